@@ -1,0 +1,215 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Compliance.Hashing.Blake3;
+
+/// <summary>
+/// Incremental BLAKE3 in all three modes (hash, keyed hash, derive key), with output of any length from
+/// any position. Input may be split anywhere across <see cref="Update"/> calls; large updates hash whole
+/// subtrees with SIMD and, when <see cref="MaxDegreeOfParallelism"/> allows, on several threads.
+/// Not thread-safe.
+/// </summary>
+public sealed class Blake3Hasher
+{
+    public const int KeyLength = Blake3Constants.KeyLength;
+    public const int DefaultOutputLength = Blake3Constants.OutputLength;
+
+    [InlineArray(Blake3Constants.MaxTreeDepth + 1)]
+    private struct ChainingValueStack
+    {
+        private ChainingValue _cv0;
+    }
+
+    private readonly ChainingValue _key;
+    private readonly uint _flags;
+    private readonly Blake3SimdWidth _width;
+    private Blake3ChunkState _chunk;
+    private ChainingValueStack _stack;
+    private int _stackLength;
+    private int _maxDegreeOfParallelism = 1;
+
+    /// <summary>A hasher for the default (unkeyed) hash, using the process's default SIMD width.</summary>
+    public Blake3Hasher() : this(ChainingValue.FromIV(), 0, Blake3Simd.Default) { }
+
+    /// <summary>A hasher that uses the given SIMD width, which must be supported by this CPU: for tests and benchmarks.</summary>
+    public Blake3Hasher(Blake3SimdWidth width) : this(ChainingValue.FromIV(), 0, width) { }
+
+    private Blake3Hasher(in ChainingValue key, uint flags, Blake3SimdWidth width)
+    {
+        if (!Blake3Simd.IsSupported(width))
+            throw new PlatformNotSupportedException($"This CPU does not support the BLAKE3 SIMD width {width}.");
+        _key = key;
+        _flags = flags;
+        _width = width;
+        _chunk = new Blake3ChunkState(key, 0, flags);
+    }
+
+    /// <summary>Keyed hashing (a MAC) with a 32-byte key.</summary>
+    public static Blake3Hasher CreateKeyed(ReadOnlySpan<byte> key, Blake3SimdWidth? width = null)
+    {
+        if (key.Length != KeyLength)
+            throw new ArgumentException($"A BLAKE3 key is {KeyLength} bytes, not {key.Length}.", nameof(key));
+        return new Blake3Hasher(ChainingValue.FromBytes(key), Blake3Constants.KeyedHash, width ?? Blake3Simd.Default);
+    }
+
+    /// <summary>Key derivation: the context string should be hard-coded, globally unique and application-specific; the key material is the input.</summary>
+    public static Blake3Hasher CreateDeriveKey(string context, Blake3SimdWidth? width = null)
+    {
+        var contextHasher = new Blake3Hasher(ChainingValue.FromIV(), Blake3Constants.DeriveKeyContext, width ?? Blake3Simd.Default);
+        contextHasher.Update(Encoding.UTF8.GetBytes(context));
+        Span<byte> contextKey = stackalloc byte[KeyLength];
+        contextHasher.Finalize(contextKey);
+        return new Blake3Hasher(ChainingValue.FromBytes(contextKey), Blake3Constants.DeriveKeyMaterial, width ?? Blake3Simd.Default);
+    }
+
+    /// <summary>One-shot default hash.</summary>
+    public static void Hash(ReadOnlySpan<byte> input, Span<byte> destination)
+    {
+        var hasher = new Blake3Hasher();
+        hasher.Update(input);
+        hasher.Finalize(destination);
+    }
+
+    /// <summary>How many threads one large <see cref="Update"/> may use (1, the default, stays on the calling thread).</summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "At least one thread is needed.");
+    }
+
+    public Blake3SimdWidth SimdWidth => _width;
+
+    /// <summary>Forgets all input, keeping the mode and key.</summary>
+    public void Reset()
+    {
+        _chunk = new Blake3ChunkState(_key, 0, _flags);
+        _stackLength = 0;
+    }
+
+    public void Update(ReadOnlySpan<byte> input)
+    {
+        // Finish a partly filled chunk first; if more input follows, that chunk is not the root.
+        if (_chunk.Length > 0)
+        {
+            int take = Math.Min(Blake3Constants.ChunkLength - _chunk.Length, input.Length);
+            _chunk.Update(input[..take]);
+            input = input[take..];
+            if (input.IsEmpty)
+                return;
+            PushChainingValue(_chunk.Output().ChainingValue(), _chunk.ChunkCounter);
+            _chunk = new Blake3ChunkState(_key, _chunk.ChunkCounter + 1, _flags);
+        }
+
+        // Hash the largest whole subtrees the input holds. A subtree must be a power-of-two number of
+        // chunks and must evenly divide the chunks hashed so far, or it would not be a subtree of the final tree.
+        Span<byte> leftAndRight = stackalloc byte[2 * Blake3Constants.OutputLength];
+        while (input.Length > Blake3Constants.ChunkLength)
+        {
+            long subtreeLength = 1L << BitOperations.Log2((ulong)input.Length);
+            ulong bytesSoFar = _chunk.ChunkCounter * Blake3Constants.ChunkLength;
+            while ((((ulong)subtreeLength - 1) & bytesSoFar) != 0)
+                subtreeLength /= 2;
+            ulong subtreeChunks = (ulong)subtreeLength / Blake3Constants.ChunkLength;
+            ReadOnlySpan<byte> subtree = input[..(int)subtreeLength];
+            if (subtreeLength <= Blake3Constants.ChunkLength)
+            {
+                var single = new Blake3ChunkState(_key, _chunk.ChunkCounter, _flags);
+                single.Update(subtree);
+                PushChainingValue(single.Output().ChainingValue(), _chunk.ChunkCounter);
+            }
+            else
+            {
+                Blake3Tree.CompressSubtreeToParentNode(subtree, _key, _chunk.ChunkCounter, _flags, _width, _maxDegreeOfParallelism, leftAndRight);
+                // Pushing both halves lets the stack merge lazily, so the subtree's root is never mistaken for the tree's.
+                PushChainingValue(ChainingValue.FromBytes(leftAndRight), _chunk.ChunkCounter);
+                PushChainingValue(ChainingValue.FromBytes(leftAndRight[Blake3Constants.OutputLength..]), _chunk.ChunkCounter + subtreeChunks / 2);
+            }
+            _chunk.ChunkCounter += subtreeChunks;
+            input = input[(int)subtreeLength..];
+        }
+
+        if (!input.IsEmpty)
+        {
+            _chunk.Update(input);
+            // Input now follows everything on the stack, so it can all merge down except what the chunk count keeps.
+            MergeStack(_chunk.ChunkCounter);
+        }
+    }
+
+    /// <summary>Writes destination.Length bytes of output (32 is the standard hash); the hasher stays usable.</summary>
+    public void Finalize(Span<byte> destination) => RootOutput().RootBytes(0, destination);
+
+    /// <summary>Writes output bytes starting at byte <paramref name="position"/> of the extended output.</summary>
+    public void Finalize(ulong position, Span<byte> destination) => RootOutput().RootBytes(position, destination);
+
+    /// <summary>A reader over the unbounded extended output, positioned at its start.</summary>
+    public Blake3OutputReader FinalizeReader() => new(RootOutput());
+
+    private Blake3Output RootOutput()
+    {
+        if (_stackLength == 0)
+            return _chunk.Output();
+
+        // update() already merged everything a non-empty chunk allows, so only the right edge remains to fold.
+        Blake3Output output;
+        int remaining = _stackLength;
+        Span<byte> pair = stackalloc byte[2 * Blake3Constants.OutputLength];
+        if (_chunk.Length > 0)
+        {
+            output = _chunk.Output();
+        }
+        else
+        {
+            _stack[remaining - 2].WriteTo(pair);
+            _stack[remaining - 1].WriteTo(pair[Blake3Constants.OutputLength..]);
+            output = Blake3Output.Parent(pair, _key, _flags);
+            remaining -= 2;
+        }
+        while (remaining > 0)
+        {
+            _stack[remaining - 1].WriteTo(pair);
+            output.ChainingValue().WriteTo(pair[Blake3Constants.OutputLength..]);
+            output = Blake3Output.Parent(pair, _key, _flags);
+            remaining--;
+        }
+        return output;
+    }
+
+    private void PushChainingValue(in ChainingValue cv, ulong chunkCounter)
+    {
+        MergeStack(chunkCounter);
+        _stack[_stackLength++] = cv;
+    }
+
+    /// <summary>A complete tree of n chunks keeps one subtree per set bit of n; everything beyond that merges into parents.</summary>
+    private void MergeStack(ulong totalChunks)
+    {
+        int keep = BitOperations.PopCount(totalChunks);
+        Span<byte> pair = stackalloc byte[2 * Blake3Constants.OutputLength];
+        while (_stackLength > keep)
+        {
+            _stack[_stackLength - 2].WriteTo(pair);
+            _stack[_stackLength - 1].WriteTo(pair[Blake3Constants.OutputLength..]);
+            _stack[_stackLength - 2] = Blake3Output.Parent(pair, _key, _flags).ChainingValue();
+            _stackLength--;
+        }
+    }
+}
+
+/// <summary>Reads the extended output of a finished hash sequentially, from any position.</summary>
+public struct Blake3OutputReader
+{
+    private readonly Blake3Output _root;
+
+    internal Blake3OutputReader(Blake3Output root) => _root = root;
+
+    /// <summary>Byte offset in the output stream of the next byte <see cref="Read"/> returns.</summary>
+    public ulong Position { get; set; }
+
+    public void Read(Span<byte> destination)
+    {
+        _root.RootBytes(Position, destination);
+        Position += (ulong)destination.Length;
+    }
+}

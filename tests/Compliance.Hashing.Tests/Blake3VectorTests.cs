@@ -1,0 +1,82 @@
+using Compliance.Hashing.Blake3;
+
+namespace Compliance.Hashing.Tests;
+
+public class Blake3VectorTests
+{
+    public static TheoryData<Blake3SimdWidth> Widths()
+    {
+        var data = new TheoryData<Blake3SimdWidth>();
+        foreach (var width in Blake3TestVectors.SupportedWidths)
+            data.Add(width);
+        return data;
+    }
+
+    [Fact]
+    public void The_vector_file_holds_the_official_cases()
+    {
+        Blake3TestVectors.Cases.Should().HaveCount(35);
+        Blake3TestVectors.Cases.Select(c => c.InputLength).Should().Contain([0, 1, 1023, 1024, 1025, 31744, 102400]);
+        Blake3TestVectors.Cases.Should().OnlyContain(c => c.Hash.Length == 131 && c.KeyedHash.Length == 131 && c.DeriveKey.Length == 131);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Default_hash_matches_every_vector_in_full_extended_output(Blake3SimdWidth width)
+    {
+        foreach (var c in Blake3TestVectors.Cases)
+        {
+            var hasher = new Blake3Hasher(width);
+            hasher.Update(Blake3TestVectors.Input(c.InputLength));
+            Finish(hasher, c.Hash.Length).Should().Equal(c.Hash, $"input length {c.InputLength}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Keyed_hash_matches_every_vector_in_full_extended_output(Blake3SimdWidth width)
+    {
+        foreach (var c in Blake3TestVectors.Cases)
+        {
+            var hasher = Blake3Hasher.CreateKeyed(Blake3TestVectors.Key, width);
+            hasher.Update(Blake3TestVectors.Input(c.InputLength));
+            Finish(hasher, c.KeyedHash.Length).Should().Equal(c.KeyedHash, $"input length {c.InputLength}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Derive_key_matches_every_vector_in_full_extended_output(Blake3SimdWidth width)
+    {
+        foreach (var c in Blake3TestVectors.Cases)
+        {
+            var hasher = Blake3Hasher.CreateDeriveKey(Blake3TestVectors.Context, width);
+            hasher.Update(Blake3TestVectors.Input(c.InputLength));
+            Finish(hasher, c.DeriveKey.Length).Should().Equal(c.DeriveKey, $"input length {c.InputLength}");
+        }
+    }
+
+    [Fact]
+    public void Content_hash_plugin_gives_the_first_32_bytes_and_resets()
+    {
+        var c = Blake3TestVectors.Cases.Single(v => v.InputLength == 1025);
+        using var hasher = Blake3ContentHash.Instance.CreateHasher();
+        var digest = new byte[32];
+        for (int round = 0; round < 2; round++)
+        {
+            hasher.Append(Blake3TestVectors.Input(1025));
+            hasher.FinishAndReset(digest);
+            digest.Should().Equal(c.Hash.Take(32));
+        }
+        Blake3ContentHash.Instance.Name.Should().Be("blake3");
+        Blake3ContentHash.Instance.HashSizeInBytes.Should().Be(32);
+        Blake3ContentHash.Instance.IsFipsApproved.Should().BeFalse();
+    }
+
+    private static byte[] Finish(Blake3Hasher hasher, int length)
+    {
+        var output = new byte[length];
+        hasher.Finalize(output);
+        return output;
+    }
+}
