@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Compliance.Core;
+
+namespace Compliance.Cli;
+
+/// <summary>Parses, runs, and turns failures into one-line messages and the documented exit codes.</summary>
+internal static class CommandRunner
+{
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"compliance: {error.Message}");
+            Console.Error.WriteLine("Try 'compliance --help'.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (ComplianceException e)
+        {
+            Console.Error.WriteLine($"compliance: {e.Message}");
+            return e.Kind == FailureKind.Usage ? ExitCodes.Usage : ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"compliance: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}
