@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Compliance.Core;
+using Compliance.Usn.Formatting;
+
+namespace Compliance.Cli.Commands;
+
+/// <summary><c>compliance usn</c>: tools for the NTFS change journal.</summary>
+internal static class UsnCommand
+{
+    public static Command Create()
+    {
+        var usn = new Command("usn", "Work with the NTFS USN change journal (records from $UsnJrnl:$J or the journal's FSCTL output).");
+        usn.Subcommands.Add(CreateDump());
+        return usn;
+    }
+
+    private static Command CreateDump()
+    {
+        var file = new Argument<FileInfo>("FILE")
+        {
+            Description = "A raw $UsnJrnl:$J stream (its sparse zero-filled start is skipped), a file of packed USN records, or saved FSCTL output (see --input).",
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "Output layout: fsutil (as 'fsutil usn readjournal' prints), csv (header usn,timestamp,file_id,parent_file_id,reason,reason_names,source_info,security_id,attributes,name,major_version,record_length) or json (an array of objects with the CSV fields).",
+            DefaultValueFactory = _ => "fsutil",
+        };
+        format.AcceptOnlyFromAmong("fsutil", "csv", "json");
+        var input = new Option<string>("--input")
+        {
+            Description = "What FILE holds: raw (records back to back, zero padding skipped) or output (FSCTL_READ_USN_JOURNAL / FSCTL_ENUM_USN_DATA output: an 8-byte next-USN or next-file-reference header, then records).",
+            DefaultValueFactory = _ => "raw",
+        };
+        input.AcceptOnlyFromAmong("raw", "output");
+
+        var dump = new Command("dump", "Print every USN_RECORD_V2/V3/V4 in FILE. Malformed or truncated records are reported on stderr and skipped; the exit code is then 2.");
+        dump.Arguments.Add(file);
+        dump.Options.Add(format);
+        dump.Options.Add(input);
+        dump.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists)
+                throw new ComplianceException($"{path.FullName}: no such file", FailureKind.Usage);
+            var layout = parse.GetValue(input) == "output" ? UsnInputLayout.Output : UsnInputLayout.Raw;
+            var recordFormat = Enum.Parse<UsnRecordFormat>(parse.GetValue(format)!, ignoreCase: true);
+            using var stream = path.OpenRead();
+            using var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
+            try
+            {
+                int problems = UsnDump.Run(stream, layout, recordFormat, stdout, Console.Error);
+                return problems == 0 ? ExitCodes.Ok : ExitCodes.Usage;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ComplianceException($"{path.Name}: {e.Message}", FailureKind.Usage, e);
+            }
+        });
+        return dump;
+    }
+}
