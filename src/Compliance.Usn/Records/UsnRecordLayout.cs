@@ -9,7 +9,9 @@ internal static class UsnRecordLayout
     // NTFS never lets a record cross a journal page, so a longer length is corruption, not a long record.
     public const int MaxRecordLength = 4096;
 
-    // V2: 64-bit FileReferenceNumber at 8, ParentFileReferenceNumber at 16, then Usn at 24.
+    // V2: 64-bit FileReferenceNumber and ParentFileReferenceNumber, then the fields below.
+    public const int V2FileReference = 8;
+    public const int V2ParentFileReference = 16;
     public const int V2Usn = 24;
     public const int V2TimeStamp = 32;
     public const int V2Reason = 40;
@@ -20,18 +22,10 @@ internal static class UsnRecordLayout
     public const int V2FileNameOffset = 58;
     public const int V2FixedSize = 60;
 
-    // V3 and V4: 128-bit FILE_ID_128 at 8 and 24, then Usn at 40.
+    // V3 and V4 carry 128-bit FILE_ID_128s, which moves every V3 field after them 16 bytes on.
     public const int FileId128 = 8;
     public const int ParentFileId128 = 24;
-    public const int V3Usn = 40;
-    public const int V3TimeStamp = 48;
-    public const int V3Reason = 56;
-    public const int V3SourceInfo = 60;
-    public const int V3SecurityId = 64;
-    public const int V3FileAttributes = 68;
-    public const int V3FileNameLength = 72;
-    public const int V3FileNameOffset = 74;
-    public const int V3FixedSize = 76;
+    public const int V3Shift = 16;
 
     public const int V4Usn = 40;
     public const int V4Reason = 48;

@@ -33,7 +33,7 @@ public static class UsnRecordParser
         int fixedSize = major switch
         {
             2 => V2FixedSize,
-            3 => V3FixedSize,
+            3 => V2FixedSize + V3Shift,
             4 => V4Extents,
             _ => -1,
         };
@@ -56,55 +56,34 @@ public static class UsnRecordParser
         var bytes = data[..(int)recordLength];
         record = major switch
         {
-            2 => ParseV2(bytes, offset, minor, out error),
-            3 => ParseV3(bytes, offset, minor, out error),
-            _ => ParseV4(bytes, offset, minor, out error),
+            4 => ParseV4(bytes, offset, minor, out error),
+            _ => ParseNamed(bytes, offset, major, minor, out error),
         };
         return record is null ? UsnParseStatus.Malformed : UsnParseStatus.Parsed;
     }
 
-    private static UsnRecord? ParseV2(ReadOnlySpan<byte> bytes, long offset, ushort minor, out string? error)
+    // V2 and V3 differ only in the width of the two file IDs: every later field of V3 sits 16 bytes further on.
+    private static UsnRecord? ParseNamed(ReadOnlySpan<byte> bytes, long offset, ushort major, ushort minor, out string? error)
     {
-        string? name = ReadName(bytes, V2FixedSize, V2FileNameLength, V2FileNameOffset, out error);
+        bool wideIds = major == 3;
+        int shift = wideIds ? V3Shift : 0;
+        string? name = ReadName(bytes, V2FixedSize + shift, V2FileNameLength + shift, V2FileNameOffset + shift, out error);
         if (name is null)
             return null;
         return new UsnRecord
         {
             Offset = offset,
             RecordLength = bytes.Length,
-            MajorVersion = 2,
+            MajorVersion = major,
             MinorVersion = minor,
-            FileId = BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
-            ParentFileId = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]),
-            Usn = BinaryPrimitives.ReadInt64LittleEndian(bytes[V2Usn..]),
-            TimeStamp = BinaryPrimitives.ReadInt64LittleEndian(bytes[V2TimeStamp..]),
-            Reason = (UsnReason)BinaryPrimitives.ReadUInt32LittleEndian(bytes[V2Reason..]),
-            SourceInfo = (UsnSourceInfo)BinaryPrimitives.ReadUInt32LittleEndian(bytes[V2SourceInfo..]),
-            SecurityId = BinaryPrimitives.ReadUInt32LittleEndian(bytes[V2SecurityId..]),
-            FileAttributes = (UsnFileAttributes)BinaryPrimitives.ReadUInt32LittleEndian(bytes[V2FileAttributes..]),
-            FileName = name,
-        };
-    }
-
-    private static UsnRecord? ParseV3(ReadOnlySpan<byte> bytes, long offset, ushort minor, out string? error)
-    {
-        string? name = ReadName(bytes, V3FixedSize, V3FileNameLength, V3FileNameOffset, out error);
-        if (name is null)
-            return null;
-        return new UsnRecord
-        {
-            Offset = offset,
-            RecordLength = bytes.Length,
-            MajorVersion = 3,
-            MinorVersion = minor,
-            FileId = BinaryPrimitives.ReadUInt128LittleEndian(bytes[FileId128..]),
-            ParentFileId = BinaryPrimitives.ReadUInt128LittleEndian(bytes[ParentFileId128..]),
-            Usn = BinaryPrimitives.ReadInt64LittleEndian(bytes[V3Usn..]),
-            TimeStamp = BinaryPrimitives.ReadInt64LittleEndian(bytes[V3TimeStamp..]),
-            Reason = (UsnReason)BinaryPrimitives.ReadUInt32LittleEndian(bytes[V3Reason..]),
-            SourceInfo = (UsnSourceInfo)BinaryPrimitives.ReadUInt32LittleEndian(bytes[V3SourceInfo..]),
-            SecurityId = BinaryPrimitives.ReadUInt32LittleEndian(bytes[V3SecurityId..]),
-            FileAttributes = (UsnFileAttributes)BinaryPrimitives.ReadUInt32LittleEndian(bytes[V3FileAttributes..]),
+            FileId = wideIds ? BinaryPrimitives.ReadUInt128LittleEndian(bytes[FileId128..]) : BinaryPrimitives.ReadUInt64LittleEndian(bytes[V2FileReference..]),
+            ParentFileId = wideIds ? BinaryPrimitives.ReadUInt128LittleEndian(bytes[ParentFileId128..]) : BinaryPrimitives.ReadUInt64LittleEndian(bytes[V2ParentFileReference..]),
+            Usn = BinaryPrimitives.ReadInt64LittleEndian(bytes[(V2Usn + shift)..]),
+            TimeStamp = BinaryPrimitives.ReadInt64LittleEndian(bytes[(V2TimeStamp + shift)..]),
+            Reason = (UsnReason)BinaryPrimitives.ReadUInt32LittleEndian(bytes[(V2Reason + shift)..]),
+            SourceInfo = (UsnSourceInfo)BinaryPrimitives.ReadUInt32LittleEndian(bytes[(V2SourceInfo + shift)..]),
+            SecurityId = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(V2SecurityId + shift)..]),
+            FileAttributes = (UsnFileAttributes)BinaryPrimitives.ReadUInt32LittleEndian(bytes[(V2FileAttributes + shift)..]),
             FileName = name,
         };
     }
