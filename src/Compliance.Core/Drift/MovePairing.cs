@@ -1,0 +1,97 @@
+using Compliance.Core.Model;
+
+namespace Compliance.Core.Drift;
+
+/// <summary>
+/// Turns a removed entry and an added entry that are the same object (same file ID, or same inode on the same
+/// device, and the same type) into one "moved" finding. Holds only added and removed findings, which are few.
+/// </summary>
+public sealed class MovePairing
+{
+    private readonly List<Finding> _added = [];
+    private readonly List<Finding> _removed = [];
+
+    /// <summary>Holds back added and removed findings; returns every other finding as it is.</summary>
+    public Finding? Offer(Finding finding)
+    {
+        switch (finding.Kind)
+        {
+            case DriftKind.Added:
+                _added.Add(finding);
+                return null;
+            case DriftKind.Removed:
+                _removed.Add(finding);
+                return null;
+            default:
+                return finding;
+        }
+    }
+
+    /// <summary>The held findings with pairs merged into moves.</summary>
+    public IEnumerable<Finding> Drain()
+    {
+        var removedByIdentity = new Dictionary<(ulong, ulong, UInt128), Queue<Finding>>();
+        foreach (var removed in _removed)
+        {
+            if (Identity(removed.Before!) is { } key)
+            {
+                if (!removedByIdentity.TryGetValue(key, out var queue))
+                    removedByIdentity[key] = queue = new Queue<Finding>();
+                queue.Enqueue(removed);
+            }
+        }
+
+        var paired = new HashSet<Finding>(ReferenceEqualityComparer.Instance);
+        foreach (var added in _added)
+        {
+            var after = added.After!;
+            if (Identity(after) is { } key && removedByIdentity.TryGetValue(key, out var queue) && queue.Count > 0
+                && queue.Peek().Before!.Type == after.Type)
+            {
+                var removed = queue.Dequeue();
+                paired.Add(removed);
+                var changed = new List<string> { "path" };
+                changed.AddRange(EntryComparer.ChangedAttributes(removed.Before!, after, Attributes.AttributeCatalog.Everything)
+                    .Where(name => name != "ctime"));
+                yield return new Finding
+                {
+                    Path = added.Path,
+                    Kind = DriftKind.Moved,
+                    Attributes = changed,
+                    Before = removed.Before,
+                    After = after,
+                    Category = added.Category,
+                    Severity = added.Severity,
+                    Source = added.Source,
+                    Detail = $"moved from {removed.Path}",
+                    ProcessId = added.ProcessId,
+                    ProcessPath = added.ProcessPath,
+                };
+            }
+            else
+            {
+                yield return added;
+            }
+        }
+        foreach (var removed in _removed)
+        {
+            if (!paired.Contains(removed))
+                yield return removed;
+        }
+        _added.Clear();
+        _removed.Clear();
+    }
+
+    // Hard links share an inode, so a file with several links has no safe identity: a new link is not a move.
+    // Directories cannot be hard-linked; their link count counts subdirectories.
+    private static (ulong, ulong, UInt128)? Identity(FileEntry entry)
+    {
+        if (entry.Type != FileType.Directory && entry.LinkCount is > 1)
+            return null;
+        if (entry.FileId is { } id)
+            return (0, 0, id);
+        if (entry.Inode is { } inode && entry.Device is { } device)
+            return (inode, device, 0);
+        return null;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Text;
+
+namespace Compliance.Core.Model;
+
+/// <summary>
+/// Converts between the bytes an operating system uses for a path and the string the rest of the program handles.
+/// </summary>
+/// <remarks>
+/// Linux file names are arbitrary bytes. Valid UTF-8 decodes as usual; every byte that is not part of valid UTF-8
+/// becomes the lone surrogate U+DC00+byte (PEP 383 "surrogateescape"), which valid UTF-8 can never produce, so the
+/// mapping is exact in both directions. The store keeps the original bytes; JSON carries the surrogate as \udcXX,
+/// which Python's os.fsencode turns back into the same bytes; text outputs show it as \xXX.
+/// </remarks>
+public static class EntryPath
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static string FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+            return StrictUtf8.GetString(bytes);
+
+        var builder = new StringBuilder(bytes.Length);
+        while (!bytes.IsEmpty)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(bytes, out var rune, out int consumed);
+            if (status == System.Buffers.OperationStatus.Done)
+            {
+                builder.Append(rune.ToString());
+            }
+            else
+            {
+                consumed = 1;
+                builder.Append((char)(0xDC00 + bytes[0]));
+            }
+            bytes = bytes[consumed..];
+        }
+        return builder.ToString();
+    }
+
+    public static byte[] ToBytes(string path)
+    {
+        if (!HasEscapedBytes(path))
+            return StrictUtf8.GetBytes(path);
+
+        var output = new List<byte>(path.Length + 8);
+        Span<byte> buffer = stackalloc byte[4];
+        for (int i = 0; i < path.Length; i++)
+        {
+            char c = path[i];
+            if (c is >= '\uDC80' and <= '\uDCFF' && !(i > 0 && char.IsHighSurrogate(path[i - 1])))
+            {
+                output.Add((byte)(c - 0xDC00));
+                continue;
+            }
+            int length = char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1])
+                ? Encoding.UTF8.GetBytes(path.AsSpan(i++, 2), buffer)
+                : Encoding.UTF8.GetBytes(path.AsSpan(i, 1), buffer);
+            for (int b = 0; b < length; b++)
+                output.Add(buffer[b]);
+        }
+        return output.ToArray();
+    }
+
+    /// <summary>True when the path holds bytes that are not valid UTF-8 (escaped as lone surrogates).</summary>
+    public static bool HasEscapedBytes(string path)
+    {
+        for (int i = 0; i < path.Length; i++)
+        {
+            char c = path[i];
+            if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            if (char.IsSurrogate(c))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The path for people and UTF-8 text files: escaped bytes shown as \xXX, everything else as it is.</summary>
+    public static string ToDisplay(string path)
+    {
+        if (!HasEscapedBytes(path))
+            return path;
+        var builder = new StringBuilder(path.Length + 16);
+        for (int i = 0; i < path.Length; i++)
+        {
+            char c = path[i];
+            if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))
+            {
+                builder.Append(c).Append(path[++i]);
+            }
+            else if (c is >= '\uDC80' and <= '\uDCFF')
+            {
+                builder.Append("\\x").Append(((int)c - 0xDC00).ToString("x2"));
+            }
+            else if (char.IsSurrogate(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4"));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Joins a directory path and a child name with '/', the separator every stored path uses.</summary>
+    public static string Combine(string directory, string name) =>
+        directory.Length == 0 ? name
+        : directory.EndsWith('/') ? directory + name
+        : directory + "/" + name;
+
+    /// <summary>The parent of a '/'-separated path; "" for a top-level relative name, "/" for a top-level absolute one.</summary>
+    public static string Parent(string path)
+    {
+        int slash = path.TrimEnd('/').LastIndexOf('/');
+        return slash < 0 ? "" : slash == 0 ? "/" : path[..slash];
+    }
+
+    /// <summary>
+    /// A byte key whose ordinal order is the order of a depth-first walk that visits a directory's children sorted by
+    /// name: the separator becomes 0x00, which sorts before every byte a name can hold. The store orders entries by it so that a walk and the
+    /// stored baseline can be merged in one pass with bounded memory.
+    /// </summary>
+    public static byte[] SortKey(string path)
+    {
+        var bytes = ToBytes(path);
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'/')
+                bytes[i] = 0x00;
+        }
+        return bytes;
+    }
+
+    /// <summary>Compares two paths in <see cref="SortKey"/> order without allocating keys.</summary>
+    public static int CompareWalkOrder(string a, string b)
+    {
+        // For escaped bytes (U+DC80..U+DCFF) and ordinary text, UTF-16 ordinal order differs from UTF-8 byte order
+        // only for supplementary characters and the escapes, so fall back to byte keys when either is present.
+        if (NeedsByteComparison(a) || NeedsByteComparison(b))
+            return SortKey(a).AsSpan().SequenceCompareTo(SortKey(b));
+
+        int length = Math.Min(a.Length, b.Length);
+        for (int i = 0; i < length; i++)
+        {
+            char x = a[i], y = b[i];
+            if (x == y)
+                continue;
+            if (x == '/')
+                return -1;
+            if (y == '/')
+                return 1;
+            return x < y ? -1 : 1;
+        }
+        return a.Length.CompareTo(b.Length);
+    }
+
+    private static bool NeedsByteComparison(string s)
+    {
+        foreach (char c in s)
+        {
+            if (char.IsSurrogate(c))
+                return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,97 @@
+namespace Compliance.Core.Model;
+
+/// <summary>
+/// Everything recorded about one path at one moment: metadata, extended attributes, content hashes, or the reason
+/// it could not be verified. Fields a platform does not have stay null; the attribute catalog decides what compares.
+/// </summary>
+public sealed class FileEntry
+{
+    /// <summary>The path, '/'-separated; bytes that are not UTF-8 are escaped as described in <see cref="EntryPath"/>.</summary>
+    public required string Path { get; init; }
+
+    public FileType Type { get; set; }
+    public long Size { get; set; }
+
+    /// <summary>Permission and special bits (the low 12 bits of st_mode).</summary>
+    public uint? Mode { get; set; }
+    public long? Uid { get; set; }
+    public long? Gid { get; set; }
+
+    /// <summary>Nanoseconds since 1970-01-01 UTC.</summary>
+    public long? MtimeNs { get; set; }
+    public long? CtimeNs { get; set; }
+
+    /// <summary>Creation time where the filesystem keeps one (NTFS, statx btime).</summary>
+    public long? BirthTimeNs { get; set; }
+
+    public ulong? Inode { get; set; }
+    public ulong? Device { get; set; }
+    public ulong? LinkCount { get; set; }
+
+    /// <summary>A symlink's target as stored in the link, never resolved.</summary>
+    public string? LinkTarget { get; set; }
+
+    /// <summary>Extended attributes by name (security.selinux, security.capability, system.posix_acl_*, user.*...).</summary>
+    public SortedDictionary<string, byte[]>? ExtendedAttributes { get; set; }
+
+    /// <summary>Windows FILE_ATTRIBUTE_* flags.</summary>
+    public uint? WindowsAttributes { get; set; }
+
+    /// <summary>The owner as a SID string (S-1-5-...).</summary>
+    public string? OwnerSid { get; set; }
+
+    /// <summary>The discretionary ACL in SDDL.</summary>
+    public string? Dacl { get; set; }
+
+    /// <summary>NTFS file reference or ReFS 128-bit file ID.</summary>
+    public UInt128? FileId { get; set; }
+
+    /// <summary>Named data streams (NTFS alternate data streams), sorted by name.</summary>
+    public IReadOnlyList<DataStream>? Streams { get; set; }
+
+    /// <summary>Content digests by algorithm name (blake3, sha256).</summary>
+    public SortedDictionary<string, byte[]> Hashes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Why the entry could not be fully read or hashed; such an entry is reported as unverified.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>The policy category that selected the entry.</summary>
+    public string Category { get; set; } = "";
+
+    public FileEntry Clone() => new()
+    {
+        Path = Path,
+        Type = Type,
+        Size = Size,
+        Mode = Mode,
+        Uid = Uid,
+        Gid = Gid,
+        MtimeNs = MtimeNs,
+        CtimeNs = CtimeNs,
+        BirthTimeNs = BirthTimeNs,
+        Inode = Inode,
+        Device = Device,
+        LinkCount = LinkCount,
+        LinkTarget = LinkTarget,
+        ExtendedAttributes = ExtendedAttributes is null ? null : new(ExtendedAttributes, StringComparer.Ordinal),
+        WindowsAttributes = WindowsAttributes,
+        OwnerSid = OwnerSid,
+        Dacl = Dacl,
+        FileId = FileId,
+        Streams = Streams,
+        Hashes = new(Hashes, StringComparer.Ordinal),
+        Error = Error,
+        Category = Category,
+    };
+
+    /// <summary>
+    /// True when the content cannot have changed since <paramref name="known"/> was hashed: same size, mtime, ctime,
+    /// inode and device. ctime cannot be set by a user, so a write always changes it.
+    /// </summary>
+    public bool HasSameContentIdentity(FileEntry known) =>
+        Type == known.Type && Size == known.Size && MtimeNs == known.MtimeNs && CtimeNs == known.CtimeNs
+        && Inode == known.Inode && Device == known.Device && FileId == known.FileId;
+}
+
+/// <summary>A named data stream of a file (an NTFS alternate data stream).</summary>
+public sealed record DataStream(string Name, long Size);

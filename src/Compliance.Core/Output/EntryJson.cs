@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Compliance.Core.Attributes;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+
+namespace Compliance.Core.Output;
+
+/// <summary>Entries and findings as JSON, in the attribute vocabulary's names: what check --json, export and the store use.</summary>
+public static class EntryJson
+{
+    /// <summary>{"path": ..., "type": ..., each attribute the entry has: its formatted value, "error": ...}</summary>
+    public static void WriteEntry(Utf8JsonWriter writer, FileEntry entry)
+    {
+        writer.WriteStartObject();
+        JsonText.WritePath(writer, "path", entry.Path);
+        foreach (var attribute in AttributeCatalog.All)
+        {
+            if (attribute == AttributeCatalog.LinkTarget)
+            {
+                if (entry.LinkTarget is { } target)
+                    JsonText.WritePath(writer, attribute.Name, target);
+                continue;
+            }
+            if (attribute.Format(entry) is { } value)
+                writer.WriteString(attribute.Name, value);
+        }
+        if (entry.Category.Length > 0)
+            writer.WriteString("category", entry.Category);
+        if (entry.Error is not null)
+            writer.WriteString("error", entry.Error);
+        writer.WriteEndObject();
+    }
+
+    public static void WriteFinding(Utf8JsonWriter writer, Finding finding)
+    {
+        writer.WriteStartObject();
+        JsonText.WritePath(writer, "path", finding.Path);
+        writer.WriteString("kind", finding.Kind.ToName());
+        writer.WriteStartArray("attributes");
+        foreach (var name in finding.Attributes)
+            writer.WriteStringValue(name);
+        writer.WriteEndArray();
+        writer.WriteString("category", finding.Category);
+        writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+        writer.WriteString("source", finding.Source);
+        writer.WriteString("time", finding.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+        if (finding.Detail is not null)
+            writer.WriteString("detail", finding.Detail);
+        if (finding.Kind == DriftKind.Moved && finding.Before is not null)
+            JsonText.WritePath(writer, "from", finding.Before.Path);
+        WriteChangedValues(writer, "before", finding.Before, finding);
+        WriteChangedValues(writer, "after", finding.After, finding);
+        if (finding.ProcessId is { } pid)
+            writer.WriteNumber("pid", pid);
+        if (finding.ProcessPath is not null)
+            writer.WriteString("exe", finding.ProcessPath);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The values of the changed attributes (all of them for added/removed), null for the missing side.</summary>
+    private static void WriteChangedValues(Utf8JsonWriter writer, string name, FileEntry? entry, Finding finding)
+    {
+        writer.WritePropertyName(name);
+        if (entry is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+        if (finding.Kind is DriftKind.Added or DriftKind.Removed or DriftKind.Unverified)
+        {
+            WriteEntry(writer, entry);
+            return;
+        }
+        writer.WriteStartObject();
+        JsonText.WritePath(writer, "path", entry.Path);
+        foreach (var attributeName in finding.Attributes)
+        {
+            if (AttributeCatalog.ByName(attributeName) is { } attribute && attribute.Format(entry) is { } value)
+                writer.WriteString(attribute.Name, value);
+        }
+        writer.WriteEndObject();
+    }
+
+    public static string ToJson(Action<Utf8JsonWriter> write, bool indented = false)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            write(writer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

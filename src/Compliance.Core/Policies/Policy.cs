@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using Compliance.Core.Attributes;
+
+namespace Compliance.Core.Policies;
+
+public enum Severity
+{
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// <summary>A named group of paths compared with one attribute set, evidencing some compliance controls.</summary>
+public sealed class PolicyCategory
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public Severity Severity { get; init; } = Severity.Medium;
+
+    /// <summary>Controls this category evidences, e.g. "PCI-DSS 11.5.2", "HIPAA 164.312(c)(1)".</summary>
+    public IReadOnlyList<string> Controls { get; init; } = [];
+    public required AttributeSet Attributes { get; init; }
+    public required IReadOnlyList<PathPattern> Include { get; init; }
+    public IReadOnlyList<PathPattern> Exclude { get; init; } = [];
+
+    /// <summary>osquery's file_accesses: the category also wants read access reported where the source can see it.</summary>
+    public bool ReportAccess { get; init; }
+
+    /// <summary>True when the path is included and not excluded (an exclude also covers everything below what it matches).</summary>
+    public bool Selects(string path) =>
+        Include.Any(p => p.Matches(path)) && !Exclude.Any(p => p.Excludes(path));
+
+    /// <summary>True when something below directory <paramref name="directory"/> may be selected, so the walk must descend.</summary>
+    public bool MayContainSelected(string directory) =>
+        Include.Any(p => p.MayMatchBelow(directory)) && !Exclude.Any(p => p.Excludes(directory));
+}
+
+/// <summary>A loaded, valid policy. Build one with <see cref="PolicyLoader"/> or <see cref="ForPaths"/>.</summary>
+public sealed class Policy
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public required IReadOnlyList<PolicyCategory> Categories { get; init; }
+
+    /// <summary>When true, check rehashes every file instead of only those whose size, times, inode or device changed.</summary>
+    public bool RehashAlways { get; init; }
+
+    /// <summary>The policy's YAML text, recorded with the baseline so later checks and watches use the same policy.</summary>
+    public required string SourceText { get; init; }
+
+    /// <summary>SHA-256 of <see cref="SourceText"/> with line endings normalized: identifies the policy in evidence.</summary>
+    public string Digest => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(SourceText.ReplaceLineEndings("\n"))));
+
+    /// <summary>The first category that selects the path, or null when the path is out of scope.</summary>
+    public PolicyCategory? Classify(string path)
+    {
+        foreach (var category in Categories)
+        {
+            if (category.Selects(path))
+                return category;
+        }
+        return null;
+    }
+
+    public bool ShouldDescend(string directory) => Categories.Any(c => c.MayContainSelected(directory));
+
+    /// <summary>Where a walk starts: the literal directory prefixes of every include pattern, with nested ones removed, sorted in walk order.</summary>
+    public IReadOnlyList<string> WalkRoots()
+    {
+        var roots = Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct().ToList();
+        roots.Sort(Model.EntryPath.CompareWalkOrder);
+        var minimal = new List<string>();
+        foreach (var root in roots)
+        {
+            if (!minimal.Any(outer => PathPattern.IsSameOrBelow(root, outer)))
+                minimal.Add(root);
+        }
+        return minimal;
+    }
+
+    /// <summary>Every hash algorithm some category compares.</summary>
+    public IReadOnlyList<string> HashAlgorithms() =>
+        Categories.SelectMany(c => c.Attributes.HashAlgorithms).Distinct().ToArray();
+
+    /// <summary>The zero-configuration policy: each path and everything beneath it, every attribute, the default hash.</summary>
+    public static Policy ForPaths(IEnumerable<string> paths)
+    {
+        var list = paths.ToList();
+        var yaml = new StringBuilder()
+            .AppendLine("# Generated for `compliance baseline PATH...`: every attribute of each path and everything beneath it.")
+            .AppendLine("name: paths")
+            .AppendLine("categories:")
+            .AppendLine("  - name: paths")
+            .AppendLine("    severity: high")
+            .AppendLine("    attributes: [all]")
+            .AppendLine("    include:");
+        foreach (var path in list)
+            yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(path));
+        return PolicyLoader.Parse(yaml.ToString(), "<paths>");
+    }
+}

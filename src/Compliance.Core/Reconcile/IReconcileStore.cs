@@ -1,0 +1,56 @@
+using Compliance.Core.ChangeFeed;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+
+namespace Compliance.Core.Reconcile;
+
+/// <summary>What the reconcile path needs from the store (implemented by Compliance.Store's StateStore).</summary>
+public interface IReconcileStore
+{
+    /// <summary>Current baseline entries at or below the scope, in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
+    IEnumerable<FileEntry> BaselineInWalkOrder(string? scope = null, long? generation = null);
+
+    FileEntry? FindBaseline(string path);
+
+    /// <summary>Stores a batch of observations, and the cursor that produced them, in one transaction.</summary>
+    void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, FeedCursor? cursor = null);
+
+    /// <summary>After a complete scan of a scope: forget observed drift there that this run did not see again.</summary>
+    void ForgetObservationsNotFromRun(string? scope, long runId);
+
+    long StartRun(string kind, string tree);
+    void FinishRun(long runId, RunTotals totals, string status, string? detail = null);
+
+    long RecordGap(GapSignal gap);
+    void CloseGap(long gapId, long runId);
+
+    FeedCursor? LoadCursor(string source, string volume);
+    void SaveCursor(FeedCursor cursor);
+}
+
+/// <summary>
+/// The outcome for one path: its observed entry (null when absent) and the finding against the baseline (null when
+/// it matches, which clears earlier drift for the path). <see cref="RecordFinding"/> is false for the old half of a
+/// move, whose state is stored but whose finding is the move itself.
+/// </summary>
+public sealed record Observation(string Path, FileEntry? Observed, Finding? Finding, bool RecordFinding = true)
+{
+    /// <summary>The observations a finding stands for: a move also marks its old path absent.</summary>
+    public static IEnumerable<Observation> For(Finding finding)
+    {
+        yield return new Observation(finding.Path, finding.After, finding);
+        if (finding.Kind == DriftKind.Moved && finding.Before is { } before)
+        {
+            var oldHalf = new Finding { Path = before.Path, Kind = DriftKind.Removed, Before = before, Category = finding.Category, Severity = finding.Severity, Source = finding.Source };
+            yield return new Observation(before.Path, null, oldHalf, RecordFinding: false);
+        }
+    }
+}
+
+/// <summary>A completed run: its ID in the store and its totals.</summary>
+public sealed record ScanRun(long RunId, RunTotals Totals);
+
+/// <summary>A change feed's position: for the USN journal, the journal ID and the next USN to read.</summary>
+public sealed record FeedCursor(string Source, string Volume, string? JournalId, long? Position, string? State = null);
+
+public sealed record RunTotals(long Entries, long FilesHashed, long BytesHashed, long Errors, long Findings);

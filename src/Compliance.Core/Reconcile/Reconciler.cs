@@ -1,0 +1,183 @@
+using Compliance.Core.ChangeFeed;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+using Compliance.Core.Policies;
+using Compliance.Core.Scanning;
+
+namespace Compliance.Core.Reconcile;
+
+/// <summary>
+/// The one path from observations to the store. A full or scoped scan and a batch of change hints both end here,
+/// compared by the same <see cref="EntryComparer"/> and written by the same batches, so scheduled and event-driven
+/// results cannot disagree.
+/// </summary>
+public sealed class Reconciler
+{
+    private const int BatchSize = 2000;
+
+    private readonly IReconcileStore _store;
+    private readonly IFileTree _tree;
+    private readonly Policy _policy;
+    private readonly ScanOptions _options;
+
+    public Reconciler(IReconcileStore store, IFileTree tree, Policy policy, ScanOptions? options = null)
+    {
+        _store = store;
+        _tree = tree;
+        _policy = policy;
+        _options = options ?? new ScanOptions();
+        Scanner = new Scanner(tree, policy, _options);
+    }
+
+    /// <summary>The scanner whose counters show progress.</summary>
+    public Scanner Scanner { get; }
+
+    /// <summary>
+    /// Scans the policy's scope (or one subtree) against the baseline, stores the observed drift and findings, and
+    /// hands each finding to <paramref name="onFinding"/>.
+    /// </summary>
+    public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
+        CancellationToken cancellationToken = default)
+    {
+        long runId = _store.StartRun(runKind, _tree.Description);
+        long findings = 0;
+        try
+        {
+            var batch = new List<Observation>(BatchSize);
+            var moves = new MovePairing();
+
+            void Emit(Finding finding)
+            {
+                findings++;
+                batch.AddRange(Observation.For(finding));
+                onFinding?.Invoke(finding);
+                if (batch.Count >= BatchSize)
+                    Flush(batch, runId);
+            }
+
+            foreach (var item in Scanner.Scan(_store.BaselineInWalkOrder(scope), scope, cancellationToken))
+            {
+                if (EntryComparer.Compare(item.Baseline, item.Observed, item.Category, source) is { } finding && moves.Offer(finding) is { } ready)
+                    Emit(ready);
+            }
+            foreach (var finding in moves.Drain())
+                Emit(finding);
+            Flush(batch, runId);
+            _store.ForgetObservationsNotFromRun(scope, runId);
+
+            var totals = Totals(findings);
+            _store.FinishRun(runId, totals, "completed", scope is null ? null : $"scope {scope}");
+            return new ScanRun(runId, totals);
+        }
+        catch (Exception e)
+        {
+            _store.FinishRun(runId, Totals(findings), "failed", e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Re-examines the paths a change source hinted at, with the same code a scan uses; directories (and anything
+    /// that was or became one) are rescanned as subtrees. The cursor, when given, is stored with the results.
+    /// </summary>
+    public IReadOnlyList<Finding> ApplyHints(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor = null)
+    {
+        var findings = new List<Finding>();
+        var observations = new List<Observation>();
+        var moves = new MovePairing();
+        var hintsByPath = new Dictionary<string, ChangeHint>(StringComparer.Ordinal);
+        foreach (var hint in hints)
+        {
+            if (hint.OldPath is not null)
+                hintsByPath.TryAdd(hint.OldPath, hint);
+            hintsByPath[hint.Path] = hint;
+        }
+
+        var subtrees = new List<string>();
+        foreach (var (path, hint) in hintsByPath)
+        {
+            var baseline = _store.FindBaseline(path);
+            var item = Scanner.Examine(path, baseline);
+            if (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory)
+            {
+                subtrees.Add(path);
+                continue;
+            }
+            var finding = EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
+            if (item.Category is null && baseline is null)
+                continue;
+            if (finding is null)
+            {
+                observations.Add(new Observation(path, item.Observed, null));
+                continue;
+            }
+            finding = WithProcess(finding, hint);
+            if (moves.Offer(finding) is { } ready)
+                findings.Add(ready);
+        }
+        findings.AddRange(moves.Drain());
+        observations.AddRange(findings.SelectMany(Observation.For));
+        _store.ApplyObservations(observations, runId, cursor);
+
+        foreach (var subtree in RemoveNested(subtrees))
+        {
+            var source = hintsByPath[subtree].Source;
+            Scan("rescan", source, subtree, findings.Add);
+        }
+        return findings;
+    }
+
+    /// <summary>Records a gap and closes it with a rescan of its scope; returns the findings of the rescan.</summary>
+    public IReadOnlyList<Finding> CloseGap(GapSignal gap, CancellationToken cancellationToken = default)
+    {
+        long gapId = _store.RecordGap(gap);
+        var findings = new List<Finding>();
+        string? scope = gap.Scope is "" or "/" ? null : gap.Scope;
+        var run = Scan("rescan", "rescan", scope, findings.Add, cancellationToken);
+        _store.CloseGap(gapId, run.RunId);
+        return findings;
+    }
+
+    private static Finding WithProcess(Finding finding, ChangeHint hint) =>
+        hint.ProcessId is null ? finding : new Finding
+        {
+            Path = finding.Path,
+            Kind = finding.Kind,
+            Attributes = finding.Attributes,
+            Before = finding.Before,
+            After = finding.After,
+            Category = finding.Category,
+            Severity = finding.Severity,
+            Detail = finding.Detail,
+            Source = finding.Source,
+            ProcessId = hint.ProcessId,
+            ProcessPath = hint.ProcessPath,
+            ObservedAt = finding.ObservedAt,
+        };
+
+    private static IEnumerable<string> RemoveNested(List<string> paths)
+    {
+        paths.Sort(EntryPath.CompareWalkOrder);
+        var kept = new List<string>();
+        foreach (var path in paths)
+        {
+            if (!kept.Any(outer => PathPattern.IsSameOrBelow(path, outer)))
+                kept.Add(path);
+        }
+        return kept;
+    }
+
+    private void Flush(List<Observation> batch, long runId)
+    {
+        if (batch.Count == 0)
+            return;
+        _store.ApplyObservations(batch, runId);
+        batch.Clear();
+    }
+
+    private RunTotals Totals(long findings)
+    {
+        var c = Scanner.Counters;
+        return new RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, findings);
+    }
+}

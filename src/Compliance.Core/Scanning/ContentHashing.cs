@@ -1,0 +1,124 @@
+using System.Buffers;
+using Compliance.Core.Model;
+using Compliance.Hashing;
+using Polly;
+using Polly.Retry;
+
+namespace Compliance.Core.Scanning;
+
+/// <summary>
+/// Hashes a regular file's content with every algorithm asked for, in one read, and makes sure the file did not
+/// change while it was read: its size, times, inode and device are compared before and after. A file that keeps
+/// changing is retried a few times and then recorded as unstable rather than with a hash of a moving target.
+/// </summary>
+public sealed class ContentHashing
+{
+    private const int BufferSize = 1 << 20;
+    private const int Attempts = 4;
+
+    private readonly IFileTree _tree;
+    private readonly ResiliencePipeline _retry;
+
+    public ContentHashing(IFileTree tree)
+    {
+        _tree = tree;
+        _retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<ContentChangedWhileHashingException>(),
+                MaxRetryAttempts = Attempts - 1,
+                Delay = TimeSpan.FromMilliseconds(20),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .Build();
+    }
+
+    /// <summary>
+    /// Returns the entry with hashes filled in; an entry with <see cref="FileEntry.Error"/> when it could not be read
+    /// or kept changing; null when the file disappeared.
+    /// </summary>
+    public FileEntry? Hash(string path, IReadOnlyList<string> algorithms, ScanCounters counters)
+    {
+        try
+        {
+            return _retry.Execute(() => HashOnce(path, algorithms, counters));
+        }
+        catch (ContentChangedWhileHashingException e)
+        {
+            var unstable = e.LastSeen;
+            unstable.Error = $"changed while being hashed ({Attempts} attempts): unstable";
+            return unstable;
+        }
+        catch (FileVanishedException)
+        {
+            return null;
+        }
+    }
+
+    private FileEntry HashOnce(string path, IReadOnlyList<string> algorithms, ScanCounters counters)
+    {
+        var before = _tree.Stat(path) ?? throw new FileVanishedException();
+        if (before.Type != FileType.File || before.Error is not null)
+            return before;
+
+        var hashers = new IContentHasher[algorithms.Count];
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long total = 0;
+        try
+        {
+            for (int i = 0; i < hashers.Length; i++)
+                hashers[i] = ContentHashAlgorithms.Get(algorithms[i]).CreateHasher();
+
+            using (var stream = _tree.OpenContent(path, before))
+            {
+                int read;
+                while ((read = stream.Read(buffer, 0, BufferSize)) > 0)
+                {
+                    total += read;
+                    foreach (var hasher in hashers)
+                        hasher.Append(buffer.AsSpan(0, read));
+                }
+            }
+
+            var after = _tree.Stat(path) ?? throw new FileVanishedException();
+            if (!after.HasSameContentIdentity(before) || total != before.Size)
+                throw new ContentChangedWhileHashingException(after);
+
+            for (int i = 0; i < hashers.Length; i++)
+            {
+                var digest = new byte[ContentHashAlgorithms.Get(algorithms[i]).HashSizeInBytes];
+                hashers[i].FinishAndReset(digest);
+                before.Hashes[algorithms[i]] = digest;
+            }
+            counters.AddHashed(total);
+            return before;
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FileVanishedException();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new FileVanishedException();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileVanishedException)
+        {
+            before.Error = e is UnauthorizedAccessException ? "permission denied" : $"read failed: {e.Message}";
+            return before;
+        }
+        finally
+        {
+            foreach (var hasher in hashers)
+                hasher?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private sealed class ContentChangedWhileHashingException(FileEntry lastSeen) : Exception("Content changed while being hashed.")
+    {
+        public FileEntry LastSeen { get; } = lastSeen;
+    }
+
+    private sealed class FileVanishedException : IOException;
+}

@@ -1,0 +1,28 @@
+using Compliance.Core.Model;
+
+namespace Compliance.Core.Scanning;
+
+/// <summary>
+/// A tree of files the scanner can read: the live filesystem, or an offline disk image. Paths are '/'-separated as
+/// the policy names them; the tree maps them to wherever the bytes really are.
+/// </summary>
+public interface IFileTree
+{
+    /// <summary>Short name for evidence: "linux:/", "ntfs-image:disk.raw"...</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// Metadata of the path itself (a final symlink is not followed), without content hashes. Null when the path
+    /// does not exist. An entry that exists but cannot be read fully has <see cref="FileEntry.Error"/> set.
+    /// </summary>
+    FileEntry? Stat(string path);
+
+    /// <summary>Names of a directory's entries (not "." or ".."). Throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</summary>
+    IEnumerable<string> ListDirectory(string path);
+
+    /// <summary>
+    /// Opens a regular file's content for hashing. Implementations must refuse anything that is not the regular file
+    /// <paramref name="expected"/> describes (never block on a FIFO, never follow a symlink swapped in).
+    /// </summary>
+    Stream OpenContent(string path, FileEntry expected);
+}

@@ -1,0 +1,239 @@
+using System.Threading.Channels;
+using Compliance.Core.Model;
+using Compliance.Core.Policies;
+
+namespace Compliance.Core.Scanning;
+
+public sealed class ScanOptions
+{
+    /// <summary>Hash every regular file, not only those whose size, times, inode or device changed.</summary>
+    public bool RehashAll { get; init; }
+
+    /// <summary>Threads hashing content; the walk runs on one more.</summary>
+    public int HashWorkers { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>
+/// Walks what a policy selects, merges the walk with the baseline (both in walk order, so memory stays bounded),
+/// and hashes what needs hashing on every core. The same <see cref="Examine"/> serves single paths from change
+/// hints, so scheduled and event-driven results cannot disagree.
+/// </summary>
+public sealed class Scanner
+{
+    private const int QueueCapacity = 4096;
+
+    private readonly IFileTree _tree;
+    private readonly Policy _policy;
+    private readonly ScanOptions _options;
+    private readonly ContentHashing _hashing;
+
+    public Scanner(IFileTree tree, Policy policy, ScanOptions? options = null)
+    {
+        _tree = tree;
+        _policy = policy;
+        _options = options ?? new ScanOptions();
+        _hashing = new ContentHashing(tree);
+    }
+
+    public ScanCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Scans the policy's scope, or only <paramref name="scope"/> and what lies below it. <paramref name="baseline"/>
+    /// must hold the baseline entries of that same scope in <see cref="EntryPath.CompareWalkOrder"/> order. Items come
+    /// back in no particular order.
+    /// </summary>
+    public IEnumerable<ScanItem> Scan(IEnumerable<FileEntry> baseline, string? scope = null, CancellationToken cancellationToken = default)
+    {
+        var toHash = Channel.CreateBounded<ScanItem>(QueueCapacity);
+        var done = Channel.CreateBounded<ScanItem>(QueueCapacity);
+
+        var walker = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), baseline))
+                {
+                    var target = NeedsHashing(item) ? toHash.Writer : done.Writer;
+                    WriteBlocking(target, item, cancellationToken);
+                }
+            }
+            finally
+            {
+                toHash.Writer.Complete();
+            }
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var workers = Enumerable.Range(0, Math.Max(1, _options.HashWorkers)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var item in toHash.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                await done.Writer.WriteAsync(item with { Observed = HashObserved(item) }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken)).ToArray();
+
+        var all = Task.WhenAll([walker, .. workers]);
+        all.ContinueWith(t => done.Writer.Complete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        var reader = done.Reader;
+        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var item))
+                yield return item;
+        }
+        all.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Examines one path as a scan would: metadata, and content when it may have changed.</summary>
+    public ScanItem Examine(string path, FileEntry? baseline)
+    {
+        var category = _policy.Classify(path);
+        var observed = category is null ? null : Observe(path, category);
+        var item = new ScanItem(path, baseline, observed, category);
+        return NeedsHashing(item) ? item with { Observed = HashObserved(item) } : item;
+    }
+
+    private FileEntry? Observe(string path, PolicyCategory category)
+    {
+        var entry = _tree.Stat(path);
+        if (entry is null)
+            return null;
+        entry.Category = category.Name;
+        Counters.AddEntry();
+        if (entry.Error is not null)
+            Counters.AddError();
+        return entry;
+    }
+
+    private bool NeedsHashing(ScanItem item)
+    {
+        if (item.Observed is not { Type: FileType.File, Error: null } observed || item.Category is null)
+            return false;
+        var algorithms = item.Category.Attributes.HashAlgorithms.ToArray();
+        if (algorithms.Length == 0)
+            return false;
+        if (!_options.RehashAll && !_policy.RehashAlways && item.Baseline is { } known
+            && observed.HasSameContentIdentity(known) && algorithms.All(known.Hashes.ContainsKey))
+        {
+            foreach (var algorithm in algorithms)
+                observed.Hashes[algorithm] = known.Hashes[algorithm];
+            return false;
+        }
+        return true;
+    }
+
+    private FileEntry? HashObserved(ScanItem item)
+    {
+        var hashed = _hashing.Hash(item.Path, item.Category!.Attributes.HashAlgorithms.ToArray(), Counters);
+        if (hashed is null)
+            return null;
+        hashed.Category = item.Category.Name;
+        if (hashed.Error is not null && item.Observed?.Error is null)
+            Counters.AddError();
+        return hashed;
+    }
+
+    /// <summary>Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
+    private IEnumerable<ScanItem> Walk(string? scope, CancellationToken cancellationToken)
+    {
+        IEnumerable<string> roots = scope is null ? _policy.WalkRoots() : [scope];
+        var stack = new Stack<string>();
+        foreach (var root in roots)
+        {
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var path = stack.Pop();
+                var category = _policy.Classify(path);
+                FileEntry? entry = category is not null ? Observe(path, category) : _tree.Stat(path);
+                if (entry is null)
+                    continue;
+                bool descend = entry.Type == FileType.Directory && _policy.ShouldDescend(path);
+                string[] children = [];
+                string? listError = null;
+                if (descend)
+                {
+                    try
+                    {
+                        children = _tree.ListDirectory(path).ToArray();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        listError = e is UnauthorizedAccessException ? "permission denied" : e.Message;
+                        Counters.AddError();
+                        entry.Error ??= $"cannot list directory: {listError}";
+                    }
+                }
+                if (category is not null)
+                    yield return new ScanItem(path, null, entry, category);
+                if (listError is not null)
+                {
+                    yield return new ScanItem(path, null, null, null) { UnlistableDirectoryReason = listError };
+                    continue;
+                }
+                Array.Sort(children, EntryPath.CompareWalkOrder);
+                for (int i = children.Length - 1; i >= 0; i--)
+                    stack.Push(EntryPath.Combine(path, children[i]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pairs walked entries with baseline entries, both in walk order. Baseline entries below a directory that
+    /// could not be listed are reported as unverified, never as removed.
+    /// </summary>
+    private IEnumerable<ScanItem> MergeWithBaseline(IEnumerable<ScanItem> walked, IEnumerable<FileEntry> baseline)
+    {
+        using var known = baseline.GetEnumerator();
+        bool hasKnown = known.MoveNext();
+        string? unlistable = null;
+        string? unlistableReason = null;
+
+        IEnumerable<ScanItem> BaselineOnlyUpTo(string? path)
+        {
+            while (hasKnown && (path is null || EntryPath.CompareWalkOrder(known.Current.Path, path) < 0))
+            {
+                var entry = known.Current;
+                if (unlistable is not null && Policies.PathPattern.IsSameOrBelow(entry.Path, unlistable) && entry.Path != unlistable)
+                {
+                    var unverified = entry.Clone();
+                    unverified.Hashes.Clear();
+                    unverified.Error = $"could not list {unlistable}: {unlistableReason}";
+                    yield return new ScanItem(entry.Path, entry, unverified, _policy.Classify(entry.Path));
+                }
+                else
+                {
+                    yield return new ScanItem(entry.Path, entry, null, _policy.Classify(entry.Path));
+                }
+                hasKnown = known.MoveNext();
+            }
+        }
+
+        foreach (var item in walked)
+        {
+            foreach (var removed in BaselineOnlyUpTo(item.Path))
+                yield return removed;
+            if (item.UnlistableDirectoryReason is not null)
+            {
+                unlistable = item.Path;
+                unlistableReason = item.UnlistableDirectoryReason;
+                continue;
+            }
+            if (hasKnown && known.Current.Path == item.Path)
+            {
+                yield return item with { Baseline = known.Current };
+                hasKnown = known.MoveNext();
+            }
+            else
+            {
+                yield return item;
+            }
+        }
+        foreach (var removed in BaselineOnlyUpTo(null))
+            yield return removed;
+    }
+
+    private static void WriteBlocking(ChannelWriter<ScanItem> writer, ScanItem item, CancellationToken cancellationToken)
+    {
+        if (!writer.TryWrite(item))
+            writer.WriteAsync(item, cancellationToken).AsTask().GetAwaiter().GetResult();
+    }
+}

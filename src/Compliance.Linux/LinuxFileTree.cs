@@ -1,0 +1,257 @@
+using System.Runtime.InteropServices;
+using Compliance.Core.Model;
+using Compliance.Core.Scanning;
+using Compliance.Linux.Native;
+using Microsoft.Win32.SafeHandles;
+
+namespace Compliance.Linux;
+
+/// <summary>
+/// The live Linux filesystem through statx, readdir and the xattr calls, with names kept as raw bytes so that
+/// non-UTF-8 names round-trip. Policy paths are mapped below <see cref="Root"/> ("/" for the running system).
+/// </summary>
+public sealed unsafe class LinuxFileTree : IFileTree
+{
+    public LinuxFileTree(string root = "/")
+    {
+        Root = root == "/" ? "/" : root.TrimEnd('/');
+    }
+
+    public string Root { get; }
+
+    public string Description => Root == "/" ? "linux" : $"linux:{Root}";
+
+    public static bool IsSupported => OperatingSystem.IsLinux();
+
+    /// <summary>The operating-system path for a policy path.</summary>
+    public string ToOsPath(string path) =>
+        Root == "/" ? path : Root + (path.StartsWith('/') ? path : "/" + path);
+
+    public FileEntry? Stat(string path)
+    {
+        Statx buffer;
+        int result;
+        using (var native = new NativePath(ToOsPath(path)))
+            result = LibC.statx(LibC.AtFdCwd, native.Pointer, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats | LibC.StatxBirthTime, &buffer);
+        if (result != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is LibC.ENoEnt or LibC.ENotDir)
+                return null;
+            return new FileEntry { Path = path, Type = FileType.Unknown, Error = $"stat failed: {LibC.Describe(errno)}" };
+        }
+
+        var entry = ToEntry(path, in buffer);
+        if (entry.Type == FileType.Symlink)
+            entry.LinkTarget = ReadLink(path, entry);
+        entry.ExtendedAttributes = ReadExtendedAttributes(path, entry);
+        return entry;
+    }
+
+    public IEnumerable<string> ListDirectory(string path)
+    {
+        var names = new List<string>();
+        nint dir;
+        using (var native = new NativePath(ToOsPath(path)))
+            dir = LibC.opendir(native.Pointer);
+        if (dir == 0)
+            throw Failure(Marshal.GetLastPInvokeError(), path);
+        try
+        {
+            while (true)
+            {
+                Marshal.SetLastPInvokeError(0);
+                var entry = LibC.readdir64(dir);
+                if (entry == null)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno != 0)
+                        throw Failure(errno, path);
+                    break;
+                }
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry->Name);
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                    continue;
+                names.Add(EntryPath.FromBytes(name));
+            }
+        }
+        finally
+        {
+            LibC.closedir(dir);
+        }
+        return names;
+    }
+
+    public Stream OpenContent(string path, FileEntry expected)
+    {
+        if (expected.Type != FileType.File)
+            throw new IOException($"{path} is not a regular file.");
+
+        int fd;
+        using (var native = new NativePath(ToOsPath(path)))
+            fd = LibC.open(native.Pointer, LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.ONoCtty | LibC.OCloExec, 0);
+        if (fd < 0)
+            throw Failure(Marshal.GetLastPInvokeError(), path);
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            // The path may have been replaced between stat and open; hash only the object that was stat'ed.
+            Statx opened;
+            byte emptyPath = 0;
+            if (LibC.statx(fd, &emptyPath, LibC.AtEmptyPath, LibC.StatxBasicStats, &opened) != 0)
+                throw Failure(Marshal.GetLastPInvokeError(), path);
+            if ((opened.Mode & 0xF000) != 0x8000 || opened.Inode != expected.Inode
+                || LibC.MakeDevice(opened.DevMajor, opened.DevMinor) != expected.Device)
+                throw new FileNotFoundException($"{path} was replaced while being opened.");
+            return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static FileEntry ToEntry(string path, in Statx s) => new()
+    {
+        Path = path,
+        Type = (s.Mode & 0xF000) switch
+        {
+            0x8000 => FileType.File,
+            0x4000 => FileType.Directory,
+            0xA000 => FileType.Symlink,
+            0x1000 => FileType.Fifo,
+            0xC000 => FileType.Socket,
+            0x2000 => FileType.CharDevice,
+            0x6000 => FileType.BlockDevice,
+            _ => FileType.Unknown,
+        },
+        Size = (long)s.Size,
+        Mode = (uint)(s.Mode & 0xFFF),
+        Uid = s.Uid,
+        Gid = s.Gid,
+        MtimeNs = s.ModifyTime.ToUnixNs(),
+        CtimeNs = s.ChangeTime.ToUnixNs(),
+        BirthTimeNs = (s.Mask & LibC.StatxBirthTime) != 0 ? s.BirthTime.ToUnixNs() : null,
+        Inode = s.Inode,
+        Device = LibC.MakeDevice(s.DevMajor, s.DevMinor),
+        LinkCount = s.LinkCount,
+    };
+
+    private string? ReadLink(string path, FileEntry entry)
+    {
+        int size = (int)Math.Clamp(entry.Size + 1, 64, 1 << 16);
+        var buffer = new byte[size];
+        nint length;
+        using (var native = new NativePath(ToOsPath(path)))
+        fixed (byte* b = buffer)
+            length = LibC.readlink(native.Pointer, b, buffer.Length);
+        if (length < 0)
+        {
+            entry.Error = $"readlink failed: {LibC.Describe(Marshal.GetLastPInvokeError())}";
+            return null;
+        }
+        return EntryPath.FromBytes(buffer.AsSpan(0, (int)length));
+    }
+
+    private SortedDictionary<string, byte[]>? ReadExtendedAttributes(string path, FileEntry entry)
+    {
+        using var native = new NativePath(ToOsPath(path));
+        Span<byte> small = stackalloc byte[512];
+        byte[] names;
+        nint length;
+        fixed (byte* b = small)
+            length = LibC.llistxattr(native.Pointer, b, small.Length);
+        if (length < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == LibC.ERange)
+            {
+                length = LibC.llistxattr(native.Pointer, null, 0);
+                names = new byte[Math.Max(0, (int)length)];
+                fixed (byte* b = names)
+                    length = LibC.llistxattr(native.Pointer, b, names.Length);
+            }
+            else
+            {
+                if (errno is not (LibC.ENotSup or LibC.ENoEnt))
+                    entry.Error ??= $"cannot list extended attributes: {LibC.Describe(errno)}";
+                return null;
+            }
+            if (length < 0)
+                return null;
+        }
+        else
+        {
+            names = small[..(int)length].ToArray();
+        }
+
+        var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        var remaining = names.AsSpan(0, (int)length);
+        while (!remaining.IsEmpty)
+        {
+            int end = remaining.IndexOf((byte)0);
+            var name = end < 0 ? remaining : remaining[..end];
+            remaining = end < 0 ? [] : remaining[(end + 1)..];
+            if (name.IsEmpty)
+                continue;
+            var value = ReadExtendedAttribute(native.Pointer, name);
+            if (value is not null)
+                result[EntryPath.FromBytes(name)] = value;
+        }
+        return result;
+    }
+
+    private static byte[]? ReadExtendedAttribute(byte* path, ReadOnlySpan<byte> name)
+    {
+        Span<byte> nameZ = stackalloc byte[name.Length + 1];
+        name.CopyTo(nameZ);
+        nameZ[^1] = 0;
+        fixed (byte* n = nameZ)
+        {
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                nint size = LibC.lgetxattr(path, n, null, 0);
+                if (size < 0)
+                    return null;
+                var value = new byte[size];
+                fixed (byte* v = value)
+                {
+                    nint read = LibC.lgetxattr(path, n, v, value.Length);
+                    if (read >= 0)
+                        return read == value.Length ? value : value[..(int)read];
+                    if (Marshal.GetLastPInvokeError() != LibC.ERange)
+                        return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Exception Failure(int errno, string path) => errno switch
+    {
+        LibC.ENoEnt or LibC.ENotDir => new DirectoryNotFoundException($"{path}: {LibC.Describe(errno)}"),
+        LibC.EAccess or LibC.EPerm => new UnauthorizedAccessException($"{path}: {LibC.Describe(errno)}"),
+        _ => new IOException($"{path}: {LibC.Describe(errno)}", errno),
+    };
+
+    /// <summary>A pinned, NUL-terminated copy of a path's raw bytes.</summary>
+    private readonly ref struct NativePath
+    {
+        private readonly byte[] _bytes;
+        private readonly GCHandle _pin;
+
+        public NativePath(string path)
+        {
+            var raw = EntryPath.ToBytes(path);
+            _bytes = new byte[raw.Length + 1];
+            raw.CopyTo(_bytes, 0);
+            _pin = GCHandle.Alloc(_bytes, GCHandleType.Pinned);
+        }
+
+        public byte* Pointer => (byte*)_pin.AddrOfPinnedObject();
+
+        public void Dispose() => _pin.Free();
+    }
+}

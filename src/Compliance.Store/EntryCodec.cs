@@ -1,0 +1,142 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Compliance.Core.Model;
+using Compliance.Core.Output;
+using Microsoft.Data.Sqlite;
+
+namespace Compliance.Store;
+
+/// <summary>Writes a <see cref="FileEntry"/> into the columns of <see cref="Schema.EntryColumns"/> and reads it back.</summary>
+internal static class EntryCodec
+{
+    public const int ColumnCount = 24;
+
+    public static string Placeholders(int first = 0) =>
+        string.Join(", ", Enumerable.Range(first, ColumnCount).Select(i => "$p" + i));
+
+    /// <summary>Adds parameters $p0..$p23 (or from <paramref name="first"/>) to a command, to be filled by <see cref="Bind"/>.</summary>
+    public static SqliteParameter[] AddParameters(SqliteCommand command, int first = 0)
+    {
+        var parameters = new SqliteParameter[ColumnCount];
+        for (int i = 0; i < ColumnCount; i++)
+            parameters[i] = command.Parameters.Add(new SqliteParameter("$p" + (first + i), null));
+        return parameters;
+    }
+
+    public static void Bind(SqliteParameter[] p, FileEntry e)
+    {
+        p[0].Value = EntryPath.ToBytes(e.Path);
+        p[1].Value = EntryPath.SortKey(e.Path);
+        p[2].Value = e.Category;
+        p[3].Value = e.Type.ToName();
+        p[4].Value = e.Size;
+        p[5].Value = Db(e.Mode);
+        p[6].Value = Db(e.Uid);
+        p[7].Value = Db(e.Gid);
+        p[8].Value = Db(e.MtimeNs);
+        p[9].Value = Db(e.CtimeNs);
+        p[10].Value = Db(e.BirthTimeNs);
+        p[11].Value = e.Inode is { } inode ? unchecked((long)inode) : DBNull.Value;
+        p[12].Value = e.Device is { } device ? unchecked((long)device) : DBNull.Value;
+        p[13].Value = e.LinkCount is { } nlink ? unchecked((long)nlink) : DBNull.Value;
+        p[14].Value = e.LinkTarget is { } target ? EntryPath.ToBytes(target) : DBNull.Value;
+        p[15].Value = e.ExtendedAttributes is { } xattrs ? EncodeXattrs(xattrs) : DBNull.Value;
+        p[16].Value = Db(e.WindowsAttributes);
+        p[17].Value = (object?)e.OwnerSid ?? DBNull.Value;
+        p[18].Value = (object?)e.Dacl ?? DBNull.Value;
+        p[19].Value = e.FileId is { } id ? EncodeFileId(id) : DBNull.Value;
+        p[20].Value = e.Streams is { } streams ? JsonSerializer.Serialize(streams.Select(s => new[] { s.Name, s.Size.ToString() })) : DBNull.Value;
+        p[21].Value = e.Hashes.TryGetValue("blake3", out var blake3) ? blake3 : DBNull.Value;
+        p[22].Value = e.Hashes.TryGetValue("sha256", out var sha256) ? sha256 : DBNull.Value;
+        p[23].Value = (object?)e.Error ?? DBNull.Value;
+    }
+
+    /// <summary>Reads the entry columns starting at column <paramref name="at"/>.</summary>
+    public static FileEntry Read(SqliteDataReader r, int at = 0)
+    {
+        var entry = new FileEntry
+        {
+            Path = EntryPath.FromBytes((byte[])r.GetValue(at)),
+            Category = r.GetString(at + 2),
+            Type = FileTypeNames.Parse(r.GetString(at + 3)),
+            Size = r.GetInt64(at + 4),
+            Mode = r.IsDBNull(at + 5) ? null : (uint)r.GetInt64(at + 5),
+            Uid = NullableLong(r, at + 6),
+            Gid = NullableLong(r, at + 7),
+            MtimeNs = NullableLong(r, at + 8),
+            CtimeNs = NullableLong(r, at + 9),
+            BirthTimeNs = NullableLong(r, at + 10),
+            Inode = r.IsDBNull(at + 11) ? null : unchecked((ulong)r.GetInt64(at + 11)),
+            Device = r.IsDBNull(at + 12) ? null : unchecked((ulong)r.GetInt64(at + 12)),
+            LinkCount = r.IsDBNull(at + 13) ? null : unchecked((ulong)r.GetInt64(at + 13)),
+            LinkTarget = r.IsDBNull(at + 14) ? null : EntryPath.FromBytes((byte[])r.GetValue(at + 14)),
+            ExtendedAttributes = r.IsDBNull(at + 15) ? null : DecodeXattrs((byte[])r.GetValue(at + 15)),
+            WindowsAttributes = r.IsDBNull(at + 16) ? null : (uint)r.GetInt64(at + 16),
+            OwnerSid = r.IsDBNull(at + 17) ? null : r.GetString(at + 17),
+            Dacl = r.IsDBNull(at + 18) ? null : r.GetString(at + 18),
+            FileId = r.IsDBNull(at + 19) ? null : BinaryPrimitives.ReadUInt128BigEndian((byte[])r.GetValue(at + 19)),
+            Streams = r.IsDBNull(at + 20) ? null : JsonSerializer.Deserialize<string[][]>(r.GetString(at + 20))!
+                .Select(s => new DataStream(s[0], long.Parse(s[1]))).ToArray(),
+            Error = r.IsDBNull(at + 23) ? null : r.GetString(at + 23),
+        };
+        if (!r.IsDBNull(at + 21))
+            entry.Hashes["blake3"] = (byte[])r.GetValue(at + 21);
+        if (!r.IsDBNull(at + 22))
+            entry.Hashes["sha256"] = (byte[])r.GetValue(at + 22);
+        return entry;
+    }
+
+    private static object Db<T>(T? value) where T : struct => value is { } v ? v : DBNull.Value;
+
+    private static long? NullableLong(SqliteDataReader r, int column) => r.IsDBNull(column) ? null : r.GetInt64(column);
+
+    private static byte[] EncodeFileId(UInt128 id)
+    {
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, id);
+        return bytes;
+    }
+
+    /// <summary>Extended attributes as repeated [u16 name length][name][u32 value length][value], little-endian.</summary>
+    private static byte[] EncodeXattrs(SortedDictionary<string, byte[]> xattrs)
+    {
+        using var buffer = new MemoryStream();
+        Span<byte> header = stackalloc byte[4];
+        foreach (var (name, value) in xattrs)
+        {
+            var nameBytes = EntryPath.ToBytes(name);
+            BinaryPrimitives.WriteUInt16LittleEndian(header, checked((ushort)nameBytes.Length));
+            buffer.Write(header[..2]);
+            buffer.Write(nameBytes);
+            BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)value.Length);
+            buffer.Write(header);
+            buffer.Write(value);
+        }
+        return buffer.ToArray();
+    }
+
+    private static SortedDictionary<string, byte[]> DecodeXattrs(byte[] data)
+    {
+        var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        var span = data.AsSpan();
+        while (!span.IsEmpty)
+        {
+            if (span.Length < 2)
+                throw new InvalidDataException("Truncated extended attribute record in the store.");
+            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(span);
+            if (span.Length < 2 + nameLength + 4)
+                throw new InvalidDataException("Truncated extended attribute name in the store.");
+            var name = EntryPath.FromBytes(span.Slice(2, nameLength));
+            uint valueLength = BinaryPrimitives.ReadUInt32LittleEndian(span[(2 + nameLength)..]);
+            int valueStart = 2 + nameLength + 4;
+            if ((ulong)span.Length < (ulong)valueStart + valueLength)
+                throw new InvalidDataException("Truncated extended attribute value in the store.");
+            result[name] = span.Slice(valueStart, (int)valueLength).ToArray();
+            span = span[(valueStart + (int)valueLength)..];
+        }
+        return result;
+    }
+
+    public static string? ToJson(FileEntry? entry) => entry is null ? null : EntryJson.ToJson(w => EntryJson.WriteEntry(w, entry));
+}

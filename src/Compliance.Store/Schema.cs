@@ -1,0 +1,128 @@
+namespace Compliance.Store;
+
+/// <summary>The database layout. Bump <see cref="Version"/> with every change and add a migration step.</summary>
+internal static class Schema
+{
+    public const int Version = 1;
+
+    /// <summary>Columns shared by the baseline, its staging area and the observed state, in this order.</summary>
+    public const string EntryColumns =
+        "path, walk_key, category, type, size, mode, uid, gid, mtime_ns, ctime_ns, btime_ns, inode, device, nlink, " +
+        "target, xattrs, win_attributes, owner_sid, dacl, file_id, streams, blake3, sha256, error";
+
+    private const string EntryColumnDefinitions = """
+        path BLOB NOT NULL,
+        walk_key BLOB NOT NULL,
+        category TEXT NOT NULL,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mode INTEGER, uid INTEGER, gid INTEGER,
+        mtime_ns INTEGER, ctime_ns INTEGER, btime_ns INTEGER,
+        inode INTEGER, device INTEGER, nlink INTEGER,
+        target BLOB, xattrs BLOB,
+        win_attributes INTEGER, owner_sid TEXT, dacl TEXT, file_id BLOB, streams TEXT,
+        blake3 BLOB, sha256 BLOB,
+        error TEXT
+        """;
+
+    public static readonly string Create = $"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- An approved baseline generation: who approved it, when, why, and under which policy.
+        CREATE TABLE generations (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            approved_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            kind TEXT NOT NULL,              -- baseline (a fresh scan) or accept (approved changes)
+            policy_name TEXT NOT NULL,
+            policy_digest TEXT NOT NULL,
+            policy_text TEXT NOT NULL,
+            tree TEXT NOT NULL,              -- what was scanned: linux, linux:/mnt/x, ntfs-image:disk.raw
+            host TEXT NOT NULL,
+            entry_count INTEGER NOT NULL
+        );
+
+        -- Baseline entries. A row belongs to generations first_gen .. retired_gen-1; retired_gen NULL means current.
+        CREATE TABLE baseline (
+            {EntryColumnDefinitions},
+            first_gen INTEGER NOT NULL REFERENCES generations(id),
+            retired_gen INTEGER REFERENCES generations(id)
+        );
+        CREATE UNIQUE INDEX baseline_current ON baseline(walk_key) WHERE retired_gen IS NULL;
+        CREATE INDEX baseline_by_generation ON baseline(first_gen, retired_gen);
+
+        -- A baseline being written; moved into `baseline` in one transaction when the scan completes.
+        CREATE TABLE baseline_staging ({EntryColumnDefinitions});
+
+        -- The latest observed state of every path that differs from the current baseline (absent = removed).
+        -- Paths not here were last seen as approved.
+        CREATE TABLE observed (
+            {EntryColumnDefinitions},
+            present INTEGER NOT NULL,
+            observed_at TEXT NOT NULL,
+            run_id INTEGER
+        );
+        CREATE UNIQUE INDEX observed_by_key ON observed(walk_key);
+
+        -- Every finding ever made, for reports over a period.
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER,
+            generation INTEGER,
+            observed_at TEXT NOT NULL,
+            path BLOB NOT NULL,
+            kind TEXT NOT NULL,
+            attributes TEXT NOT NULL,
+            category TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            source TEXT NOT NULL,
+            detail TEXT,
+            pid INTEGER,
+            exe TEXT,
+            before_json TEXT,
+            after_json TEXT
+        );
+        CREATE INDEX findings_by_time ON findings(observed_at);
+        CREATE INDEX findings_by_run ON findings(run_id);
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,              -- baseline, check, watch, rescan
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,            -- running, completed, failed (a run left running was interrupted)
+            generation INTEGER,
+            tree TEXT NOT NULL,
+            entries INTEGER NOT NULL DEFAULT 0,
+            files_hashed INTEGER NOT NULL DEFAULT 0,
+            bytes_hashed INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            findings INTEGER NOT NULL DEFAULT 0,
+            detail TEXT
+        );
+
+        -- Change-feed positions (e.g. USN journal ID + next USN), saved with the changes they produced.
+        CREATE TABLE feed_cursors (
+            source TEXT NOT NULL,
+            volume TEXT NOT NULL,
+            journal_id TEXT,
+            position INTEGER,
+            state TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (source, volume)
+        );
+
+        -- Gaps in a change feed and the rescan that closed each.
+        CREATE TABLE feed_gaps (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            scope BLOB NOT NULL,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            closed_at TEXT,
+            closed_by_run INTEGER
+        );
+        """;
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using Compliance.Core;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+using Compliance.Core.Output;
+using Compliance.Core.Policies;
+using Microsoft.Data.Sqlite;
+
+namespace Compliance.Store;
+
+/// <summary>
+/// The embedded SQLite database: approved baseline generations, the latest observed drift, findings history, scan
+/// runs, change-feed cursors and gaps. WAL mode; every multi-row change is one transaction or a batch of them.
+/// </summary>
+public sealed partial class StateStore : IDisposable
+{
+    /// <summary>Where the database lives when no --db is given.</summary>
+    public const string DefaultPath = ".compliance/state.db";
+
+    private static readonly object InitLock = new();
+    private static bool _initialized;
+
+    private readonly SqliteConnection _connection;
+
+    private StateStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        DatabasePath = path;
+    }
+
+    public string DatabasePath { get; }
+
+    internal SqliteConnection Connection => _connection;
+
+    /// <summary>Opens (or, when <paramref name="create"/>, creates) the database and checks its schema version.</summary>
+    public static StateStore Open(string path, bool create = true)
+    {
+        lock (InitLock)
+        {
+            if (!_initialized)
+            {
+                SQLitePCL.Batteries_V2.Init();
+                _initialized = true;
+            }
+        }
+
+        var full = Path.GetFullPath(path);
+        bool exists = File.Exists(full);
+        if (!exists && !create)
+            throw new ComplianceException($"no database at {full}: run `compliance baseline` first, or pass --db.", FailureKind.Usage);
+        if (!exists)
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            var store = new StateStore(connection, full);
+            store.Initialize();
+            return store;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new ComplianceException($"cannot open database {full}: {e.Message}", FailureKind.Runtime, e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void Initialize()
+    {
+        Execute("PRAGMA busy_timeout = 10000;");
+        int version = UserVersion();
+        bool empty = Scalar<long>("SELECT count(*) FROM sqlite_master") == 0;
+        if (version > Schema.Version)
+            throw new ComplianceException(
+                $"database {DatabasePath} has schema version {version}, newer than this program's {Schema.Version}; use a newer compliance. The database was not modified.",
+                FailureKind.Runtime);
+        if (version == 0 && !empty)
+            throw new ComplianceException($"{DatabasePath} is not a compliance database (it has tables but no schema version). It was not modified.", FailureKind.Runtime);
+
+        // Journal mode is changed only after the version check, so a refused database is never touched.
+        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        if (version == 0)
+        {
+            using var transaction = _connection.BeginTransaction();
+            Execute(Schema.Create, transaction);
+            Execute($"PRAGMA user_version = {Schema.Version};", transaction);
+            Execute("INSERT INTO meta(key, value) VALUES ('created_at', $now), ('created_by', 'compliance')", transaction, ("$now", Now()));
+            transaction.Commit();
+        }
+    }
+
+    private int UserVersion() => (int)Scalar<long>("PRAGMA user_version");
+
+    // ---- generations -------------------------------------------------------------------------------------------
+
+    public Generation? CurrentGeneration() => Generations(1).FirstOrDefault();
+
+    /// <summary>Generations, newest first.</summary>
+    public IReadOnlyList<Generation> Generations(int limit = int.MaxValue)
+    {
+        using var command = Command("SELECT id, created_at, approved_by, reason, kind, policy_name, policy_digest, policy_text, tree, host, entry_count FROM generations ORDER BY id DESC LIMIT $limit", null, ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var result = new List<Generation>();
+        while (reader.Read())
+        {
+            result.Add(new Generation(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
+                reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6),
+                reader.GetString(7), reader.GetString(8), reader.GetString(9), reader.GetInt64(10)));
+        }
+        return result;
+    }
+
+    /// <summary>The policy recorded with the current baseline.</summary>
+    public Policy CurrentPolicy()
+    {
+        var generation = CurrentGeneration()
+            ?? throw new ComplianceException($"no approved baseline in {DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
+        return PolicyLoader.Parse(generation.PolicyText, $"policy of generation {generation.Id}");
+    }
+
+    // ---- baseline entries --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Baseline entries of the current generation (or of <paramref name="generation"/>), at or below
+    /// <paramref name="scope"/>, in walk order.
+    /// </summary>
+    public IEnumerable<FileEntry> BaselineInWalkOrder(string? scope = null, long? generation = null)
+    {
+        var where = generation is null ? "retired_gen IS NULL" : "first_gen <= $gen AND (retired_gen IS NULL OR retired_gen > $gen)";
+        var (low, high) = ScopeRange(scope);
+        using var command = Command(
+            $"SELECT {Schema.EntryColumns} FROM baseline WHERE {where} AND walk_key >= $low AND walk_key < $high ORDER BY walk_key",
+            null, ("$gen", generation ?? 0), ("$low", low), ("$high", high));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return EntryCodec.Read(reader);
+    }
+
+    public FileEntry? FindBaseline(string path)
+    {
+        using var command = Command($"SELECT {Schema.EntryColumns} FROM baseline WHERE retired_gen IS NULL AND walk_key = $key", null,
+            ("$key", EntryPath.SortKey(path)));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? EntryCodec.Read(reader) : null;
+    }
+
+    public long BaselineCount() => Scalar<long>("SELECT count(*) FROM baseline WHERE retired_gen IS NULL");
+
+    /// <summary>The walk-key range holding a path and everything below it (the separator is 0x00 in keys).</summary>
+    internal static (byte[] Low, byte[] High) ScopeRange(string? scope)
+    {
+        if (scope is null)
+            return ([], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        var key = EntryPath.SortKey(scope.Length > 1 ? scope.TrimEnd('/') : scope);
+        if (key.Length > 0 && key[^1] == 0)
+            key = key[..^1];   // "/" is key 0x00: the range below is every key starting 0x00
+        var high = new byte[key.Length + 1];
+        key.CopyTo(high, 0);
+        high[^1] = 0x01;
+        return (key, high);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    internal SqliteCommand Command(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    internal void Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, transaction, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    internal T Scalar<T>(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, transaction, parameters);
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    internal SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
+
+    /// <summary>Runs SQLite's own consistency check; "ok" when the file is sound.</summary>
+    public string IntegrityCheck() => Scalar<string>("PRAGMA integrity_check");
+
+    public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>An approved baseline generation.</summary>
+public sealed record Generation(long Id, DateTimeOffset CreatedAt, string ApprovedBy, string Reason, string Kind, string PolicyName,
+    string PolicyDigest, string PolicyText, string Tree, string Host, long EntryCount);
