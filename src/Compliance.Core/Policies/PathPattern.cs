@@ -60,6 +60,33 @@ public sealed class PathPattern
         return new PathPattern(text, root, segments.ToArray(), subtree, isBasename);
     }
 
+    /// <summary>
+    /// The pattern text that selects exactly this path and everything beneath it: wildcard characters are written as
+    /// one-character classes, escaped bytes as \xHH, so the result is a bare path.
+    /// </summary>
+    public static string EscapeLiteral(string path)
+    {
+        var builder = new System.Text.StringBuilder(path.Length + 8);
+        // Without a '/' the text would be a name matched at any depth; the leading '/' is ignored in matching.
+        if (!path.Contains('/'))
+            builder.Append('/');
+        for (int i = 0; i < path.Length; i++)
+        {
+            char c = path[i];
+            bool paired = char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1])
+                || char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(path[i - 1]);
+            if (c is '*' or '?' or '[' or '%' or '\\')
+                builder.Append('[').Append(c).Append(']');
+            else if (c is >= '\uDC80' and <= '\uDCFF' && !paired)
+                builder.Append("\\x").Append((c - 0xDC00).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            else if (char.IsSurrogate(c) && !paired)
+                builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            else
+                builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
     /// <summary>True when the pattern selects the path.</summary>
     public bool Matches(string path)
     {

@@ -48,8 +48,8 @@ internal sealed class PatternSegment
                     tokens.Add(ParseClass(pattern, segment, column, ref i));
                     break;
                 case '\\':
-                    throw new PolicyPatternException(pattern, column + i,
-                        "'\\' is not a separator or an escape: paths use '/'; match a wildcard character literally with a class such as [*]");
+                    tokens.Add(GlobToken.Exactly(ParseEscape(pattern, segment, column, ref i)));
+                    break;
                 default:
                     tokens.Add(GlobToken.Exactly(CodePointAt(segment, i, out int width)));
                     i += width;
@@ -57,8 +57,38 @@ internal sealed class PatternSegment
             }
         }
         return tokens.All(t => t.Kind == GlobTokenKind.CodePoint)
-            ? new PatternSegment(segment, [], isAnyDepth: false)
+            ? new PatternSegment(LiteralText(tokens), [], isAnyDepth: false)
             : new PatternSegment(null, tokens.ToArray(), isAnyDepth: false);
+    }
+
+    // The name itself, with escapes and one-character classes resolved; lone surrogates stay single code units.
+    private static string LiteralText(List<GlobToken> tokens)
+    {
+        var builder = new System.Text.StringBuilder(tokens.Count);
+        foreach (var token in tokens)
+        {
+            if (token.CodePoint > 0xFFFF)
+                builder.Append(char.ConvertFromUtf32(token.CodePoint));
+            else
+                builder.Append((char)token.CodePoint);
+        }
+        return builder.ToString();
+    }
+
+    // \xHH is a byte that is not UTF-8 (80-FF), \uHHHH an unpaired surrogate: the two escapes EntryPath.ToDisplay writes.
+    private static int ParseEscape(string pattern, string segment, int column, ref int i)
+    {
+        const string Usage = "'\\' starts \\xHH (a byte that is not UTF-8, 80 to FF) or \\uHHHH (an unpaired surrogate, D800 to DFFF); "
+            + "paths use '/' as separator, and [\\] matches a backslash";
+        int digits = i + 1 < segment.Length ? segment[i + 1] switch { 'x' => 2, 'u' => 4, _ => 0 } : 0;
+        if (digits == 0 || i + 2 + digits > segment.Length
+            || !int.TryParse(segment.AsSpan(i + 2, digits), System.Globalization.NumberStyles.AllowHexSpecifier, null, out int value))
+            throw new PolicyPatternException(pattern, column + i, Usage);
+        int codeUnit = digits == 2 ? 0xDC00 + value : value;
+        if (digits == 2 ? value < 0x80 : !char.IsSurrogate((char)codeUnit))
+            throw new PolicyPatternException(pattern, column + i, Usage);
+        i += 2 + digits;
+        return codeUnit;
     }
 
     // '[' ... ']' with '!' or '^' negating, ranges a-z, and ']' literal when first.
@@ -89,6 +119,9 @@ internal sealed class PatternSegment
         if (i >= segment.Length)
             throw new PolicyPatternException(pattern, column + open, "'[' starts a character class that has no closing ']' in this segment; match '[' itself with [[]");
         i++; // the closing ']'
+        // A one-character class such as [*] is how a wildcard character is written literally, so it stays a literal.
+        if (!negated && ranges is [var only] && only.Low == only.High)
+            return GlobToken.Exactly(only.Low);
         return GlobToken.Class(ranges.ToArray(), negated);
     }
 

@@ -97,7 +97,7 @@ public sealed class Policy
             .AppendLine("    attributes: [all]")
             .AppendLine("    include:");
         foreach (var path in list)
-            yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(path));
+            yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(PathPattern.EscapeLiteral(path)));
         return PolicyLoader.Parse(yaml.ToString(), "<paths>");
     }
 }

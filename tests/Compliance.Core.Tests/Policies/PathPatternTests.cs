@@ -127,6 +127,9 @@ public class PathPatternTests
     [InlineData("/dev/sd[ab", 7, "no closing ']'")]
     [InlineData("/dev/sd[z-a]", 8, "reversed")]
     [InlineData("C:\\Windows", 2, "paths use '/'")]
+    [InlineData("/x/\\x41", 3, "80 to FF")]
+    [InlineData("/x/\\u0041", 3, "D800 to DFFF")]
+    [InlineData("/x/\\xZZ", 3, "\\xHH")]
     [InlineData("**", 0, "need a directory")]
     public void Parse_reports_the_column_of_the_problem(string pattern, int column, string problem)
     {
@@ -147,6 +150,38 @@ public class PathPatternTests
         PathPattern.Parse("/x/" + escaped).Matches("/x/" + escaped + "/c").Should().BeTrue();
         PathPattern.Parse("/x/[" + (char)0xDC80 + "]").Matches("/x/" + (char)0xDC80).Should().BeTrue();
         PathPattern.Parse("/x/*").Matches("/x/" + (char)0xDCFF + (char)0xD800).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Escapes_written_like_EntryPath_ToDisplay_match_escaped_bytes_and_surrogates()
+    {
+        string escaped = "/x/a" + (char)0xDCFF + "b";
+        PathPattern.Parse("/x/a\\xFFb").Matches(escaped).Should().BeTrue();
+        PathPattern.Parse("/x/a\\xffb").Root.Should().Be(escaped);
+        PathPattern.Parse("/x/\\uD800").Matches("/x/" + (char)0xD800).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("/var/log")]
+    [InlineData("/data/a*b?c[d]%e\\f")]
+    [InlineData("relative")]
+    [InlineData("/x/\U0001F600")]
+    public void EscapeLiteral_gives_a_bare_path_selecting_the_path_and_its_subtree(string path)
+    {
+        var pattern = PathPattern.Parse(PathPattern.EscapeLiteral(path));
+        pattern.IsBasename.Should().BeFalse();
+        pattern.Matches(path).Should().BeTrue();
+        pattern.Matches(path + "/child").Should().BeTrue();
+        pattern.Matches(path + "x").Should().BeFalse();
+        pattern.Root.TrimStart('/').Should().Be(path.TrimStart('/'));
+    }
+
+    [Fact]
+    public void EscapeLiteral_writes_escaped_bytes_as_hex()
+    {
+        string path = "/srv/" + (char)0xDC80 + "/" + (char)0xDBFF;
+        PathPattern.EscapeLiteral(path).Should().Be("/srv/\\x80/\\uDBFF");
+        PathPattern.Parse(PathPattern.EscapeLiteral(path)).Matches(path).Should().BeTrue();
     }
 
     [Fact]

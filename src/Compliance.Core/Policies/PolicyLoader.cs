@@ -1,0 +1,78 @@
+using System.Text;
+
+namespace Compliance.Core.Policies;
+
+/// <summary>Reads policy YAML into a <see cref="Policy"/>, or reports every problem in it with its position.</summary>
+public static class PolicyLoader
+{
+    public static Policy Load(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ComplianceException($"policy file '{file}' does not exist", FailureKind.Usage, e);
+        }
+        return Parse(text, file);
+    }
+
+    /// <summary>Parses a policy; throws <see cref="PolicyException"/> carrying every problem when it is not valid.</summary>
+    public static Policy Parse(string yamlText, string sourceName)
+    {
+        var reader = new PolicyReader(yamlText, sourceName);
+        var policy = reader.Read();
+        if (policy is null)
+            throw new PolicyException(reader.Problems);
+        return policy;
+    }
+
+    /// <summary>Every problem in the policy, in file order; empty when it is valid.</summary>
+    public static IReadOnlyList<PolicyProblem> Lint(string yamlText, string sourceName)
+    {
+        var reader = new PolicyReader(yamlText, sourceName);
+        reader.Read();
+        return reader.Problems;
+    }
+
+    /// <summary>The scalar as YAML: plain when that reads back as the same text, double-quoted with escapes otherwise.</summary>
+    public static string QuoteScalar(string s)
+    {
+        if (IsSafePlain(s))
+            return s;
+        var builder = new StringBuilder(s.Length + 2).Append('"');
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            bool pairedSurrogate = char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])
+                || char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(s[i - 1]);
+            if (c is '"' or '\\')
+                builder.Append('\\').Append(c);
+            else if (c < 0x20 || c == 0x7f || char.IsSurrogate(c) && !pairedSurrogate)
+                builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            else
+                builder.Append(c);
+        }
+        return builder.Append('"').ToString();
+    }
+
+    // Words YAML 1.1 tools read as booleans or null; quoted so that no reader takes them for anything but text.
+    private static readonly HashSet<string> ReservedWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null",
+    };
+
+    private static bool IsSafePlain(string s)
+    {
+        if (s.Length == 0 || !(char.IsAsciiLetter(s[0]) || s[0] is '/' or '_') || ReservedWords.Contains(s))
+            return false;
+        foreach (char c in s)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or '@' or '%' or '*' or '?' or '='))
+                return false;
+        }
+        return true;
+    }
+}
