@@ -17,9 +17,9 @@ public sealed class UsnCsvWriter : UsnRecordWriter
         string[] fields =
         [
             record.Usn.ToString(CultureInfo.InvariantCulture),
-            FormatTimeStamp(record),
-            FormatFileId(record.FileId),
-            FormatFileId(record.ParentFileId),
+            UsnFormat.TimeStamp(record),
+            UsnFormat.FileId(record.FileId),
+            UsnFormat.FileId(record.ParentFileId),
             $"0x{(uint)record.Reason:x8}",
             UsnFlagNames.Of(record.Reason),
             $"0x{(uint)record.SourceInfo:x8}",

@@ -24,8 +24,8 @@ public sealed class UsnFsutilWriter(TextWriter output) : UsnRecordWriter(output)
             Line("Time stamp", record.TimeStampUtc?.ToString("M/d/yyyy H:mm:ss", CultureInfo.InvariantCulture) ?? $"(FILETIME {record.TimeStamp})");
             Line("File attributes", $"0x{(uint)record.FileAttributes:x8}: {UsnFlagNames.Of(record.FileAttributes)}");
         }
-        Line("File ID", FormatFileId(record.FileId));
-        Line("Parent file ID", FormatFileId(record.ParentFileId));
+        Line("File ID", UsnFormat.FileId(record.FileId));
+        Line("Parent file ID", UsnFormat.FileId(record.ParentFileId));
         Line("Source info", $"0x{(uint)record.SourceInfo:x8}: {UsnFlagNames.Of(record.SourceInfo)}");
         if (record.MajorVersion != 4)
             Line("Security ID", record.SecurityId.ToString(CultureInfo.InvariantCulture));

@@ -18,9 +18,9 @@ public sealed class UsnJsonWriter(TextWriter output) : UsnRecordWriter(output)
         {
             json.WriteStartObject();
             json.WriteNumber("usn", record.Usn);
-            json.WriteString("timestamp", FormatTimeStamp(record));
-            json.WriteString("file_id", FormatFileId(record.FileId));
-            json.WriteString("parent_file_id", FormatFileId(record.ParentFileId));
+            json.WriteString("timestamp", UsnFormat.TimeStamp(record));
+            json.WriteString("file_id", UsnFormat.FileId(record.FileId));
+            json.WriteString("parent_file_id", UsnFormat.FileId(record.ParentFileId));
             json.WriteString("reason", $"0x{(uint)record.Reason:x8}");
             json.WriteString("reason_names", UsnFlagNames.Of(record.Reason));
             json.WriteString("source_info", $"0x{(uint)record.SourceInfo:x8}");

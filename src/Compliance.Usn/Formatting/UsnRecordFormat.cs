@@ -32,13 +32,4 @@ public abstract class UsnRecordWriter(TextWriter output)
     public virtual void Complete()
     {
     }
-
-    /// <summary>A 128-bit file ID as 32 hex digits, most significant first: how fsutil prints FILE_ID_128.</summary>
-    public static string FormatFileId(UInt128 fileId) => fileId.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>ISO 8601 UTC with the full 100 ns precision of a FILETIME; empty for a V4 record or an out-of-range value.</summary>
-    public static string FormatTimeStamp(UsnRecord record) =>
-        record.MajorVersion == 4 || record.TimeStampUtc is not { } utc
-            ? ""
-            : utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }
