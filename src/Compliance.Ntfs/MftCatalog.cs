@@ -1,0 +1,195 @@
+using System.Buffers;
+
+namespace Compliance.Ntfs;
+
+/// <summary>Something wrong with one MFT record: reported and skipped, never fatal for the rest of the listing.</summary>
+public readonly record struct RecordProblem(long RecordNumber, string Message);
+
+/// <summary>
+/// Every entry of an $MFT, with extension records merged into their base records and full paths resolved
+/// from parent references. Built in one sequential pass over the $MFT's bytes.
+/// </summary>
+public sealed class MftCatalog
+{
+    public const long RootRecord = 5;
+
+    /// <summary>Entries whose parent is missing, reused or part of a cycle are kept under this top folder (as The Sleuth Kit does).</summary>
+    public const string OrphanFolder = "$OrphanFiles";
+
+    // Records are read this many at a time: large sequential reads are what makes a 100k-entry MFT fast.
+    private const int RecordsPerRead = 1024;
+
+    private readonly MftEntry?[] _entries;
+    private readonly string?[] _directoryPaths;
+    private readonly List<RecordProblem> _problems = [];
+
+    private MftCatalog(long recordCount)
+    {
+        _entries = new MftEntry?[recordCount];
+        _directoryPaths = new string?[recordCount];
+    }
+
+    /// <summary>Base entries in record order; records that are free and never written, or extension records, are not here.</summary>
+    public IEnumerable<MftEntry> Entries => _entries.Where(entry => entry is not null)!;
+
+    public IReadOnlyList<RecordProblem> Problems => _problems;
+
+    public long RecordCount => _entries.LongLength;
+
+    public MftEntry? this[long recordNumber] =>
+        recordNumber >= 0 && recordNumber < _entries.LongLength ? _entries[recordNumber] : null;
+
+    /// <param name="mft">The $MFT's content: a bare $MFT file, or the $MFT stream read through a volume.</param>
+    /// <param name="recordSize">The record size (from the boot sector, or from the first record of a bare file).</param>
+    /// <param name="clusterCount">The volume's cluster count bounding data runs; long.MaxValue when unknown.</param>
+    /// <param name="clusterSize">The volume's cluster size, to check runs cover their streams; 0 when unknown.</param>
+    public static MftCatalog Read(Stream mft, int recordSize, long clusterCount, int clusterSize)
+    {
+        long recordCount = mft.Length / recordSize;
+        if (recordCount > int.MaxValue)
+            throw new NtfsFormatException($"$MFT of {mft.Length} bytes holds more records than the reader supports");
+        var catalog = new MftCatalog(recordCount);
+        var extensions = new List<(long Number, MftRecordHeader Header, byte[] Record)>();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(recordSize * RecordsPerRead);
+        try
+        {
+            mft.Position = 0;
+            for (long first = 0; first < recordCount; first += RecordsPerRead)
+            {
+                int count = (int)Math.Min(RecordsPerRead, recordCount - first);
+                mft.ReadExactly(buffer, 0, count * recordSize);
+                for (int i = 0; i < count; i++)
+                    catalog.AddRecord(first + i, buffer.AsSpan(i * recordSize, recordSize), clusterCount, extensions);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        foreach (var (number, header, record) in extensions)
+            catalog.MergeExtension(number, header, record, clusterCount);
+        catalog.CheckStreams(clusterSize);
+        return catalog;
+    }
+
+    private void AddRecord(long number, Span<byte> record, long clusterCount, List<(long, MftRecordHeader, byte[])> extensions)
+    {
+        var state = MftRecordHeader.ApplyFixups(record, out string? problem);
+        if (state == RecordState.Empty)
+            return;
+        if (state != RecordState.Valid)
+        {
+            _problems.Add(new RecordProblem(number, problem!));
+            return;
+        }
+        try
+        {
+            var header = MftRecordHeader.Read(record);
+            if (!header.BaseRecord.IsNone)
+            {
+                extensions.Add((number, header, record.ToArray()));
+                return;
+            }
+            var entry = new MftEntry(number, header);
+            MftRecordParser.AddAttributes(record, header, entry, clusterCount);
+            _entries[number] = entry;
+        }
+        catch (NtfsFormatException e)
+        {
+            _problems.Add(new RecordProblem(number, e.Message));
+        }
+    }
+
+    // An extension record belongs to its base only if the base is that same incarnation (sequence numbers match).
+    private void MergeExtension(long number, MftRecordHeader header, byte[] record, long clusterCount)
+    {
+        if (!header.InUse)
+            return;
+        var owner = this[header.BaseRecord.RecordNumber];
+        if (owner is null || owner.Sequence != header.BaseRecord.Sequence)
+        {
+            _problems.Add(new RecordProblem(number, $"extension record of base record {header.BaseRecord.RecordNumber} (sequence {header.BaseRecord.Sequence}), which is not there"));
+            return;
+        }
+        try
+        {
+            MftRecordParser.AddAttributes(record, header, owner, clusterCount);
+        }
+        catch (NtfsFormatException e)
+        {
+            _problems.Add(new RecordProblem(number, e.Message));
+        }
+    }
+
+    private void CheckStreams(int clusterSize)
+    {
+        foreach (var entry in Entries)
+            foreach (var stream in entry.DataStreams)
+                if (stream.CheckRuns(clusterSize) is { } message)
+                    _problems.Add(new RecordProblem(entry.RecordNumber, message));
+    }
+
+    /// <summary>The full path of one name: "dir/sub/name" with '/' separators and no leading slash, as `fls -p` prints it.</summary>
+    public string PathOf(FileName name) => Join(DirectoryPath(name.Parent), name.Name);
+
+    private static string Join(string parent, string name) => parent.Length == 0 ? name : string.Concat(parent, "/", name);
+
+    /// <summary>
+    /// The path of the directory a reference points to. Walks up iteratively (a chain of 100,000 directories must
+    /// not overflow the stack), stopping at the root, at a directory already resolved, or at a bad link, and
+    /// memoizes every directory on the way.
+    /// </summary>
+    private string DirectoryPath(FileReference reference)
+    {
+        var chain = new List<(long Record, string Name)>();
+        var onChain = new HashSet<long>();
+        var current = reference;
+        string prefix;
+        while (true)
+        {
+            var directory = ValidDirectory(current);
+            if (directory is null)
+            {
+                prefix = OrphanFolder;
+                break;
+            }
+            if (directory.RecordNumber == RootRecord)
+            {
+                prefix = "";
+                break;
+            }
+            if (_directoryPaths[directory.RecordNumber] is { } known)
+            {
+                prefix = known;
+                break;
+            }
+            if (!onChain.Add(directory.RecordNumber))
+            {
+                _problems.Add(new RecordProblem(directory.RecordNumber, "parent references form a cycle; kept under " + OrphanFolder));
+                prefix = OrphanFolder;
+                break;
+            }
+            var name = directory.VisibleNames().FirstOrDefault();
+            if (name is null)
+            {
+                prefix = OrphanFolder;
+                break;
+            }
+            chain.Add((directory.RecordNumber, name.Name));
+            current = name.Parent;
+        }
+        for (int i = chain.Count - 1; i >= 0; i--)
+        {
+            prefix = Join(prefix, chain[i].Name);
+            _directoryPaths[chain[i].Record] = prefix;
+        }
+        return prefix;
+    }
+
+    // A parent link holds only if that record is a directory of the same incarnation: a reused record is another file.
+    private MftEntry? ValidDirectory(FileReference reference)
+    {
+        var entry = this[reference.RecordNumber];
+        return entry is { IsDirectory: true } && (reference.Sequence == 0 || entry.Sequence == reference.Sequence) ? entry : null;
+    }
+}

@@ -1,0 +1,76 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+
+namespace Compliance.Ntfs.Tests;
+
+/// <summary>Locates fixtures: the shared test data beside the repo, and the project's own images under tests/ntfs-images.</summary>
+internal static class TestData
+{
+    public static readonly string RepoRoot = FindRepoRoot();
+
+    public static string Shared(string relative) => Path.Combine(RepoRoot, "..", "shared", "testdata", relative);
+
+    public static string OwnImage(string name) => Path.Combine(RepoRoot, "tests", "ntfs-images", name);
+
+    // Builds may put binaries outside the repo (--artifacts-path), so the compile-time path of this file is a second start.
+    private static string FindRepoRoot([CallerFilePath] string sourceFile = "")
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) })
+            for (var directory = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+                if (File.Exists(Path.Combine(directory.FullName, "Compliance.sln")))
+                    return directory.FullName;
+        throw new InvalidOperationException("Compliance.sln not found above " + AppContext.BaseDirectory + " or " + sourceFile);
+    }
+
+    /// <summary>Decompresses a .gz fixture once per test run into a temp folder and returns the raw file's path.</summary>
+    public static string Gunzipped(string gzPath)
+    {
+        string target = Path.Combine(Path.GetTempPath(), "compliance-ntfs-tests-" + Environment.ProcessId, Path.GetFileNameWithoutExtension(gzPath));
+        lock (typeof(TestData))
+        {
+            if (!File.Exists(target))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using var input = new GZipStream(File.OpenRead(gzPath), CompressionMode.Decompress);
+                using var output = File.Create(target + ".part");
+                input.CopyTo(output);
+                output.Close();
+                File.Move(target + ".part", target);
+            }
+        }
+        return target;
+    }
+
+    /// <summary>Splits one RFC 4180 CSV line (quoted fields may hold commas and doubled quotes).</summary>
+    public static List<string> SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields;
+    }
+
+    /// <summary>`mft list` CSV of a file, as rows keyed by column name.</summary>
+    public static List<Dictionary<string, string>> ListCsv(string path, int? partition = null)
+    {
+        var writer = new StringWriter();
+        MftLister.List(path, partition, writer);
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = SplitCsv(lines[0]);
+        return lines.Skip(1).Select(line => header.Zip(SplitCsv(line)).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    /// <summary>Rows of a Sleuth Kit ground-truth CSV: path, mft_entry, size, sha256.</summary>
+    public static List<(string Path, long Entry, long Size, string Sha256)> SleuthkitCsv(string path) =>
+        File.ReadAllLines(path).Skip(1).Select(SplitCsv)
+            .Select(f => (f[0], long.Parse(f[1]), long.Parse(f[2]), f[3])).ToList();
+}
