@@ -8,13 +8,28 @@ namespace Compliance.Hashing.Blake3;
 /// <summary>One lane: plain 32-bit arithmetic, correct on every platform.</summary>
 internal readonly struct ScalarLanes : ILaneOps<uint>
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Broadcast(uint value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Add(uint left, uint right) => left + right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Xor(uint left, uint right) => left ^ right;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint RotateRight16(uint value) => BitOperations.RotateRight(value, 16);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint RotateRight12(uint value) => BitOperations.RotateRight(value, 12);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint RotateRight8(uint value) => BitOperations.RotateRight(value, 8);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint RotateRight7(uint value) => BitOperations.RotateRight(value, 7);
+    public static int Lanes => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Load(ReadOnlySpan<uint> words) => words[0];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(uint value, Span<uint> words) => words[0] = value;
+
+    public static void LoadTransposed(ref byte first, nint stride, ref Message16<uint> message) =>
+        Blake3Compression.LoadMessage(MemoryMarshal.CreateReadOnlySpan(ref first, Blake3Constants.BlockLength), ref message);
 }
 
 /// <summary>The compression function on a single block.</summary>
@@ -54,7 +69,7 @@ internal static class Blake3Compression
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadMessage(ReadOnlySpan<byte> block, ref Message16<uint> message)
+    internal static void LoadMessage(ReadOnlySpan<byte> block, ref Message16<uint> message)
     {
         block = block[..Blake3Constants.BlockLength];
         if (BitConverter.IsLittleEndian)
