@@ -88,6 +88,41 @@ public sealed class JournalFollowerTests
     }
 
     [Fact]
+    public void Records_overwritten_between_query_and_read_give_entry_deleted_and_a_rescan()
+    {
+        var racing = new WrapsBeforeRead(_volume);
+        var follower = new UsnJournalFollower(racing, _store, []);
+        follower.CatchUp();
+        MakeChanges();
+        racing.Armed = true;
+
+        var signals = follower.CatchUp();
+
+        Gaps(signals).Should().ContainSingle().Which.Detail.Should().Contain("were overwritten");
+        StoreShouldMatchVolume();
+    }
+
+    /// <summary>The ring wraps in the moment between FSCTL_QUERY_USN_JOURNAL and FSCTL_READ_USN_JOURNAL.</summary>
+    private sealed class WrapsBeforeRead(SimulatedUsnVolume volume) : IUsnVolume
+    {
+        public bool Armed { get; set; }
+        public string RootPath => volume.RootPath;
+        public UInt128 RootFileId => volume.RootFileId;
+        public UsnJournalQuery QueryJournal() => volume.QueryJournal();
+        public IEnumerable<byte[]> EnumerateFiles() => volume.EnumerateFiles();
+
+        public UsnJournalRead ReadJournal(ulong journalId, long startUsn)
+        {
+            if (Armed)
+            {
+                Armed = false;
+                volume.DropRecordsThrough(startUsn);
+            }
+            return volume.ReadJournal(journalId, startUsn);
+        }
+    }
+
+    [Fact]
     public void Without_the_rescan_the_same_wraparound_leaves_the_store_wrong()
     {
         // The control for the test above: the lost records really hold changes no hint reports.

@@ -78,6 +78,10 @@ public sealed class UsnJournalFollower
             return Restart(GapReason.JournalReplaced, $"journal ID changed from {_journalId:x16} to {journal.JournalId:x16}", journal);
         }
 
+        // Checked here too because FSCTL_READ_USN_JOURNAL quietly starts at the first record when asked for USN 0.
+        if (_readUsn < journal.FirstUsn)
+            return Restart(GapReason.JournalWrapped, $"next USN {_readUsn} is below the journal's first USN {journal.FirstUsn}", journal);
+
         var read = _volume.ReadJournal(_journalId, _readUsn.Value);
         switch (read.Status)
         {
