@@ -30,5 +30,15 @@ internal static class CommandRunner
             Console.Error.WriteLine($"compliance: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (Exception e)
+        {
+            // A bug, not bad input: still one line, with the details on request.
+            Console.Error.WriteLine($"compliance: internal error: {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("COMPLIANCE_DEBUG") is "1")
+                Console.Error.WriteLine(e);
+            else
+                Console.Error.WriteLine("Set COMPLIANCE_DEBUG=1 to see the stack trace.");
+            return ExitCodes.Failure;
+        }
     }
 }

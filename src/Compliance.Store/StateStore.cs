@@ -195,7 +195,8 @@ public sealed partial class StateStore : IDisposable
     {
         using var command = Command(sql, transaction, parameters);
         var value = command.ExecuteScalar();
-        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
     }
 
     internal SqliteTransaction BeginTransaction() => _connection.BeginTransaction();

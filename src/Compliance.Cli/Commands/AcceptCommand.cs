@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Compliance.Core;
+
+namespace Compliance.Cli.Commands;
+
+/// <summary>`compliance accept`: approve observed changes into a new baseline generation.</summary>
+internal static class AcceptCommand
+{
+    public static Command Create()
+    {
+        var all = new Option<bool>("--all") { Description = "Approve every observed change." };
+        var paths = new Argument<string[]>("PATH") { Description = "Approve the changes at these paths (and below them).", Arity = ArgumentArity.ZeroOrMore };
+        var reason = new Option<string>("--reason") { Description = "Why the changes are legitimate (required; recorded with the generation).", Required = true };
+        var by = new Option<string>("--by") { Description = "Who approves (default: the current user).", DefaultValueFactory = _ => Environment.UserName };
+        var db = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var command = new Command("accept", "Promote the drift the last check or watch observed into a new baseline generation. Older generations stay queryable. Unverified entries are never approved.")
+        {
+            all, reason, by, db, json,
+        };
+        command.Arguments.Add(paths);
+        command.SetAction(parse =>
+        {
+            var selected = parse.GetValue(paths) ?? [];
+            bool everything = parse.GetValue(all);
+            if (everything == selected.Length > 0)
+                throw new ComplianceException("give either --all or one or more PATHs.", FailureKind.Usage);
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            // Live paths may be given relative to the current directory; image paths are the image's own.
+            bool live = store.CurrentGeneration()?.Tree.StartsWith("linux", StringComparison.Ordinal) ?? true;
+            var result = store.Accept(everything ? null : selected.Select(p => live ? Path.GetFullPath(p) : p).ToArray(),
+                parse.GetValue(by)!, parse.GetValue(reason)!);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(Core.Output.EntryJson.ToJson(w =>
+                {
+                    w.WriteStartObject();
+                    if (result.Generation is { } g)
+                        w.WriteNumber("generation", g);
+                    else
+                        w.WriteNull("generation");
+                    w.WriteNumber("approved", result.Approved);
+                    w.WriteNumber("skipped_unverified", result.SkippedUnverified);
+                    w.WriteEndObject();
+                }, indented: true));
+            }
+            else if (result.Generation is null)
+            {
+                Console.WriteLine("Nothing to approve: no observed change matches." + (result.SkippedUnverified > 0 ? $" {result.SkippedUnverified} unverified entries were left out." : ""));
+            }
+            else
+            {
+                Console.WriteLine($"Approved {result.Approved} change(s) as baseline generation {result.Generation}." +
+                    (result.SkippedUnverified > 0 ? $" {result.SkippedUnverified} unverified entries were left out." : ""));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Compliance.Core;
+using Compliance.Core.Drift;
+using Compliance.Core.Policies;
+using Compliance.Core.Scanning;
+
+namespace Compliance.Cli.Commands;
+
+/// <summary>`compliance baseline`: scan and record an approved baseline generation.</summary>
+internal static class BaselineCommand
+{
+    public static Command Create()
+    {
+        var policyOption = new Option<string?>("--policy") { Description = "Policy file (YAML) selecting what to monitor. Without it, the PATHs are monitored recursively with every attribute.", HelpName = "FILE" };
+        var paths = new Argument<string[]>("PATH") { Description = "Paths to monitor, each with everything beneath it (when no --policy is given).", Arity = ArgumentArity.ZeroOrMore };
+        var db = CommonOptions.Database();
+        var image = CommonOptions.Image();
+        var root = CommonOptions.Root();
+        var by = new Option<string>("--by") { Description = "Who approves this baseline (default: the current user).", DefaultValueFactory = _ => Environment.UserName };
+        var reason = new Option<string>("--reason") { Description = "Why this baseline is approved.", DefaultValueFactory = _ => "initial baseline" };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+
+        var command = new Command("baseline", "Scan what a policy (or the given paths) selects and record it as the approved baseline, a new generation in the database.")
+        {
+            policyOption, db, image, root, by, reason, threads, json,
+        };
+        command.Arguments.Add(paths);
+        command.SetAction(parse =>
+        {
+            var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null);
+            var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(root));
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: true);
+
+            var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
+            long runId = store.StartRun("baseline", tree.Description);
+            using var output = new FindingsOutput(parse.GetValue(json), w =>
+            {
+                w.WriteString("command", "baseline");
+                w.WriteString("tree", tree.Description);
+                w.WriteString("policy", policy.Name);
+                w.WriteString("policy_digest", policy.Digest);
+            });
+            long generation;
+            Core.Reconcile.RunTotals totals;
+            using (var progress = new ScanProgress(scanner.Counters))
+            using (var writer = store.BeginBaseline())
+            {
+                foreach (var item in scanner.Scan([]))
+                {
+                    if (item.Observed is null)
+                        continue;
+                    writer.Add(item.Observed);
+                    // A baseline has nothing to drift from; what it reports is what it could not verify.
+                    if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
+                        output.Add(unverified);
+                }
+                generation = writer.Commit(policy, tree.Description, parse.GetValue(by)!, parse.GetValue(reason)!);
+                var c = scanner.Counters;
+                totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
+                store.FinishRun(runId, totals, "completed", $"generation {generation}");
+            }
+            output.Complete(totals, $"baseline generation {generation}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static Policy LoadPolicy(string? policyFile, string[] paths, bool forImage)
+    {
+        if (policyFile is not null && paths.Length > 0)
+            throw new ComplianceException("give either --policy FILE or PATHs, not both.", FailureKind.Usage);
+        if (policyFile is not null)
+            return PolicyLoader.Load(policyFile);
+        if (paths.Length > 0)
+        {
+            foreach (var path in paths)
+            {
+                if (!forImage && !Path.Exists(path))
+                    throw new ComplianceException($"{path}: no such file or directory.", FailureKind.Usage);
+            }
+            return Policy.ForPaths(forImage ? paths : paths.Select(p => Path.GetFullPath(p)));
+        }
+        if (forImage)
+            return Policy.ForPaths(["/"]);
+        throw new ComplianceException("nothing to monitor: give --policy FILE or one or more PATHs (see `compliance baseline --help`).", FailureKind.Usage);
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Compliance.Core;
+using Compliance.Core.Scanning;
+using Compliance.Linux;
+using Compliance.Store;
+
+namespace Compliance.Cli;
+
+/// <summary>Options several commands share, and how they turn into a store and a file tree.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Database() => new("--db")
+    {
+        Description = $"The state database. Default: {StateStore.DefaultPath} in the current directory.",
+        DefaultValueFactory = _ => StateStore.DefaultPath,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Write machine-readable JSON to stdout instead of a table." };
+
+    public static Option<string?> Root() => new("--root")
+    {
+        Description = "Scan the tree mounted at DIR instead of the running system: policy paths are read below DIR (e.g. a mounted golden image).",
+        HelpName = "DIR",
+    };
+
+    public static Option<string?> Image() => new("--image")
+    {
+        Description = "Read an offline NTFS image (raw volume, MBR/GPT disk, fixed VHD) instead of the live filesystem.",
+        HelpName = "IMAGE",
+    };
+
+    public static Option<bool> Rehash() => new("--rehash") { Description = "Hash every file, not only those whose size, mtime, ctime, inode or device changed." };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Hashing threads (default: one per core).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    /// <summary>The tree to scan: an image, a mounted root, the tree recorded with the baseline, or the running system.</summary>
+    public static IFileTree OpenTree(string? image, string? root, string? recordedTree = null)
+    {
+        if (image is not null && root is not null)
+            throw new ComplianceException("--image and --root cannot be used together.", FailureKind.Usage);
+        if (image is not null)
+            return ImageTrees.Open(image);
+        if (root is not null)
+        {
+            if (!Directory.Exists(root))
+                throw new ComplianceException($"--root {root}: no such directory.", FailureKind.Usage);
+            return LinuxTree(Path.GetFullPath(root));
+        }
+        if (recordedTree is not null)
+            return TreeFromDescription(recordedTree);
+        return LinuxTree("/");
+    }
+
+    private static IFileTree TreeFromDescription(string description)
+    {
+        var (kind, location) = description.IndexOf(':') is var colon and > 0 ? (description[..colon], description[(colon + 1)..]) : (description, "/");
+        return kind switch
+        {
+            "linux" => LinuxTree(location),
+            "ntfs-image" => ImageTrees.Open(location),
+            _ => throw new ComplianceException($"the baseline was taken from '{description}', which this build cannot read; pass --root or --image.", FailureKind.Usage),
+        };
+    }
+
+    private static IFileTree LinuxTree(string root) =>
+        LinuxFileTree.IsSupported
+            ? new LinuxFileTree(root)
+            : throw new ComplianceException("scanning the live filesystem is supported on Linux in this version; use --image for NTFS images.", FailureKind.Usage);
+
+    public static StateStore OpenStore(string path, bool create) => StateStore.Open(path, create);
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+using Compliance.Core.Output;
+using Compliance.Core.Reconcile;
+using Spectre.Console;
+
+namespace Compliance.Cli;
+
+/// <summary>
+/// Writes findings as they arrive: a JSON object with a streamed `findings` array for --json, or readable lines and a
+/// summary table for a person.
+/// </summary>
+internal sealed class FindingsOutput : IDisposable
+{
+    private readonly bool _json;
+    private readonly Utf8JsonWriter? _writer;
+    private readonly Stream? _stdout;
+    private readonly List<Finding> _forPerson = [];
+    private readonly Dictionary<DriftKind, int> _counts = [];
+
+    public FindingsOutput(bool json, Action<Utf8JsonWriter>? header = null)
+    {
+        _json = json;
+        if (!json)
+            return;
+        _stdout = Console.OpenStandardOutput();
+        _writer = new Utf8JsonWriter(_stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _writer.WriteStartObject();
+        header?.Invoke(_writer);
+        _writer.WriteStartArray("findings");
+    }
+
+    public int Count { get; private set; }
+
+    public void Add(Finding finding)
+    {
+        Count++;
+        _counts[finding.Kind] = _counts.GetValueOrDefault(finding.Kind) + 1;
+        if (_writer is not null)
+        {
+            EntryJson.WriteFinding(_writer, finding);
+            if (_writer.BytesPending > 1 << 16)
+                _writer.Flush();
+        }
+        else
+        {
+            _forPerson.Add(finding);
+        }
+    }
+
+    /// <summary>Closes the JSON document (with totals) or prints the sorted findings and a summary.</summary>
+    public void Complete(RunTotals totals, string subject)
+    {
+        if (_writer is not null)
+        {
+            _writer.WriteEndArray();
+            _writer.WriteStartObject("summary");
+            foreach (var kind in Enum.GetValues<DriftKind>())
+                _writer.WriteNumber(kind.ToName(), _counts.GetValueOrDefault(kind));
+            _writer.WriteNumber("entries", totals.Entries);
+            _writer.WriteNumber("files_hashed", totals.FilesHashed);
+            _writer.WriteNumber("bytes_hashed", totals.BytesHashed);
+            _writer.WriteNumber("errors", totals.Errors);
+            _writer.WriteEndObject();
+            _writer.WriteEndObject();
+            _writer.Flush();
+            _stdout!.Write("\n"u8);
+            _stdout.Flush();
+            return;
+        }
+
+        _forPerson.Sort((a, b) => EntryPath.CompareWalkOrder(a.Path, b.Path));
+        int kindWidth = _forPerson.Count == 0 ? 0 : _forPerson.Max(f => f.Kind.ToName().Length);
+        foreach (var finding in _forPerson)
+        {
+            var detail = finding.Kind switch
+            {
+                DriftKind.Moved => $"from {EntryPath.ToDisplay(finding.Before!.Path)}",
+                DriftKind.Unverified => finding.Detail ?? "",
+                DriftKind.Added or DriftKind.Removed => "",
+                _ => string.Join(", ", finding.Attributes.Select(a => Change(finding, a))),
+            };
+            Console.WriteLine($"{finding.Kind.ToName().PadRight(kindWidth)}  {EntryPath.ToDisplay(finding.Path)}{(detail.Length > 0 ? "  " + detail : "")}");
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(subject).AddColumn(new TableColumn("count").RightAligned());
+        foreach (var kind in Enum.GetValues<DriftKind>())
+        {
+            if (_counts.GetValueOrDefault(kind) > 0)
+                table.AddRow(kind.ToName(), _counts[kind].ToString("N0"));
+        }
+        table.AddRow("entries scanned", totals.Entries.ToString("N0"));
+        table.AddRow("files hashed", $"{totals.FilesHashed:N0} ({ScanProgress.Bytes(totals.BytesHashed)})");
+        if (totals.Errors > 0)
+            table.AddRow("[red]errors[/]", totals.Errors.ToString("N0"));
+        AnsiConsole.Write(table);
+        Console.WriteLine(Count == 0 ? "No drift: the machine matches the approved baseline." : $"{Count:N0} finding(s).");
+    }
+
+    private static string Change(Finding finding, string attribute)
+    {
+        var definition = Core.Attributes.AttributeCatalog.ByName(attribute);
+        if (definition is null || definition.IsContentHash)
+            return attribute;
+        string Value(FileEntry? e) => e is null ? "-" : definition.Format(e) ?? "-";
+        return $"{attribute} {Value(finding.Before)} -> {Value(finding.After)}";
+    }
+
+    public void Dispose() => _writer?.Dispose();
+}
