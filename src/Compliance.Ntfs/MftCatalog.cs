@@ -130,7 +130,7 @@ public sealed class MftCatalog
     }
 
     /// <summary>The full path of one name: "dir/sub/name" with '/' separators and no leading slash, as `fls -p` prints it.</summary>
-    public string PathOf(FileName name) => Join(DirectoryPath(name.Parent), name.Name);
+    public string PathOf(MftEntry entry, FileName name) => Join(DirectoryPath(name.Parent, entry.InUse), name.Name);
 
     private static string Join(string parent, string name) => parent.Length == 0 ? name : string.Concat(parent, "/", name);
 
@@ -139,7 +139,7 @@ public sealed class MftCatalog
     /// not overflow the stack), stopping at the root, at a directory already resolved, or at a bad link, and
     /// memoizes every directory on the way.
     /// </summary>
-    private string DirectoryPath(FileReference reference)
+    private string DirectoryPath(FileReference reference, bool childInUse)
     {
         var chain = new List<(long Record, string Name)>();
         var onChain = new HashSet<long>();
@@ -147,7 +147,7 @@ public sealed class MftCatalog
         string prefix;
         while (true)
         {
-            var directory = ValidDirectory(current);
+            var directory = ValidDirectory(current, childInUse);
             if (directory is null)
             {
                 prefix = OrphanFolder;
@@ -177,6 +177,7 @@ public sealed class MftCatalog
             }
             chain.Add((directory.RecordNumber, name.Name));
             current = name.Parent;
+            childInUse = directory.InUse;
         }
         for (int i = chain.Count - 1; i >= 0; i--)
         {
@@ -186,10 +187,15 @@ public sealed class MftCatalog
         return prefix;
     }
 
-    // A parent link holds only if that record is a directory of the same incarnation: a reused record is another file.
-    private MftEntry? ValidDirectory(FileReference reference)
+    // A parent link holds only if that record is a directory of the same incarnation: a reused record is another
+    // file. Deleting a record bumps its sequence, so a deleted file may point at its deleted directory's sequence - 1.
+    private MftEntry? ValidDirectory(FileReference reference, bool childInUse)
     {
         var entry = this[reference.RecordNumber];
-        return entry is { IsDirectory: true } && (reference.Sequence == 0 || entry.Sequence == reference.Sequence) ? entry : null;
+        if (entry is not { IsDirectory: true })
+            return null;
+        bool sameIncarnation = reference.Sequence == 0 || entry.Sequence == reference.Sequence;
+        bool deletedTogether = !childInUse && !entry.InUse && entry.Sequence == reference.Sequence + 1;
+        return sameIncarnation || deletedTogether ? entry : null;
     }
 }

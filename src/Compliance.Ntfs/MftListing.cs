@@ -25,7 +25,7 @@ public static class MftListing
                 line.Append(entry.RecordNumber).Append(',')
                     .Append(entry.Sequence).Append(',')
                     .Append(entry.InUse ? "true" : "false").Append(',');
-                AppendField(line, pathPrefix + catalog.PathOf(name));
+                AppendField(line, pathPrefix + catalog.PathOf(entry, name));
                 line.Append(',').Append(entry.IsDirectory ? "true" : "false").Append(',')
                     .Append(SizeOf(entry)).Append(',')
                     .Append(si is null ? "" : FileTime.ToIso8601(si.Created)).Append(',')
