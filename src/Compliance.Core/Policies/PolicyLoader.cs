@@ -5,18 +5,19 @@ namespace Compliance.Core.Policies;
 /// <summary>Reads policy YAML into a <see cref="Policy"/>, or reports every problem in it with its position.</summary>
 public static class PolicyLoader
 {
-    public static Policy Load(string file)
+    public static Policy Load(string file) => Parse(ReadFile(file), file);
+
+    /// <summary>The text of a policy (or other input) file; a missing file is a usage error, as the user named it.</summary>
+    public static string ReadFile(string file)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(file);
+            return File.ReadAllText(file);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ComplianceException($"policy file '{file}' does not exist", FailureKind.Usage, e);
+            throw new ComplianceException($"'{file}' does not exist", FailureKind.Usage, e);
         }
-        return Parse(text, file);
     }
 
     /// <summary>Parses a policy; throws <see cref="PolicyException"/> carrying every problem when it is not valid.</summary>
