@@ -56,4 +56,30 @@ public sealed class FormatTests
         UsnFlagNames.Of(UsnFileAttributes.None).Should().Be("*NONE*");
         UsnFlagNames.Of(UsnFileAttributes.Hidden | UsnFileAttributes.System | UsnFileAttributes.Directory).Should().Be("Hidden | System | Directory");
     }
+
+    [Fact]
+    public void Json_replaces_a_lone_surrogate_in_a_name_rather_than_failing()
+    {
+        // NTFS accepts any UTF-16 code units in names; JSON text cannot carry a lone surrogate.
+        var record = new UsnRecord
+        {
+            Offset = 0,
+            RecordLength = 80,
+            MajorVersion = 2,
+            MinorVersion = 0,
+            FileId = 1,
+            ParentFileId = 5,
+            Usn = 0,
+            Reason = UsnReason.FileCreate,
+            SourceInfo = UsnSourceInfo.None,
+            FileName = "bad\uD800name",
+        };
+        var output = new StringWriter();
+        var writer = new UsnJsonWriter(output);
+
+        writer.Write(record);
+        writer.Complete();
+
+        output.ToString().Should().Contain("\"name\":\"bad\\uFFFDname\"");
+    }
 }
