@@ -30,11 +30,22 @@ public sealed class PolicyCategory
 
     /// <summary>True when the path is included and not excluded (an exclude also covers everything below what it matches).</summary>
     public bool Selects(string path) =>
-        Include.Any(p => p.Matches(path)) && !Exclude.Any(p => p.Excludes(path));
+        Any(Include, path, static (p, s) => p.Matches(s)) && !Any(Exclude, path, static (p, s) => p.Excludes(s));
 
     /// <summary>True when something below directory <paramref name="directory"/> may be selected, so the walk must descend.</summary>
     public bool MayContainSelected(string directory) =>
-        Include.Any(p => p.MayMatchBelow(directory)) && !Exclude.Any(p => p.Excludes(directory));
+        Any(Include, directory, static (p, s) => p.MayMatchBelow(s)) && !Any(Exclude, directory, static (p, s) => p.Excludes(s));
+
+    // Runs for every path a scan meets: a loop with static lambdas allocates nothing, where LINQ with a closure would.
+    private static bool Any(IReadOnlyList<PathPattern> patterns, string path, Func<PathPattern, string, bool> test)
+    {
+        for (int i = 0; i < patterns.Count; i++)
+        {
+            if (test(patterns[i], path))
+                return true;
+        }
+        return false;
+    }
 }
 
 /// <summary>A loaded, valid policy. Build one with <see cref="PolicyLoader"/> or <see cref="ForPaths"/>.</summary>
@@ -56,15 +67,24 @@ public sealed class Policy
     /// <summary>The first category that selects the path, or null when the path is out of scope.</summary>
     public PolicyCategory? Classify(string path)
     {
-        foreach (var category in Categories)
+        // Indexing, not foreach: enumerating an IReadOnlyList boxes its enumerator, once per scanned path.
+        for (int i = 0; i < Categories.Count; i++)
         {
-            if (category.Selects(path))
-                return category;
+            if (Categories[i].Selects(path))
+                return Categories[i];
         }
         return null;
     }
 
-    public bool ShouldDescend(string directory) => Categories.Any(c => c.MayContainSelected(directory));
+    public bool ShouldDescend(string directory)
+    {
+        for (int i = 0; i < Categories.Count; i++)
+        {
+            if (Categories[i].MayContainSelected(directory))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>Where a walk starts: the literal directory prefixes of every include pattern, with nested ones removed, sorted in walk order.</summary>
     public IReadOnlyList<string> WalkRoots()

@@ -58,6 +58,24 @@ public class PolicyPackTests
     public void Pack_classifies_paths_as_documented(string pack, string path, string? category) =>
         (PolicyLoader.Load(Path.Combine(PacksDirectory(), pack)).Classify(path)?.Name).Should().Be(category);
 
+    // Classify runs for every file of a scan; allocating there would put the garbage collector on the hot path.
+    [Fact]
+    public void Classifying_and_pruning_allocate_nothing()
+    {
+        var policy = PolicyLoader.Load(Path.Combine(PacksDirectory(), "pci-dss-linux.yaml"));
+        string[] paths = ["/usr/lib/x86_64-linux-gnu/libc.so.6", "/home/alice/.ssh/authorized_keys", "/var/log/audit/audit.log.2", "/srv/www/index.html"];
+        foreach (var path in paths)
+            _ = policy.Classify(path) is null && policy.ShouldDescend(path);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int round = 0; round < 1000; round++)
+        {
+            foreach (var path in paths)
+                _ = policy.Classify(path) is null && policy.ShouldDescend(path);
+        }
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+    }
+
     private static string PacksDirectory([CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "policies"));
 }
