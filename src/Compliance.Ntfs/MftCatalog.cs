@@ -69,6 +69,7 @@ public sealed class MftCatalog
         foreach (var (number, header, record) in extensions)
             catalog.MergeExtension(number, header, record, clusterCount);
         catalog.CheckStreams(clusterSize);
+        catalog.ResolveDirectories();
         return catalog;
     }
 
@@ -127,6 +128,14 @@ public sealed class MftCatalog
             foreach (var stream in entry.DataStreams)
                 if (stream.CheckRuns(clusterSize) is { } message)
                     _problems.Add(new RecordProblem(entry.RecordNumber, message));
+    }
+
+    // Resolving every directory up front makes Problems complete (cycles included) before anyone lists a path.
+    private void ResolveDirectories()
+    {
+        foreach (var entry in Entries)
+            if (entry.IsDirectory && entry.RecordNumber != RootRecord)
+                DirectoryPath(new FileReference(entry.RecordNumber, entry.Sequence), entry.InUse);
     }
 
     /// <summary>The full path of one name: "dir/sub/name" with '/' separators and no leading slash, as `fls -p` prints it.</summary>

@@ -5,6 +5,9 @@ public sealed class NtfsVolume
 {
     private const long MftRecord = 0;
 
+    // Windows caps an attribute list at 256 KiB; a larger one is corruption and must not become a huge allocation.
+    private const long MaxAttributeListSize = 256 * 1024;
+
     private readonly Stream _volume;
 
     private NtfsVolume(Stream volume, BootSector boot)
@@ -54,6 +57,8 @@ public sealed class NtfsVolume
 
         if (entry.AttributeList is { } listStream)
         {
+            if (listStream.Size > MaxAttributeListSize)
+                throw new NtfsFormatException($"$MFT record 0: attribute list of {listStream.Size} bytes exceeds the {MaxAttributeListSize} NTFS allows");
             using var list = new MemoryStream();
             OpenRead(listStream).CopyTo(list);
             var seen = new HashSet<long> { MftRecord };
@@ -67,6 +72,9 @@ public sealed class NtfsVolume
         }
         if (data.CheckRuns(Boot.BytesPerCluster) is { } problem)
             throw new NtfsFormatException("$MFT: " + problem);
+        // The record table is sized from this: it must not exceed the volume that holds it.
+        if (data.Size > Boot.VolumeSize || data.Size < Boot.MftRecordSize)
+            throw new NtfsFormatException($"$MFT: a size of {data.Size} bytes does not fit a {Boot.VolumeSize}-byte volume");
         return new NtfsDataStream(_volume, data, Boot.BytesPerCluster);
     }
 
