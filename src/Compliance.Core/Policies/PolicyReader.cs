@@ -203,7 +203,7 @@ internal sealed class PolicyReader(string text, string source)
         return patterns;
     }
 
-    /// <summary>The values by key; unknown and non-text keys are reported.</summary>
+    /// <summary>The values by key; unknown and non-text keys are reported (YamlDotNet itself rejects duplicate keys).</summary>
     private Dictionary<string, YamlNode> Keys(YamlMappingNode mapping, string[] known)
     {
         var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);

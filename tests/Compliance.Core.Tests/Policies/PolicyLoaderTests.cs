@@ -82,6 +82,10 @@ public class PolicyLoaderTests
     [InlineData("name: [p]\ncategories:\n  - name: c\n    include: [/a]\n", 1, 7, "'name' must be a single value, not a list")]
     [InlineData("name: p\ncategories:\n  - name: c\n    include: [[/a]]\n", 4, 15, "each item of 'include' must be a single value")]
     [InlineData("name: p\ncategories:\n  - just-a-string\n", 3, 5, "a category must be a mapping")]
+    [InlineData("name: p\nname: q\ncategories:\n  - name: c\n    include: [/a]\n", 2, 1, "YAML syntax: Duplicate key name")]
+    [InlineData("name: p\ncategories:\n  - name: c\n    include: [/a]\n---\nname: q\n", 6, 1, "one YAML document")]
+    [InlineData("name: p\ncategories:\n  - name: c\n    description: {a: b}\n    include: [/a]\n", 4, 18, "'description' must be a single value, not a mapping")]
+    [InlineData("name: p\ncategories:\n  - name: c\n    attributes: []\n    include: [/a]\n", 4, 17, "'attributes' is empty")]
     public void Lint_reports_the_exact_position(string yaml, int line, int column, string message)
     {
         var problems = PolicyLoader.Lint(yaml, "p.yaml");
