@@ -98,14 +98,14 @@ public sealed class Reconciler
         {
             var baseline = _store.FindBaseline(path);
             var item = Scanner.Examine(path, baseline);
-            if (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory)
+            // Nothing there and nothing approved: a temporary file, or a directory that was moved away or deleted
+            // with what the watch had recorded below it. A rescan of the path clears whatever is stored there.
+            if (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || (item.Observed is null && baseline is null))
             {
                 subtrees.Add(path);
                 continue;
             }
             var finding = EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
-            if (item.Category is null && baseline is null)
-                continue;
             if (finding is null)
             {
                 observations.Add(new Observation(path, item.Observed, null));
