@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+using Compliance.Core.Output;
+
+namespace Compliance.Core.ChangeFeed;
+
+/// <summary>
+/// Writes what a follower records as JSON lines, one object a line, flushed at once: a finding with `time`, `path`,
+/// `kind` (the vocabulary of check --json), `attributes`, `old_hash`, `new_hash`, `pid`, `exe` and `source`; a gap
+/// as kind `gap` with its `scope` and `reason`.
+/// </summary>
+public sealed class ChangeEventJson(Stream output) : IChangeFeedSink, IDisposable
+{
+    private readonly Utf8JsonWriter _writer = new(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private readonly Lock _lock = new();
+
+    public void Finding(Finding finding)
+    {
+        lock (_lock)
+        {
+            _writer.WriteStartObject();
+            WriteTime(finding.ObservedAt);
+            JsonText.WritePath(_writer, "path", finding.Path);
+            _writer.WriteString("kind", finding.Kind.ToName());
+            _writer.WriteStartArray("attributes");
+            foreach (var name in finding.Attributes)
+                _writer.WriteStringValue(name);
+            _writer.WriteEndArray();
+            if (finding.Kind == DriftKind.Moved && finding.Before is not null)
+                JsonText.WritePath(_writer, "from", finding.Before.Path);
+            var algorithm = HashAlgorithm(finding);
+            WriteHash("old_hash", finding.Before, algorithm);
+            WriteHash("new_hash", finding.After, algorithm);
+            if (finding.ProcessId is { } pid)
+                _writer.WriteNumber("pid", pid);
+            if (finding.ProcessPath is { } exe)
+                JsonText.WritePath(_writer, "exe", exe);
+            _writer.WriteString("source", finding.Source);
+            _writer.WriteString("category", finding.Category);
+            _writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+            if (finding.Detail is not null)
+                _writer.WriteString("detail", finding.Detail);
+            EndLine();
+        }
+    }
+
+    public void Gap(GapSignal gap)
+    {
+        lock (_lock)
+        {
+            _writer.WriteStartObject();
+            WriteTime(gap.Time);
+            _writer.WriteString("kind", "gap");
+            JsonText.WritePath(_writer, "scope", gap.Scope.Length == 0 ? "/" : gap.Scope);
+            _writer.WriteString("reason", ReasonName(gap.Reason));
+            _writer.WriteString("source", gap.Source);
+            _writer.WriteString("detail", gap.Detail);
+            EndLine();
+        }
+    }
+
+    /// <summary>snake_case, as every other machine-readable name: first_start, overflow, coverage_degraded...</summary>
+    public static string ReasonName(GapReason reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
+
+    private void WriteTime(DateTimeOffset time) =>
+        _writer.WriteString("time", time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+
+    /// <summary>The algorithm both sides were hashed with, else whichever one side has.</summary>
+    private static string? HashAlgorithm(Finding finding)
+    {
+        var before = finding.Before?.Hashes.Keys ?? Enumerable.Empty<string>();
+        var after = finding.After?.Hashes.Keys ?? Enumerable.Empty<string>();
+        return before.Intersect(after).FirstOrDefault() ?? before.Concat(after).FirstOrDefault();
+    }
+
+    private void WriteHash(string name, FileEntry? entry, string? algorithm)
+    {
+        if (algorithm is not null && entry is not null && entry.Hashes.TryGetValue(algorithm, out var digest))
+            _writer.WriteString(name, $"{algorithm}:{Convert.ToHexStringLower(digest)}");
+        else
+            _writer.WriteNull(name);
+    }
+
+    private void EndLine()
+    {
+        _writer.WriteEndObject();
+        _writer.Flush();
+        _writer.Reset();
+        output.WriteByte((byte)'\n');
+        output.Flush();
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

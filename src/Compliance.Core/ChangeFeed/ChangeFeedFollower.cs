@@ -1,0 +1,226 @@
+using System.Threading.Channels;
+using Compliance.Core.Drift;
+using Compliance.Core.Policies;
+using Compliance.Core.Reconcile;
+
+namespace Compliance.Core.ChangeFeed;
+
+/// <summary>
+/// Follows any <see cref="IChangeSource"/> into the store: hints are coalesced per path and re-examined in batches
+/// through <see cref="Reconciler.ApplyHints"/>, gaps are closed by a rescan of their scope while the source keeps
+/// queueing, and a periodic full reconcile backs it all up. Whatever the source reports when it starts (a first-start
+/// gap, or a replay from its cursor) decides what the startup reconcile covers.
+/// </summary>
+public sealed class ChangeFeedFollower
+{
+    private readonly IChangeSource _source;
+    private readonly Reconciler _reconciler;
+    private readonly IReconcileStore _store;
+    private readonly Policy _policy;
+    private readonly string _treeDescription;
+    private readonly ChangeFeedOptions _options;
+    private readonly IChangeFeedSink _sink;
+    private readonly HintCoalescer _pending = new();
+    private readonly HardLinkAliases _aliases = new();
+    private long _findings;
+    private long _runId;
+
+    public ChangeFeedFollower(IChangeSource source, Reconciler reconciler, IReconcileStore store, Policy policy,
+        string treeDescription, IChangeFeedSink sink, ChangeFeedOptions? options = null)
+    {
+        _source = source;
+        _reconciler = reconciler;
+        _store = store;
+        _policy = policy;
+        _treeDescription = treeDescription;
+        _sink = sink;
+        _options = options ?? new ChangeFeedOptions();
+    }
+
+    /// <summary>
+    /// Follows until cancelled (hints still pending are applied before it returns) or until the source ends. A
+    /// source failure ends the watch run as failed and is rethrown.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in _store.BaselineInWalkOrder())
+            _aliases.Remember(entry);
+
+        _runId = _store.StartRun("watch", _treeDescription);
+        var queue = Channel.CreateUnbounded<ChangeSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = PumpAsync(queue.Writer, stopPump.Token);
+        string status = "completed";
+        string? detail = null;
+        try
+        {
+            await FollowAsync(queue.Reader, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            (status, detail) = ("failed", e.Message);
+            throw;
+        }
+        finally
+        {
+            stopPump.Cancel();
+            await pump.ConfigureAwait(false);
+            var c = _reconciler.Scanner.Counters;
+            _store.FinishRun(_runId, new RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, _findings), status, detail);
+        }
+    }
+
+    private async Task PumpAsync(ChannelWriter<ChangeSignal> writer, CancellationToken cancellationToken)
+    {
+        // Off the caller's thread at once, so the follower can start while the source sets itself up.
+        await Task.Yield();
+        Exception? failure = null;
+        try
+        {
+            await foreach (var signal in _source.ReadAsync(_options.SourceRoots, cancellationToken).ConfigureAwait(false))
+                writer.TryWrite(signal);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        writer.TryComplete(failure);
+    }
+
+    private async Task FollowAsync(ChannelReader<ChangeSignal> reader, CancellationToken cancellationToken)
+    {
+        var nextReconcile = _options.ReconcileInterval is { } interval ? DateTimeOffset.UtcNow + interval : DateTimeOffset.MaxValue;
+        Task<bool>? waiting = null;
+        while (true)
+        {
+            // A bounded number per round, so a storm cannot keep the batch from ever being applied.
+            for (int taken = 0; taken < _options.MaxBatch * 4 && reader.TryRead(out var signal); taken++)
+                Accept(signal);
+
+            var now = DateTimeOffset.UtcNow;
+            if (_pending.Count > 0 && (now - _pending.OldestArrival >= _options.CoalesceWindow || _pending.Count >= _options.MaxBatch * 4))
+                ApplyPending();
+            if (now >= nextReconcile)
+            {
+                CloseGap(new GapSignal("watch", now, "", GapReason.Periodic, "periodic full reconcile"));
+                nextReconcile = DateTimeOffset.UtcNow + _options.ReconcileInterval!.Value;
+            }
+            if (cancellationToken.IsCancellationRequested)
+                break;
+
+            waiting ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
+            if (!waiting.IsCompleted)
+            {
+                var due = _pending.Count > 0 ? _pending.OldestArrival + _options.CoalesceWindow : DateTimeOffset.MaxValue;
+                if (nextReconcile < due)
+                    due = nextReconcile;
+                var delay = due == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Clamp(due - DateTimeOffset.UtcNow);
+                try
+                {
+                    await Task.WhenAny(waiting, Task.Delay(delay, cancellationToken)).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            if (!waiting.IsCompleted)
+                continue;
+            if (!await waiting.ConfigureAwait(false))
+            {
+                await reader.Completion.ConfigureAwait(false);   // rethrows the source's failure
+                break;
+            }
+            waiting = null;
+        }
+        ApplyPending();
+    }
+
+    private static TimeSpan Clamp(TimeSpan delay) => delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
+
+    private void Accept(ChangeSignal signal)
+    {
+        switch (signal)
+        {
+            case GapSignal gap:
+                CloseGap(gap);
+                break;
+            case ChangeHint hint when ToRelevant(hint) is { } relevant:
+                _pending.Add(relevant, DateTimeOffset.UtcNow);
+                break;
+        }
+    }
+
+    /// <summary>The hint in tree paths, with an old path that can matter; null when neither side is in scope.</summary>
+    private ChangeHint? ToRelevant(ChangeHint hint)
+    {
+        var path = TreePath(hint.Path);
+        var oldPath = hint.OldPath is null ? null : TreePath(hint.OldPath);
+        if (path is null)
+            return oldPath is null ? null : hint with { Path = oldPath, OldPath = null, Kind = ChangeKind.Deleted };
+        return hint with { Path = path, OldPath = oldPath };
+    }
+
+    private string? TreePath(string sourcePath)
+    {
+        var path = _options.ToTreePath(sourcePath);
+        if (path is null || _options.IgnoredPaths.Contains(path))
+            return null;
+        // Excluded and out-of-scope paths stop here, before any stat or database lookup.
+        return _policy.Classify(path) is not null || _policy.ShouldDescend(path) ? path : null;
+    }
+
+    private void ApplyPending()
+    {
+        while (_pending.Count > 0)
+        {
+            var batch = _pending.Take(_options.MaxBatch);
+            var inBatch = batch.Select(h => h.Path).ToHashSet(StringComparer.Ordinal);
+            foreach (var hint in batch.ToArray())
+            {
+                foreach (var name in _aliases.OtherNames(hint.Path))
+                {
+                    if (inBatch.Add(name))
+                        batch.Add(hint with { Path = name, OldPath = null, Kind = ChangeKind.Unknown });
+                }
+            }
+            var findings = _reconciler.ApplyHints(batch, _runId);
+            Report(findings);
+
+            // Other names of hard-linked files the batch changed: re-examined once, after the batch.
+            var aliases = new List<ChangeHint>();
+            foreach (var finding in findings)
+            {
+                foreach (var name in _aliases.OtherNames(finding))
+                {
+                    if (inBatch.Add(name))
+                        aliases.Add(new ChangeHint(finding.Source, DateTimeOffset.UtcNow, name, ChangeKind.Unknown));
+                }
+            }
+            if (aliases.Count > 0)
+                Report(_reconciler.ApplyHints(aliases, _runId));
+        }
+    }
+
+    private void CloseGap(GapSignal gap)
+    {
+        var scope = gap.Scope is "" or "/" ? "" : _options.ToTreePath(gap.Scope) ?? "";
+        gap = gap with { Scope = scope };
+        // The rescan sees whatever the pending hints would have; hints that arrive during it are applied after.
+        _pending.DropUnder(scope, DateTimeOffset.UtcNow);
+        _sink.Gap(gap);
+        Report(_reconciler.CloseGap(gap));
+    }
+
+    private void Report(IReadOnlyList<Finding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            _findings++;
+            _aliases.Remember(finding.After);
+            _sink.Finding(finding);
+        }
+    }
+}

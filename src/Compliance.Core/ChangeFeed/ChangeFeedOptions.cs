@@ -1,0 +1,37 @@
+using Compliance.Core.Drift;
+
+namespace Compliance.Core.ChangeFeed;
+
+/// <summary>How a <see cref="ChangeFeedFollower"/> batches hints and how often it rescans everything anyway.</summary>
+public sealed class ChangeFeedOptions
+{
+    /// <summary>
+    /// Hints are held this long after the first one of a batch arrives, so that the several events of one save
+    /// (write a temporary file, rename it over, chmod) become one re-examination and one finding.
+    /// </summary>
+    public TimeSpan CoalesceWindow { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A full reconcile of the policy's scope this often, the safety net under every event source. Null: never.</summary>
+    public TimeSpan? ReconcileInterval { get; init; }
+
+    /// <summary>At most this many paths are re-examined and committed in one transaction.</summary>
+    public int MaxBatch { get; init; } = 4096;
+
+    /// <summary>The source's roots: the operating-system directories that hold the policy's walk roots.</summary>
+    public IReadOnlyList<string> SourceRoots { get; init; } = [];
+
+    /// <summary>Maps a path the source reports to the tree's path for it; null when it lies outside the tree.</summary>
+    public Func<string, string?> ToTreePath { get; init; } = static path => path;
+
+    /// <summary>Tree paths whose changes are the follower's own doing (the state database and its journal files).</summary>
+    public IReadOnlySet<string> IgnoredPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>Where a follower reports what it recorded: each finding once stored, each gap once closed by its rescan.</summary>
+public interface IChangeFeedSink
+{
+    void Finding(Finding finding);
+
+    /// <summary>A gap, reported before the findings of the rescan that closed it.</summary>
+    void Gap(GapSignal gap);
+}
