@@ -86,22 +86,23 @@ public static class OsqueryImporter
         if (element.ValueKind != JsonValueKind.Object)
             throw new ComplianceException($"{sourceName}: \"{section}\" must be an object of category: [patterns]", FailureKind.Usage);
         var byCategory = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var category in element.EnumerateObject())
+        foreach (var property in element.EnumerateObject())
         {
-            if (string.IsNullOrWhiteSpace(category.Name))
+            string name = Unescape(() => property.Name, sourceName);
+            if (string.IsNullOrWhiteSpace(name))
                 throw new ComplianceException($"{sourceName}: \"{section}\" has a category with an empty name", FailureKind.Usage);
-            if (byCategory.ContainsKey(category.Name))
-                throw new ComplianceException($"{sourceName}: \"{section}\" names category '{category.Name}' twice", FailureKind.Usage);
-            if (category.Value.ValueKind != JsonValueKind.Array)
-                throw new ComplianceException($"{sourceName}: \"{section}\".{category.Name} must be a list of patterns", FailureKind.Usage);
+            if (byCategory.ContainsKey(name))
+                throw new ComplianceException($"{sourceName}: \"{section}\" names category '{name}' twice", FailureKind.Usage);
+            if (property.Value.ValueKind != JsonValueKind.Array)
+                throw new ComplianceException($"{sourceName}: \"{section}\".{name} must be a list of patterns", FailureKind.Usage);
             var patterns = new List<string>();
-            foreach (var item in category.Value.EnumerateArray())
+            foreach (var item in property.Value.EnumerateArray())
             {
                 if (item.ValueKind != JsonValueKind.String)
-                    throw new ComplianceException($"{sourceName}: \"{section}\".{category.Name} holds a {item.ValueKind}, not a pattern", FailureKind.Usage);
-                patterns.Add(Pattern(item.GetString()!, sourceName, section, category.Name, notes));
+                    throw new ComplianceException($"{sourceName}: \"{section}\".{name} holds a {item.ValueKind}, not a pattern", FailureKind.Usage);
+                patterns.Add(Pattern(Unescape(() => item.GetString()!, sourceName), sourceName, section, name, notes));
             }
-            byCategory[category.Name] = patterns;
+            byCategory[name] = patterns;
         }
         return byCategory;
     }
@@ -132,7 +133,20 @@ public static class OsqueryImporter
     {
         if (element.ValueKind != JsonValueKind.Array || element.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
             throw new ComplianceException($"{sourceName}: \"file_accesses\" must be a list of category names", FailureKind.Usage);
-        return element.EnumerateArray().Select(e => e.GetString()!).ToHashSet(StringComparer.Ordinal);
+        return element.EnumerateArray().Select(e => Unescape(() => e.GetString()!, sourceName)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    // The only failure reading a string the document already holds: a \u escape for an unpaired surrogate.
+    private static string Unescape(Func<string> read, string sourceName)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ComplianceException($"{sourceName}: a string is not valid UTF-16: {e.Message}", FailureKind.Usage, e);
+        }
     }
 
     private static void AppendList(StringBuilder yaml, string key, List<string> items)

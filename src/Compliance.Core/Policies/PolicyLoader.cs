@@ -39,19 +39,20 @@ public static class PolicyLoader
     }
 
     /// <summary>The scalar as YAML: plain when that reads back as the same text, double-quoted with escapes otherwise.</summary>
+    /// <exception cref="ArgumentException">The text holds an unpaired surrogate, which YAML cannot carry; write paths
+    /// through <see cref="PathPattern.EscapeLiteral"/> first, which turns them into pattern escapes.</exception>
     public static string QuoteScalar(string s)
     {
+        if (Model.EntryPath.HasEscapedBytes(s))
+            throw new ArgumentException("YAML cannot carry unpaired surrogates (escaped bytes)", nameof(s));
         if (IsSafePlain(s))
             return s;
         var builder = new StringBuilder(s.Length + 2).Append('"');
-        for (int i = 0; i < s.Length; i++)
+        foreach (char c in s)
         {
-            char c = s[i];
-            bool pairedSurrogate = char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])
-                || char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(s[i - 1]);
             if (c is '"' or '\\')
                 builder.Append('\\').Append(c);
-            else if (c < 0x20 || c == 0x7f || char.IsSurrogate(c) && !pairedSurrogate)
+            else if (c < 0x20 || c == 0x7f)
                 builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
             else
                 builder.Append(c);

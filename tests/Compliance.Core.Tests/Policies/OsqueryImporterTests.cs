@@ -74,6 +74,7 @@ public class OsqueryImporterTests
     [InlineData("{ \"file_paths\": { \"x\": \"/etc\" } }", "\"file_paths\".x must be a list of patterns")]
     [InlineData("{ \"file_paths\": { \"x\": [\"etc\"] } }", "a monitored path must contain '/'")]
     [InlineData("{\n  \"file_paths\": {\n    \"x\": [/etc]\n  }\n}", "osquery.conf:3:11: not valid JSON")]
+    [InlineData("{ \"file_paths\": { \"x\": [\"/a/\\udc80\"] } }", "not valid UTF-16")]
     public void Rejects_what_cannot_become_a_valid_policy(string json, string message)
     {
         var act = () => OsqueryImporter.Convert(json, "osquery.conf", "p");

@@ -138,6 +138,14 @@ public class PolicyLoaderTests
         PolicyLoader.QuoteScalar(value).Should().Be(expected);
 
     [Fact]
+    public void QuoteScalar_refuses_what_YAML_cannot_carry()
+    {
+        var act = () => PolicyLoader.QuoteScalar("/srv/" + (char)0xDC80);
+        act.Should().Throw<ArgumentException>();
+        PolicyLoader.QuoteScalar("/srv/\U0001F600 x").Should().Be("\"/srv/\U0001F600 x\"");
+    }
+
+    [Fact]
     public void ForPaths_selects_each_path_and_its_subtree_even_with_awkward_names()
     {
         string escaped = "/srv/bad" + (char)0xDCFF + "name";
