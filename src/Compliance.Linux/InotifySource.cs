@@ -1,0 +1,289 @@
+using System.Runtime.InteropServices;
+using Compliance.Core;
+using Compliance.Core.ChangeFeed;
+using Compliance.Core.Model;
+using Compliance.Core.Policies;
+using Compliance.Linux.Native;
+
+namespace Compliance.Linux;
+
+/// <summary>
+/// inotify, the unprivileged fallback: a watch on every followed directory, added for new directories as they
+/// appear (and moved-in trees), whose creation hint makes the follower scan them for what was created before the
+/// watch existed. Renames are paired by cookie; IN_Q_OVERFLOW and an unexpected IN_IGNORED become gaps, and running
+/// out of watches becomes a coverage-degraded gap.
+/// </summary>
+public sealed unsafe class InotifySource(InotifyOptions? options = null) : KernelNotifySource
+{
+    private const uint WatchMask = Inotify.Modify | Inotify.Attrib | Inotify.CloseWrite | Inotify.MovedFrom | Inotify.MovedTo
+        | Inotify.Create | Inotify.Delete | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow | Inotify.ExclUnlink;
+
+    /// <summary>How long a rename's first half waits for its second half to arrive in a later read.</summary>
+    private const int MovePairingWaitMs = 5;
+
+    private readonly InotifyOptions _options = options ?? new InotifyOptions();
+    private readonly Dictionary<int, string> _pathByWatch = [];
+    private readonly Dictionary<string, int> _watchByPath = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _leaving = [];
+    private int _fd = -1;
+    private PendingMove? _movedFrom;
+
+    public const string SourceName = "inotify";
+
+    public override string Name => SourceName;
+
+    /// <summary>Directories being watched.</summary>
+    public int WatchCount => _watchByPath.Count;
+
+    protected override int IdleTimeoutMs => _movedFrom is null ? -1 : MovePairingWaitMs;
+
+    protected override int Open()
+    {
+        _fd = Inotify.Init(Inotify.NonBlock | Inotify.CloExec);
+        if (_fd < 0)
+            throw new ComplianceException($"inotify_init1: {LibC.Describe(Marshal.GetLastPInvokeError())}", FailureKind.Runtime);
+        foreach (var root in Roots)
+            WatchTree(root);
+        return _fd;
+    }
+
+    protected override void Idle() => ReleaseMovedFrom();
+
+    protected override void Decode(ReadOnlySpan<byte> events)
+    {
+        while (events.Length >= Inotify.EventHeaderSize)
+        {
+            int wd = MemoryMarshal.Read<int>(events);
+            uint mask = MemoryMarshal.Read<uint>(events[4..]);
+            uint cookie = MemoryMarshal.Read<uint>(events[8..]);
+            int length = (int)MemoryMarshal.Read<uint>(events[12..]);
+            if (Inotify.EventHeaderSize + length > events.Length)
+                throw new IOException($"inotify: malformed event with a {length}-byte name");
+            var name = events.Slice(Inotify.EventHeaderSize, length);
+            int end = name.IndexOf((byte)0);
+            Handle(wd, mask, cookie, end < 0 ? name : name[..end]);
+            events = events[(Inotify.EventHeaderSize + length)..];
+        }
+    }
+
+    private void Handle(int wd, uint mask, uint cookie, ReadOnlySpan<byte> name)
+    {
+        if (_movedFrom is { } from && ((mask & Inotify.MovedTo) == 0 || cookie != from.Cookie))
+            ReleaseMovedFrom();
+        if ((mask & Inotify.QueueOverflow) != 0)
+        {
+            Emit(Gap("", GapReason.Overflow, "the inotify queue overflowed (fs.inotify.max_queued_events) and the kernel dropped events"));
+            return;
+        }
+        if ((mask & Inotify.Ignored) != 0)
+        {
+            WatchEnded(wd);
+            return;
+        }
+        if (!_pathByWatch.TryGetValue(wd, out var directory))
+            return;
+        if (name.IsEmpty)
+        {
+            OnWatchedDirectoryItself(wd, directory, mask);
+            return;
+        }
+
+        var path = Join(directory, EntryPath.FromBytes(name));
+        bool isDirectory = (mask & Inotify.IsDir) != 0;
+        if ((mask & Inotify.MovedFrom) != 0)
+        {
+            _movedFrom = new PendingMove(cookie, path, isDirectory);
+            return;
+        }
+        if ((mask & Inotify.MovedTo) != 0)
+        {
+            string? oldPath = null;
+            if (_movedFrom is { } pair && pair.Cookie == cookie)
+            {
+                _movedFrom = null;
+                oldPath = pair.Path;
+                if (isDirectory)
+                    MoveWatches(pair.Path, path);
+            }
+            else if (isDirectory)
+            {
+                WatchTree(path);   // moved in from outside: nothing below it is watched yet
+            }
+            Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, ChangeKind.Renamed) { OldPath = oldPath });
+            return;
+        }
+        if ((mask & Inotify.Create) != 0 && isDirectory)
+            WatchTree(path);
+        Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, KindOf(mask)));
+    }
+
+    private static ChangeKind KindOf(uint mask) =>
+        (mask & Inotify.Create) != 0 ? ChangeKind.Created
+        : (mask & Inotify.Delete) != 0 ? ChangeKind.Deleted
+        : (mask & (Inotify.Modify | Inotify.CloseWrite)) != 0 ? ChangeKind.Modified
+        : (mask & Inotify.Attrib) != 0 ? ChangeKind.MetadataChanged
+        : ChangeKind.Unknown;
+
+    /// <summary>Events on a watched directory itself; its parent's watch reports the same under a name, except for roots.</summary>
+    private void OnWatchedDirectoryItself(int wd, string directory, uint mask)
+    {
+        bool isRoot = Roots.Contains(directory);
+        if ((mask & Inotify.DeleteSelf) != 0)
+        {
+            Forget(wd, directory);
+            if (isRoot)
+                Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was deleted"));
+        }
+        else if ((mask & Inotify.MoveSelf) != 0 && isRoot)
+        {
+            // The root's watches now follow the moved directory, wherever it went: start over at the root's path.
+            UnwatchTree(directory);
+            WatchTree(directory);
+            Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was moved away"));
+        }
+        else if ((mask & Inotify.Attrib) != 0 && isRoot)
+        {
+            Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, directory, ChangeKind.MetadataChanged));
+        }
+    }
+
+    /// <summary>IN_IGNORED: expected after a deletion or our own removal; otherwise the watch was lost (unmount...).</summary>
+    private void WatchEnded(int wd)
+    {
+        if (_leaving.Remove(wd) || !_pathByWatch.Remove(wd, out var path))
+            return;
+        _watchByPath.Remove(path);
+        WatchTree(path);
+        Emit(Gap(path, GapReason.SourceRestarted, $"inotify dropped the watch on {path} (IN_IGNORED)"));
+    }
+
+    /// <summary>A rename's first half with no second half: the entry left the watched directories.</summary>
+    private void ReleaseMovedFrom()
+    {
+        if (_movedFrom is not { } from)
+            return;
+        _movedFrom = null;
+        if (from.IsDirectory)
+            UnwatchTree(from.Path);
+        Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, from.Path, ChangeKind.Deleted));
+    }
+
+    /// <summary>Watches a directory and every directory below it that the options let through.</summary>
+    private void WatchTree(string top)
+    {
+        var stack = new Stack<string>();
+        stack.Push(top);
+        while (stack.TryPop(out var directory))
+        {
+            if (!_options.ShouldWatch(directory))
+                continue;
+            int wd;
+            fixed (byte* p = NativePath(directory))
+                wd = Inotify.AddWatch(_fd, p, WatchMask);
+            if (wd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is LibC.ENoEnt or LibC.ENotDir or LibC.ELoop)
+                    continue;
+                if (errno == NotifyIo.ENoSpc)
+                {
+                    Emit(Gap(top, GapReason.CoverageDegraded,
+                        $"inotify watch limit reached (fs.inotify.max_user_watches = {MaxUserWatches()}) at {directory}: changes below {top} are found only by rescans; raise the limit, or run as root to use fanotify"));
+                    return;
+                }
+                if (errno is LibC.EAccess or LibC.EPerm)
+                {
+                    Emit(Gap(directory, GapReason.CoverageDegraded, $"cannot watch {directory}: {LibC.Describe(errno)}; changes below it are found only by rescans"));
+                    continue;
+                }
+                throw new IOException($"inotify_add_watch {directory}: {LibC.Describe(errno)}");
+            }
+            if (_pathByWatch.Remove(wd, out var earlier))
+                _watchByPath.Remove(earlier);
+            _pathByWatch[wd] = directory;
+            _watchByPath[directory] = wd;
+            foreach (var subdirectory in Subdirectories(directory))
+                stack.Push(subdirectory);
+        }
+    }
+
+    private void UnwatchTree(string top)
+    {
+        foreach (var (path, wd) in _watchByPath.Where(w => PathPattern.IsSameOrBelow(w.Key, top)).ToList())
+        {
+            Inotify.RemoveWatch(_fd, wd);
+            _leaving.Add(wd);
+            Forget(wd, path);
+        }
+    }
+
+    private void Forget(int wd, string path)
+    {
+        _pathByWatch.Remove(wd);
+        _watchByPath.Remove(path);
+        _leaving.Add(wd);
+    }
+
+    /// <summary>A directory renamed within the watched tree: its watches follow it, their paths must too.</summary>
+    private void MoveWatches(string oldPath, string newPath)
+    {
+        foreach (var (path, wd) in _watchByPath.Where(w => PathPattern.IsSameOrBelow(w.Key, oldPath)).ToList())
+        {
+            var moved = newPath + path[oldPath.Length..];
+            _watchByPath.Remove(path);
+            _watchByPath[moved] = wd;
+            _pathByWatch[wd] = moved;
+        }
+    }
+
+    /// <summary>Subdirectories by the type readdir reports; entries of unknown type are tried, inotify refuses non-directories.</summary>
+    private static List<string> Subdirectories(string directory)
+    {
+        const byte TypeUnknown = 0, TypeDirectory = 4;
+        var result = new List<string>();
+        nint dir;
+        fixed (byte* p = NativePath(directory))
+            dir = LibC.opendir(p);
+        if (dir == 0)
+            return result;
+        try
+        {
+            Dirent64* entry;
+            while ((entry = LibC.readdir64(dir)) != null)
+            {
+                if (entry->Type is not (TypeDirectory or TypeUnknown))
+                    continue;
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry->Name);
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                    continue;
+                result.Add(Join(directory, EntryPath.FromBytes(name)));
+            }
+        }
+        finally
+        {
+            LibC.closedir(dir);
+        }
+        return result;
+    }
+
+    private static string MaxUserWatches()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/fs/inotify/max_user_watches").Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private sealed record PendingMove(uint Cookie, string Path, bool IsDirectory);
+}
+
+/// <summary>What the inotify source watches.</summary>
+public sealed class InotifyOptions
+{
+    /// <summary>Whether a directory (an operating-system path) needs a watch; excluded trees should not spend one.</summary>
+    public Func<string, bool> ShouldWatch { get; init; } = static _ => true;
+}
