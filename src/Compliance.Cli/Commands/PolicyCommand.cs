@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Compliance.Core;
+using Compliance.Core.Model;
 using Compliance.Core.Policies;
 
 namespace Compliance.Cli.Commands;
@@ -65,7 +66,7 @@ internal static class PolicyCommand
             o.WriteLine($"description: {policy.Description}");
         o.WriteLine($"digest:      sha256:{policy.Digest}");
         o.WriteLine($"rehash:      {(policy.RehashAlways ? "every file on every check" : "only files whose size, times, inode or device changed")}");
-        o.WriteLine($"walk roots:  {string.Join(" ", policy.WalkRoots())}");
+        o.WriteLine($"walk roots:  {string.Join(" ", policy.WalkRoots().Select(DisplayRoot))}");
         foreach (var category in policy.Categories)
         {
             o.WriteLine();
@@ -83,7 +84,8 @@ internal static class PolicyCommand
         }
     }
 
-    private static string DisplayRoot(string root) => root.Length == 0 ? "the top of the tree" : root;
+    // Roots are paths, and a pattern's \xHH escapes make them hold escaped bytes: shown the way findings show paths.
+    private static string DisplayRoot(string root) => root.Length == 0 ? "the top of the tree" : EntryPath.ToDisplay(root);
 
     private static void WriteJson(Policy policy)
     {
@@ -95,7 +97,7 @@ internal static class PolicyCommand
             w.WriteString("description", policy.Description);
             w.WriteString("digest", policy.Digest);
             w.WriteBoolean("rehash", policy.RehashAlways);
-            WriteStrings(w, "walk_roots", policy.WalkRoots());
+            WriteStrings(w, "walk_roots", policy.WalkRoots().Select(EntryPath.ToDisplay));
             w.WriteStartArray("categories");
             foreach (var category in policy.Categories)
             {
@@ -110,7 +112,7 @@ internal static class PolicyCommand
                 {
                     w.WriteStartObject();
                     w.WriteString("pattern", pattern.Text);
-                    w.WriteString("root", pattern.Root);
+                    w.WriteString("root", EntryPath.ToDisplay(pattern.Root));
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
