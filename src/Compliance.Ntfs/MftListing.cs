@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Compliance.Ntfs;
 
 /// <summary>`mft list` rows: one per visible name of each entry, so a file with three hard links gives three rows.</summary>
@@ -13,27 +11,35 @@ public static class MftListing
     /// </summary>
     public static void WriteCsvRows(MftCatalog catalog, TextWriter writer, string pathPrefix = "")
     {
-        var line = new StringBuilder(256);
+        Span<char> time = stackalloc char[32];
         foreach (var entry in catalog.Entries)
         {
+            string? streams = null;
             foreach (var name in entry.VisibleNames())
             {
                 if (entry.RecordNumber == MftCatalog.RootRecord && name.Parent.RecordNumber == MftCatalog.RootRecord)
                     continue;
-                line.Clear();
-                var si = entry.StandardInformation;
-                line.Append(entry.RecordNumber).Append(',')
-                    .Append(entry.Sequence).Append(',')
-                    .Append(entry.InUse ? "true" : "false").Append(',');
-                AppendField(line, pathPrefix + catalog.PathOf(entry, name));
-                line.Append(',').Append(entry.IsDirectory ? "true" : "false").Append(',')
-                    .Append(SizeOf(entry)).Append(',')
-                    .Append(si is null ? "" : FileTime.ToIso8601(si.Created)).Append(',')
-                    .Append(si is null ? "" : FileTime.ToIso8601(si.Modified)).Append(',')
-                    .Append(si is null ? "" : FileTime.ToIso8601(si.MftModified)).Append(',')
-                    .Append(si is null ? "" : FileTime.ToIso8601(si.Accessed)).Append(',');
-                AppendField(line, string.Join(';', entry.DataStreams.Where(s => s.Name.Length > 0).Select(s => s.Name)));
-                writer.Write(line);
+                writer.Write(entry.RecordNumber);
+                writer.Write(',');
+                writer.Write(entry.Sequence);
+                writer.Write(entry.InUse ? ",true," : ",false,");
+                WriteField(writer, pathPrefix + catalog.PathOf(entry, name));
+                writer.Write(entry.IsDirectory ? ",true," : ",false,");
+                writer.Write(SizeOf(entry));
+                if (entry.StandardInformation is { } si)
+                {
+                    WriteTime(writer, si.Created, time);
+                    WriteTime(writer, si.Modified, time);
+                    WriteTime(writer, si.MftModified, time);
+                    WriteTime(writer, si.Accessed, time);
+                }
+                else
+                {
+                    writer.Write(",,,,");
+                }
+                writer.Write(',');
+                streams ??= string.Join(';', entry.DataStreams.Where(s => s.Name.Length > 0).Select(s => s.Name));
+                WriteField(writer, streams);
                 writer.Write('\n');
             }
         }
@@ -42,14 +48,22 @@ public static class MftListing
     /// <summary>A file's size is its main stream's; a directory's is its $I30 index root's, the figure `fls -l` prints.</summary>
     public static long SizeOf(MftEntry entry) => entry.IsDirectory ? entry.IndexRootSize : entry.MainStream?.Size ?? 0;
 
+    private static void WriteTime(TextWriter writer, long fileTime, Span<char> buffer)
+    {
+        writer.Write(',');
+        writer.Write(buffer[..FileTime.FormatIso8601(fileTime, buffer)]);
+    }
+
     // RFC 4180: quote a field holding a comma, quote or line break, doubling inner quotes.
-    private static void AppendField(StringBuilder line, string value)
+    private static void WriteField(TextWriter writer, string value)
     {
         if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
         {
-            line.Append(value);
+            writer.Write(value);
             return;
         }
-        line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');
+        writer.Write('"');
+        writer.Write(value.Replace("\"", "\"\""));
+        writer.Write('"');
     }
 }

@@ -143,10 +143,15 @@ public sealed class NtfsDataStream : Stream
         throw new NtfsFormatException($"stream '{_stream.Name}' has no data run for cluster {vcn} of its {_stream.Size} bytes");
     }
 
+    // Every stream of a volume shares one image stream and scans hash on several threads: seek and read as one step.
     private void ReadVolume(long offset, Span<byte> destination)
     {
-        _volume.Position = offset;
-        int read = _volume.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+        int read;
+        lock (_volume)
+        {
+            _volume.Position = offset;
+            read = _volume.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+        }
         if (read < destination.Length)
             throw new NtfsFormatException($"image truncated: a data run reads bytes {offset}..{offset + destination.Length - 1}, the image ends at {_volume.Length}");
     }

@@ -1,0 +1,151 @@
+using Compliance.Core;
+using Compliance.Core.Model;
+using Compliance.Core.Scanning;
+
+namespace Compliance.Ntfs;
+
+/// <summary>
+/// One NTFS volume of an image as a tree the scanner walks, without mounting: metadata from the MFT ($STANDARD_INFORMATION
+/// times, file ID, attributes, named streams) and content read through the data runs. Paths are the image's, with '/'
+/// and no drive letter; a leading '/' is accepted, so "/Windows/System32" and "Windows/System32" are the same path.
+/// NTFS's own metadata files ($MFT, $LogFile, ..., $Extend) are not part of the tree: they change on every mount.
+/// </summary>
+public sealed class NtfsImageFileTree : IFileTree, IDisposable
+{
+    // Records 0-15 are the metadata files; 11 is $Extend, holding $ObjId, $Quota, $Reparse, $UsnJrnl, ...
+    private const long FirstUserRecord = 16;
+    private const long ExtendRecord = 11;
+    // FILETIME counts from 1601, the scanner's nanoseconds from 1970.
+    private const long FileTimeUnixEpoch = 116_444_736_000_000_000;
+
+    private readonly NtfsImage _image;
+    private readonly NtfsVolume _volume;
+    private readonly Dictionary<string, MftEntry> _byPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MftEntry> _byPathIgnoringCase = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<long, List<string>> _childrenByRecord = [];
+
+    private NtfsImageFileTree(NtfsImage image, NtfsVolume volume, MftCatalog catalog, string description)
+    {
+        _image = image;
+        _volume = volume;
+        Catalog = catalog;
+        Description = description;
+        foreach (var entry in catalog.Entries)
+        {
+            if (!entry.InUse || entry.RecordNumber < FirstUserRecord && entry.RecordNumber != MftCatalog.RootRecord)
+                continue;
+            foreach (var name in entry.VisibleNames())
+            {
+                if (entry.RecordNumber == MftCatalog.RootRecord || name.Parent.RecordNumber == ExtendRecord)
+                    continue;
+                string path = catalog.PathOf(entry, name);
+                if (path.StartsWith(MftCatalog.OrphanFolder + "/", StringComparison.Ordinal))
+                    continue; // reported in Catalog.Problems; an in-use file without a reachable parent has no path
+                _byPath[path] = entry;
+                _byPathIgnoringCase.TryAdd(path, entry);
+                if (!_childrenByRecord.TryGetValue(name.Parent.RecordNumber, out var siblings))
+                    _childrenByRecord[name.Parent.RecordNumber] = siblings = [];
+                siblings.Add(name.Name);
+            }
+        }
+        _byPath[""] = catalog[MftCatalog.RootRecord] ?? throw new NtfsFormatException("the root directory (MFT record 5) is missing");
+    }
+
+    public string Description { get; }
+
+    /// <summary>The MFT as read, with the damaged records met (<see cref="MftCatalog.Problems"/>).</summary>
+    public MftCatalog Catalog { get; }
+
+    /// <summary>
+    /// Opens one NTFS volume of an image: the chosen partition, or the only NTFS volume there is. The path may also be
+    /// a <see cref="Description"/>'s location, "IMAGE#N" for partition N, so a baseline's recorded tree reopens as it was.
+    /// </summary>
+    public static NtfsImageFileTree Open(string imagePath, int? partition = null)
+    {
+        int hash = imagePath.LastIndexOf('#');
+        if (partition is null && hash > 0 && !File.Exists(imagePath) && int.TryParse(imagePath.AsSpan(hash + 1), out int recorded))
+            (imagePath, partition) = (imagePath[..hash], recorded);
+        var image = NtfsImage.Open(imagePath);
+        try
+        {
+            if (image.IsBareMft)
+                throw new ComplianceException($"{imagePath} is a bare $MFT: it names files but holds no content; use a volume or disk image", FailureKind.Usage);
+            var volumes = image.SelectVolumes(partition);
+            if (volumes.Count > 1)
+                throw new ComplianceException(
+                    $"{imagePath} has {volumes.Count} NTFS partitions ({string.Join(", ", volumes.Select(v => v.Partition))}); choose one with --partition",
+                    FailureKind.Usage);
+            var volume = image.OpenVolume(volumes[0]);
+            string description = "ntfs-image:" + Path.GetFullPath(imagePath) + (volumes[0].Partition > 0 ? $"#{volumes[0].Partition}" : "");
+            return new NtfsImageFileTree(image, volume, volume.ReadCatalog(), description);
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    public FileEntry? Stat(string path)
+    {
+        var entry = Find(path);
+        if (entry is null)
+            return null;
+        var si = entry.StandardInformation;
+        var result = new FileEntry
+        {
+            Path = path,
+            Type = TypeOf(entry),
+            Size = entry.IsDirectory ? 0 : entry.MainStream?.Size ?? 0,
+            MtimeNs = si is null ? null : UnixNanoseconds(si.Modified),
+            CtimeNs = si is null ? null : UnixNanoseconds(si.MftModified),
+            BirthTimeNs = si is null ? null : UnixNanoseconds(si.Created),
+            WindowsAttributes = si?.FileAttributes,
+            // The 64-bit file reference, as Windows reports it in FILE_ID_INFO on NTFS.
+            FileId = (ulong)entry.RecordNumber | (ulong)entry.Sequence << 48,
+            LinkCount = (ulong)entry.VisibleNames().Count(),
+            LinkTarget = entry.ReparsePoint?.Target,
+            Streams = entry.DataStreams.Where(s => s.Name.Length > 0).OrderBy(s => s.Name, StringComparer.Ordinal)
+                .Select(s => new Core.Model.DataStream(s.Name, s.Size)).ToArray(),
+        };
+        if (result.Type == FileType.File && entry.MainStream is { IsEncrypted: true })
+            result.Error = "EFS-encrypted: content cannot be read from an image";
+        return result;
+    }
+
+    public IEnumerable<string> ListDirectory(string path)
+    {
+        if (Find(path) is not { IsDirectory: true } directory)
+            throw new DirectoryNotFoundException($"{path} is not a directory in {Description}");
+        return _childrenByRecord.TryGetValue(directory.RecordNumber, out var names) ? names : [];
+    }
+
+    public Stream OpenContent(string path, FileEntry expected)
+    {
+        var entry = Find(path);
+        if (entry is null || expected.Type != FileType.File || TypeOf(entry) != FileType.File)
+            throw new IOException($"{path} is not a regular file in {Description}");
+        if (expected.FileId is { } id && id != ((ulong)entry.RecordNumber | (ulong)entry.Sequence << 48))
+            throw new FileNotFoundException($"{path} is another file than the one examined");
+        return entry.MainStream is { } main ? _volume.OpenRead(main) : Stream.Null;
+    }
+
+    public void Dispose() => _image.Dispose();
+
+    // Windows paths are case-insensitive: a policy may say "windows/system32" for "Windows/System32".
+    private MftEntry? Find(string path)
+    {
+        string key = Normalize(path);
+        return _byPath.TryGetValue(key, out var entry) || _byPathIgnoringCase.TryGetValue(key, out entry) ? entry : null;
+    }
+
+    private static string Normalize(string path) => path.Trim('/');
+
+    private static FileType TypeOf(MftEntry entry) =>
+        entry.ReparsePoint is { Tag: ReparsePoint.SymbolicLinkTag or ReparsePoint.MountPointTag } ? FileType.Symlink
+        : entry.IsDirectory ? FileType.Directory
+        : FileType.File;
+
+    private static long? UnixNanoseconds(long fileTime) =>
+        fileTime is >= 0 and <= long.MaxValue / 100 + FileTimeUnixEpoch ? (fileTime - FileTimeUnixEpoch) * 100 : null;
+}
