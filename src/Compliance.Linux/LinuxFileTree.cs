@@ -91,7 +91,11 @@ public sealed unsafe class LinuxFileTree : IFileTree
         using (var native = new NativePath(ToOsPath(path)))
             fd = LibC.open(native.Pointer, LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.ONoCtty | LibC.OCloExec, 0);
         if (fd < 0)
-            throw Failure(Marshal.GetLastPInvokeError(), path);
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            // O_NOFOLLOW fails with ELOOP when a symlink took the file's place.
+            throw errno == LibC.ELoop ? new FileReplacedException($"{path} was replaced by a symlink.") : Failure(errno, path);
+        }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
@@ -103,7 +107,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
                 throw Failure(Marshal.GetLastPInvokeError(), path);
             if ((opened.Mode & 0xF000) != 0x8000 || opened.Inode != expected.Inode
                 || LibC.MakeDevice(opened.DevMajor, opened.DevMinor) != expected.Device)
-                throw new FileNotFoundException($"{path} was replaced while being opened.");
+                throw new FileReplacedException($"{path} was replaced while being opened.");
             return new FileStream(handle, FileAccess.Read, bufferSize: 0);
         }
         catch

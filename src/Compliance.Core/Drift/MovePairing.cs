@@ -46,7 +46,7 @@ public sealed class MovePairing
         {
             var after = added.After!;
             if (Identity(after) is { } key && removedByIdentity.TryGetValue(key, out var queue) && queue.Count > 0
-                && queue.Peek().Before!.Type == after.Type)
+                && IsSameObject(queue.Peek().Before!, after))
             {
                 var removed = queue.Dequeue();
                 paired.Add(removed);
@@ -80,6 +80,21 @@ public sealed class MovePairing
         }
         _added.Clear();
         _removed.Clear();
+    }
+
+    /// <summary>
+    /// Inode numbers are reused as soon as a file is deleted, so the same number is not enough: a rename keeps the
+    /// birth time (and size and mtime), a new file that got the old number does not.
+    /// </summary>
+    private static bool IsSameObject(FileEntry before, FileEntry after)
+    {
+        if (before.Type != after.Type)
+            return false;
+        if (before.FileId is not null && before.FileId == after.FileId)
+            return true;
+        if (before.BirthTimeNs is { } born && after.BirthTimeNs is { } bornAgain)
+            return born == bornAgain;
+        return before.Type == FileType.Directory || (before.Size == after.Size && before.MtimeNs == after.MtimeNs);
     }
 
     // Hard links share an inode, so a file with several links has no safe identity: a new link is not a move.

@@ -94,6 +94,10 @@ public sealed class ContentHashing
             counters.AddHashed(total);
             return before;
         }
+        catch (FileReplacedException)
+        {
+            throw new ContentChangedWhileHashingException(_tree.Stat(path) ?? throw new FileVanishedException());
+        }
         catch (FileNotFoundException)
         {
             throw new FileVanishedException();

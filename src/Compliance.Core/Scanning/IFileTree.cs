@@ -26,3 +26,9 @@ public interface IFileTree
     /// </summary>
     Stream OpenContent(string path, FileEntry expected);
 }
+
+/// <summary>
+/// Thrown by <see cref="IFileTree.OpenContent"/> when the path no longer names the object that was stat'ed (replaced
+/// by another file or a symlink): the scanner looks at the path again instead of reading the wrong object.
+/// </summary>
+public sealed class FileReplacedException(string message) : IOException(message);

@@ -66,7 +66,12 @@ public sealed class Scanner
         var workers = Enumerable.Range(0, Math.Max(1, _options.HashWorkers)).Select(_ => Task.Run(async () =>
         {
             await foreach (var item in toHash.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                await done.Writer.WriteAsync(item with { Observed = HashObserved(item) }, cancellationToken).ConfigureAwait(false);
+            {
+                var hashed = item with { Observed = HashObserved(item) };
+                // A file that vanished before it was read and was not in the baseline leaves nothing to report.
+                if (hashed.Observed is not null || hashed.Baseline is not null)
+                    await done.Writer.WriteAsync(hashed, cancellationToken).ConfigureAwait(false);
+            }
         }, cancellationToken)).ToArray();
 
         var all = Task.WhenAll([walker, .. workers]);

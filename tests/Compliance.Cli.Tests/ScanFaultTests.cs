@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Compliance.Store;
+
+namespace Compliance.Cli.Tests;
+
+/// <summary>The "bad input and faults" list of the core issue, each on real files through the real program.</summary>
+public sealed class ScanFaultTests
+{
+    private static JsonDocument Json(CliRunner.Result result)
+    {
+        result.Stderr.Should().NotContain("Unhandled exception");
+        return JsonDocument.Parse(result.Stdout);
+    }
+
+    private static List<JsonElement> Findings(CliRunner.Result result) =>
+        Json(result).RootElement.GetProperty("findings").EnumerateArray().ToList();
+
+    [Fact]
+    public void Fifo_socket_and_device_are_recorded_by_metadata_and_never_opened()
+    {
+        using var dir = new TempDir();
+        var tree = dir.Combine("tree");
+        Directory.CreateDirectory(tree);
+        Process.Start("mkfifo", Path.Combine(tree, "pipe"))!.WaitForExit();
+        // Disposing a bound socket removes its file, so it stays open while the baseline runs.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(tree, "sock")));
+        File.WriteAllText(Path.Combine(tree, "plain"), "x");
+
+        // A FIFO with no writer blocks an open for reading forever; the scan must finish regardless.
+        var baseline = CliRunner.Run(dir.Path, "baseline", tree, "--json");
+        baseline.ExitCode.Should().Be(0, baseline.Stderr);
+        var export = JsonDocument.Parse(CliRunner.Run(dir.Path, "export", "--format", "json").Stdout).RootElement.EnumerateArray()
+            .ToDictionary(e => Path.GetFileName(e.GetProperty("path").GetString()!));
+        export["pipe"].GetProperty("type").GetString().Should().Be("fifo");
+        export["pipe"].TryGetProperty("blake3", out _).Should().BeFalse();
+        export["sock"].GetProperty("type").GetString().Should().Be("socket");
+        export["plain"].GetProperty("blake3").GetString().Should().HaveLength(64);
+    }
+
+    [Fact]
+    public void Device_nodes_are_recorded_not_read()
+    {
+        using var dir = new TempDir();
+        var tree = dir.Combine("tree");
+        Directory.CreateDirectory(tree);
+        // /dev/zero would hash forever if it were read; a copy of the node is a real char device.
+        var mknod = Process.Start("mknod", [Path.Combine(tree, "zero"), "c", "1", "5"])!;
+        mknod.WaitForExit();
+        if (mknod.ExitCode != 0)
+            return; // not permitted here (not root): the FIFO test covers never opening special files
+
+        CliRunner.Run(dir.Path, "baseline", tree).ExitCode.Should().Be(0);
+        var zero = JsonDocument.Parse(CliRunner.Run(dir.Path, "export", "--format", "json").Stdout).RootElement.EnumerateArray()
+            .Single(e => e.GetProperty("path").GetString()!.EndsWith("/zero"));
+        zero.GetProperty("type").GetString().Should().Be("char");
+    }
+
+    [Fact]
+    public void Symlinks_are_recorded_with_their_target_and_loops_do_not_hang()
+    {
+        using var dir = new TempDir();
+        var tree = dir.Combine("tree");
+        Directory.CreateDirectory(Path.Combine(tree, "a"));
+        File.CreateSymbolicLink(Path.Combine(tree, "a", "loop"), "../a");
+        File.CreateSymbolicLink(Path.Combine(tree, "self"), "self");
+        File.CreateSymbolicLink(Path.Combine(tree, "out"), "/etc");
+
+        CliRunner.Run(dir.Path, "baseline", tree).ExitCode.Should().Be(0);
+        var entries = JsonDocument.Parse(CliRunner.Run(dir.Path, "export", "--format", "json").Stdout).RootElement.EnumerateArray()
+            .ToDictionary(e => e.GetProperty("path").GetString()!);
+        entries.Should().HaveCount(5, "the tree, a, a/loop, self and out; nothing below the links");
+        entries[Path.Combine(tree, "a", "loop")].GetProperty("target").GetString().Should().Be("../a");
+        entries[Path.Combine(tree, "out")].GetProperty("type").GetString().Should().Be("symlink");
+        entries.Keys.Should().NotContain(k => k.StartsWith("/etc"));
+    }
+
+    [Fact]
+    public void Names_that_are_not_utf8_round_trip_exactly()
+    {
+        using var dir = new TempDir();
+        var tree = dir.Combine("tree");
+        Directory.CreateDirectory(tree);
+        byte[] rawName = [(byte)'b', 0xFF, 0xFE, (byte)'n', 0xC3, 0x28, (byte)'.', (byte)'t', 0x80];
+        var fullRaw = System.Text.Encoding.UTF8.GetBytes(tree + "/").Concat(rawName).ToArray();
+        NativeFile.Create(fullRaw, "content");
+
+        CliRunner.Run(dir.Path, "baseline", tree).ExitCode.Should().Be(0);
+        var export = CliRunner.Run(dir.Path, "export", "--format", "json").Stdout;
+        // An independent reader: Python's json module plus os.fsencode turn each \udcXX escape back into its byte.
+        var decoded = PythonFsEncode(export);
+        decoded.Should().Contain(Convert.ToHexStringLower(fullRaw));
+        export.Should().NotContain("\ufffd").And.NotContain("\uFFFD");
+
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(0, "the odd name is found again under the same key");
+        NativeFile.Append(fullRaw, "more");
+        var drift = CliRunner.Run(dir.Path, "check", "--json");
+        drift.ExitCode.Should().Be(1);
+        PythonFsEncode(drift.Stdout, "findings").Should().Contain(Convert.ToHexStringLower(fullRaw));
+        var csv = CliRunner.Run(dir.Path, "export", "--format", "csv").Stdout;
+        csv.Should().Contain("b\\xff\\xfen\\xc3(.t\\x80");
+    }
+
+    private static string PythonFsEncode(string json, string? arrayKey = null)
+    {
+        var start = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("import json,os,sys\nd=json.load(sys.stdin)\nrows=d[sys.argv[1]] if len(sys.argv)>1 else d\nprint('\\n'.join(os.fsencode(r['path']).hex() for r in rows))");
+        if (arrayKey is not null)
+            start.ArgumentList.Add(arrayKey);
+        using var python = Process.Start(start)!;
+        python.StandardInput.Write(json);
+        python.StandardInput.Close();
+        var output = python.StandardOutput.ReadToEnd();
+        python.WaitForExit();
+        python.ExitCode.Should().Be(0);
+        return output;
+    }
+
+    [Fact]
+    public void Permission_denied_is_reported_as_unverified_and_the_scan_finishes()
+    {
+        using var dir = new TempDir();
+        var tree = dir.Combine("tree");
+        var secret = dir.Write("tree/secret", "s");
+        var closed = dir.Combine("tree", "closed");
+        Directory.CreateDirectory(closed);
+        File.WriteAllText(Path.Combine(closed, "inner"), "i");
+        dir.Write("tree/ok", "o");
+        File.SetUnixFileMode(secret, 0);
+        File.SetUnixFileMode(closed, 0);
+
+        // Root reads through any mode bits, so run the program as an unprivileged user when the test runs as root.
+        var asUser = Unprivileged.Configure(dir.Path);
+        var result = CliRunner.Run(dir.Path, asUser, "baseline", tree, "--json", "--db", dir.Combine("state.db"));
+        result.ExitCode.Should().Be(0, result.Stderr);
+        var unverified = Findings(result).Where(f => f.GetProperty("kind").GetString() == "unverified")
+            .ToDictionary(f => f.GetProperty("path").GetString()!, f => f.GetProperty("detail").GetString());
+        unverified.Should().ContainKey(secret).WhoseValue.Should().Contain("permission denied");
+        unverified.Should().ContainKey(closed).WhoseValue.Should().Contain("permission denied");
+
+        var check = CliRunner.Run(dir.Path, asUser, "check", "--json", "--db", dir.Combine("state.db"));
+        check.ExitCode.Should().Be(1, "unreadable entries are findings of their own, never silently skipped");
+        Findings(check).Select(f => f.GetProperty("kind").GetString()).Should().OnlyContain(k => k == "unverified");
+    }
+
+    [Fact]
+    public void Malformed_policy_exits_2_with_a_position_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        var policy = dir.Write("bad.yaml", "name: bad\ncategories:\n  - name: c\n    include: [/etc/**]\n    attributes: [size, colour]\n");
+        var result = CliRunner.Run(dir.Path, "baseline", "--policy", policy);
+        result.ExitCode.Should().Be(2);
+        result.Stderr.Should().Contain("bad.yaml:5:").And.Contain("colour");
+        File.Exists(dir.Combine(".compliance", "state.db")).Should().BeFalse();
+
+        var badPattern = dir.Write("pattern.yaml", "name: p\ncategories:\n  - name: c\n    include: ['/etc/%%/x']\n");
+        var second = CliRunner.Run(dir.Path, "baseline", "--policy", badPattern);
+        second.ExitCode.Should().Be(2);
+        second.Stderr.Should().Contain("pattern.yaml:4:");
+        File.Exists(dir.Combine(".compliance", "state.db")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_database_from_a_newer_schema_is_refused_and_left_untouched()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/f", "x");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        var db = dir.Combine(".compliance", "state.db");
+        using (var store = StateStore.Open(db))
+        {
+        }
+        Sqlite.Execute(db, "PRAGMA user_version = 99");
+        var before = File.ReadAllBytes(db);
+
+        var result = CliRunner.Run(dir.Path, "check");
+        result.ExitCode.Should().Be(3);
+        result.Stderr.Should().Contain("schema version 99").And.Contain("newer");
+        File.ReadAllBytes(db).Should().Equal(before);
+    }
+}

@@ -1,0 +1,42 @@
+using Compliance.Core.Model;
+
+namespace Compliance.Core.Tests.Scanning;
+
+public sealed class EntryPathTests
+{
+    [Fact]
+    public void Any_byte_sequence_round_trips()
+    {
+        var random = new Random(1234);
+        for (int i = 0; i < 5000; i++)
+        {
+            var bytes = new byte[random.Next(1, 24)];
+            random.NextBytes(bytes);
+            for (int b = 0; b < bytes.Length; b++)
+            {
+                if (bytes[b] == 0)
+                    bytes[b] = (byte)'/';
+            }
+            EntryPath.ToBytes(EntryPath.FromBytes(bytes)).Should().Equal(bytes);
+        }
+    }
+
+    [Theory]
+    [InlineData("/etc", "/etc/a", -1)]
+    [InlineData("/etc/z", "/etc-a", -1)]
+    [InlineData("/etc/z/y", "/etc/za", -1)]
+    [InlineData("/a/\u00e9", "/a/z", 1)]
+    [InlineData("/a/\U0001F600", "/a/\uFFFD", 1)]
+    public void Walk_order_is_byte_order_with_the_separator_lowest(string a, string b, int expected)
+    {
+        Math.Sign(EntryPath.CompareWalkOrder(a, b)).Should().Be(expected);
+        Math.Sign(EntryPath.SortKey(a).AsSpan().SequenceCompareTo(EntryPath.SortKey(b))).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Display_escapes_only_stray_bytes()
+    {
+        EntryPath.ToDisplay(EntryPath.FromBytes([(byte)'a', 0xFF, (byte)'b'])).Should().Be("a\\xffb");
+        EntryPath.ToDisplay("/tmp/\u65e5\u672c").Should().Be("/tmp/\u65e5\u672c");
+    }
+}
