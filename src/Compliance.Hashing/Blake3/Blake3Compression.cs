@@ -32,42 +32,47 @@ internal readonly struct ScalarLanes : ILaneOps<uint>
         Blake3Compression.LoadMessage(MemoryMarshal.CreateReadOnlySpan(ref first, Blake3Constants.BlockLength), ref message);
 }
 
-/// <summary>The compression function on a single block.</summary>
+/// <summary>The compression function on a single block, through the one-lane kernel.</summary>
 internal static class Blake3Compression
 {
     /// <summary>Replaces <paramref name="cv"/> with the chaining value of compressing <paramref name="block"/> (64 bytes, zero-padded past blockLength).</summary>
     public static void CompressInPlace(ref ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags)
     {
-        Compress(in cv, block, blockLength, counter, flags, out State16<uint> s);
-        cv[0] = s.V0 ^ s.V8; cv[1] = s.V1 ^ s.V9; cv[2] = s.V2 ^ s.V10; cv[3] = s.V3 ^ s.V11;
-        cv[4] = s.V4 ^ s.V12; cv[5] = s.V5 ^ s.V13; cv[6] = s.V6 ^ s.V14; cv[7] = s.V7 ^ s.V15;
+        var h = ToLanes(cv);
+        Compress(ref h, block, blockLength, counter, flags, ref Unsafe.NullRef<Chaining8<uint>>());
+        cv = FromLanes(h);
     }
 
     /// <summary>Writes all 64 bytes of the extended output of one block, as the root node emits them.</summary>
     public static void CompressExtended(in ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags, Span<byte> destination)
     {
-        Compress(in cv, block, blockLength, counter, flags, out State16<uint> s);
-        Span<uint> words = stackalloc uint[16]
-        {
-            s.V0 ^ s.V8, s.V1 ^ s.V9, s.V2 ^ s.V10, s.V3 ^ s.V11, s.V4 ^ s.V12, s.V5 ^ s.V13, s.V6 ^ s.V14, s.V7 ^ s.V15,
-            s.V8 ^ cv[0], s.V9 ^ cv[1], s.V10 ^ cv[2], s.V11 ^ cv[3], s.V12 ^ cv[4], s.V13 ^ cv[5], s.V14 ^ cv[6], s.V15 ^ cv[7],
-        };
-        for (int i = 0; i < 16; i++)
-            BinaryPrimitives.WriteUInt32LittleEndian(destination.Slice(i * 4, 4), words[i]);
+        var h = ToLanes(cv);
+        Chaining8<uint> high = default;
+        Compress(ref h, block, blockLength, counter, flags, ref high);
+        FromLanes(h).WriteTo(destination);
+        FromLanes(high).WriteTo(destination[Blake3Constants.OutputLength..]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Compress(in ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags, out State16<uint> s)
+    private static void Compress(ref Chaining8<uint> h, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags, ref Chaining8<uint> outputHigh)
     {
-        Message16<uint> m = default;
-        LoadMessage(block, ref m);
-        s.V0 = cv[0]; s.V1 = cv[1]; s.V2 = cv[2]; s.V3 = cv[3];
-        s.V4 = cv[4]; s.V5 = cv[5]; s.V6 = cv[6]; s.V7 = cv[7];
-        s.V8 = Blake3Constants.IV0; s.V9 = Blake3Constants.IV1; s.V10 = Blake3Constants.IV2; s.V11 = Blake3Constants.IV3;
-        s.V12 = (uint)counter; s.V13 = (uint)(counter >> 32); s.V14 = blockLength; s.V15 = flags;
-        Blake3Rounds.Run<uint, ScalarLanes>(ref s, ref m);
+        block = block[..Blake3Constants.BlockLength];
+        Blake3Rounds.CompressBlocks<uint, ScalarLanes>(ref h, ref MemoryMarshal.GetReference(block), Blake3Constants.BlockLength, 1,
+            (uint)counter, (uint)(counter >> 32), blockLength, flags, 0, 0, ref outputHigh);
     }
 
+    private static Chaining8<uint> ToLanes(in ChainingValue cv) => new()
+    {
+        H0 = cv[0], H1 = cv[1], H2 = cv[2], H3 = cv[3], H4 = cv[4], H5 = cv[5], H6 = cv[6], H7 = cv[7],
+    };
+
+    private static ChainingValue FromLanes(in Chaining8<uint> h)
+    {
+        ChainingValue cv = default;
+        cv[0] = h.H0; cv[1] = h.H1; cv[2] = h.H2; cv[3] = h.H3; cv[4] = h.H4; cv[5] = h.H5; cv[6] = h.H6; cv[7] = h.H7;
+        return cv;
+    }
+
+    /// <summary>The sixteen little-endian message words of a block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void LoadMessage(ReadOnlySpan<byte> block, ref Message16<uint> message)
     {

@@ -50,7 +50,6 @@ internal static class Blake3HashMany
     }
 
     /// <summary>Exactly TOps.Lanes inputs, each inputLength bytes from first on (bounds checked by the caller).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HashBatch<TVec, TOps>(ref byte first, int inputLength, int blocksPerInput, in ChainingValue key,
         ulong counter, bool incrementCounter, uint flags, uint flagsStart, uint flagsEnd, Span<byte> output)
         where TVec : struct where TOps : struct, ILaneOps<TVec>
@@ -63,28 +62,14 @@ internal static class Blake3HashMany
             lanes[i] = (uint)((counter + (incrementCounter ? (ulong)i : 0)) >> 32);
         TVec counterHigh = TOps.Load(lanes);
 
-        TVec h0 = TOps.Broadcast(key[0]), h1 = TOps.Broadcast(key[1]), h2 = TOps.Broadcast(key[2]), h3 = TOps.Broadcast(key[3]);
-        TVec h4 = TOps.Broadcast(key[4]), h5 = TOps.Broadcast(key[5]), h6 = TOps.Broadcast(key[6]), h7 = TOps.Broadcast(key[7]);
-        Message16<TVec> m = default;
-        State16<TVec> s;
-        for (int block = 0; block < blocksPerInput; block++)
-        {
-            TOps.LoadTransposed(ref Unsafe.Add(ref first, block * Blake3Constants.BlockLength), inputLength, ref m);
-            uint blockFlags = flags | (block == 0 ? flagsStart : 0) | (block == blocksPerInput - 1 ? flagsEnd : 0);
-            s.V0 = h0; s.V1 = h1; s.V2 = h2; s.V3 = h3; s.V4 = h4; s.V5 = h5; s.V6 = h6; s.V7 = h7;
-            s.V8 = TOps.Broadcast(Blake3Constants.IV0); s.V9 = TOps.Broadcast(Blake3Constants.IV1);
-            s.V10 = TOps.Broadcast(Blake3Constants.IV2); s.V11 = TOps.Broadcast(Blake3Constants.IV3);
-            s.V12 = counterLow; s.V13 = counterHigh;
-            s.V14 = TOps.Broadcast(Blake3Constants.BlockLength); s.V15 = TOps.Broadcast(blockFlags);
-            Blake3Rounds.Run<TVec, TOps>(ref s, ref m);
-            h0 = TOps.Xor(s.V0, s.V8); h1 = TOps.Xor(s.V1, s.V9); h2 = TOps.Xor(s.V2, s.V10); h3 = TOps.Xor(s.V3, s.V11);
-            h4 = TOps.Xor(s.V4, s.V12); h5 = TOps.Xor(s.V5, s.V13); h6 = TOps.Xor(s.V6, s.V14); h7 = TOps.Xor(s.V7, s.V15);
-        }
+        var h = Chaining8<TVec>.Broadcast<TOps>(key);
+        Blake3Rounds.CompressBlocks<TVec, TOps>(ref h, ref first, inputLength, blocksPerInput, counterLow, counterHigh,
+            Blake3Constants.BlockLength, flags, flagsStart, flagsEnd, ref Unsafe.NullRef<Chaining8<TVec>>());
 
         // Word w of every input's chaining value sits in h_w; write each input's eight words out in order.
         Span<uint> words = stackalloc uint[8 * 16];
-        TOps.Store(h0, words); TOps.Store(h1, words[16..]); TOps.Store(h2, words[32..]); TOps.Store(h3, words[48..]);
-        TOps.Store(h4, words[64..]); TOps.Store(h5, words[80..]); TOps.Store(h6, words[96..]); TOps.Store(h7, words[112..]);
+        TOps.Store(h.H0, words); TOps.Store(h.H1, words[16..]); TOps.Store(h.H2, words[32..]); TOps.Store(h.H3, words[48..]);
+        TOps.Store(h.H4, words[64..]); TOps.Store(h.H5, words[80..]); TOps.Store(h.H6, words[96..]); TOps.Store(h.H7, words[112..]);
         for (int input = 0; input < TOps.Lanes; input++)
         {
             for (int w = 0; w < 8; w++)

@@ -32,45 +32,73 @@ internal interface ILaneOps<TVec> where TVec : struct
     static abstract TVec RotateRight7(TVec value);
 }
 
-/// <summary>The 4x4 state of the compression function; a struct of plain fields so the JIT keeps it in registers.</summary>
-internal struct State16<TVec> where TVec : struct
+/// <summary>Eight chaining-value words, each a vector of lanes (or one lane).</summary>
+internal struct Chaining8<TVec> where TVec : struct
 {
-    public TVec V0, V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15;
+    public TVec H0, H1, H2, H3, H4, H5, H6, H7;
+
+    public static Chaining8<TVec> Broadcast<TOps>(in ChainingValue cv) where TOps : struct, ILaneOps<TVec> => new()
+    {
+        H0 = TOps.Broadcast(cv[0]), H1 = TOps.Broadcast(cv[1]), H2 = TOps.Broadcast(cv[2]), H3 = TOps.Broadcast(cv[3]),
+        H4 = TOps.Broadcast(cv[4]), H5 = TOps.Broadcast(cv[5]), H6 = TOps.Broadcast(cv[6]), H7 = TOps.Broadcast(cv[7]),
+    };
 }
 
-/// <summary>The seven rounds, written once for every lane width.</summary>
+/// <summary>The compression function, written once for every lane width.</summary>
 internal static class Blake3Rounds
 {
     /// <summary>
-    /// Runs on a copy of the state in locals so it stays in registers; kept out of line so the JIT's inlining
-    /// budget is spent on the G calls here rather than exhausted by the caller's loops.
+    /// Compresses <paramref name="blocks"/> consecutive 64-byte blocks of every lane's input (lane i's input starts at
+    /// first + i * stride), chaining through <paramref name="cv"/>. The last block counts <paramref name="lastBlockLength"/>
+    /// bytes (it is zero-padded to 64). When <paramref name="outputHigh"/> is not a null reference it receives the second
+    /// half of the last block's extended output (the first half is the chaining value).
+    /// One method holds the whole block loop so the state, message and chaining value all stay in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TVec, TOps>(ref State16<TVec> state, ref Message16<TVec> message)
+    public static void CompressBlocks<TVec, TOps>(ref Chaining8<TVec> cv, ref byte first, nint stride, int blocks,
+        TVec counterLow, TVec counterHigh, uint lastBlockLength, uint flags, uint flagsStart, uint flagsEnd, ref Chaining8<TVec> outputHigh)
         where TVec : struct where TOps : struct, ILaneOps<TVec>
     {
-        TVec v0 = state.V0, v1 = state.V1, v2 = state.V2, v3 = state.V3, v4 = state.V4, v5 = state.V5, v6 = state.V6, v7 = state.V7;
-        TVec v8 = state.V8, v9 = state.V9, v10 = state.V10, v11 = state.V11, v12 = state.V12, v13 = state.V13, v14 = state.V14, v15 = state.V15;
-        TVec m0 = message[0], m1 = message[1], m2 = message[2], m3 = message[3], m4 = message[4], m5 = message[5], m6 = message[6], m7 = message[7];
-        TVec m8 = message[8], m9 = message[9], m10 = message[10], m11 = message[11], m12 = message[12], m13 = message[13], m14 = message[14], m15 = message[15];
-        for (int round = 0; round < 7; round++)
+        TVec h0 = cv.H0, h1 = cv.H1, h2 = cv.H2, h3 = cv.H3, h4 = cv.H4, h5 = cv.H5, h6 = cv.H6, h7 = cv.H7;
+        Message16<TVec> message = default;
+        for (int block = 0; block < blocks; block++)
         {
-            // Columns.
-            G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, m0, m1);
-            G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, m2, m3);
-            G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, m4, m5);
-            G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, m6, m7);
-            // Diagonals.
-            G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, m8, m9);
-            G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, m10, m11);
-            G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, m12, m13);
-            G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, m14, m15);
-            // The message permutation (2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8) is two 8-cycles of register renames.
-            TVec t = m0; m0 = m2; m2 = m3; m3 = m10; m10 = m12; m12 = m9; m9 = m11; m11 = m5; m5 = t;
-            t = m1; m1 = m6; m6 = m4; m4 = m7; m7 = m13; m13 = m14; m14 = m15; m15 = m8; m8 = t;
+            TOps.LoadTransposed(ref Unsafe.Add(ref first, block * Blake3Constants.BlockLength), stride, ref message);
+            TVec m0 = message[0], m1 = message[1], m2 = message[2], m3 = message[3], m4 = message[4], m5 = message[5], m6 = message[6], m7 = message[7];
+            TVec m8 = message[8], m9 = message[9], m10 = message[10], m11 = message[11], m12 = message[12], m13 = message[13], m14 = message[14], m15 = message[15];
+
+            bool last = block == blocks - 1;
+            TVec v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+            TVec v8 = TOps.Broadcast(Blake3Constants.IV0), v9 = TOps.Broadcast(Blake3Constants.IV1);
+            TVec v10 = TOps.Broadcast(Blake3Constants.IV2), v11 = TOps.Broadcast(Blake3Constants.IV3);
+            TVec v12 = counterLow, v13 = counterHigh;
+            TVec v14 = TOps.Broadcast(last ? lastBlockLength : Blake3Constants.BlockLength);
+            TVec v15 = TOps.Broadcast(flags | (block == 0 ? flagsStart : 0) | (last ? flagsEnd : 0));
+            for (int round = 0; round < 7; round++)
+            {
+                // Columns.
+                G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, m0, m1);
+                G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, m2, m3);
+                G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, m4, m5);
+                G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, m6, m7);
+                // Diagonals.
+                G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, m8, m9);
+                G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, m10, m11);
+                G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, m12, m13);
+                G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, m14, m15);
+                // The message permutation (2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8) is two 8-cycles of register renames.
+                TVec t = m0; m0 = m2; m2 = m3; m3 = m10; m10 = m12; m12 = m9; m9 = m11; m11 = m5; m5 = t;
+                t = m1; m1 = m6; m6 = m4; m4 = m7; m7 = m13; m13 = m14; m14 = m15; m15 = m8; m8 = t;
+            }
+            if (last && !Unsafe.IsNullRef(ref outputHigh))
+            {
+                outputHigh.H0 = TOps.Xor(v8, h0); outputHigh.H1 = TOps.Xor(v9, h1); outputHigh.H2 = TOps.Xor(v10, h2); outputHigh.H3 = TOps.Xor(v11, h3);
+                outputHigh.H4 = TOps.Xor(v12, h4); outputHigh.H5 = TOps.Xor(v13, h5); outputHigh.H6 = TOps.Xor(v14, h6); outputHigh.H7 = TOps.Xor(v15, h7);
+            }
+            h0 = TOps.Xor(v0, v8); h1 = TOps.Xor(v1, v9); h2 = TOps.Xor(v2, v10); h3 = TOps.Xor(v3, v11);
+            h4 = TOps.Xor(v4, v12); h5 = TOps.Xor(v5, v13); h6 = TOps.Xor(v6, v14); h7 = TOps.Xor(v7, v15);
         }
-        state.V0 = v0; state.V1 = v1; state.V2 = v2; state.V3 = v3; state.V4 = v4; state.V5 = v5; state.V6 = v6; state.V7 = v7;
-        state.V8 = v8; state.V9 = v9; state.V10 = v10; state.V11 = v11; state.V12 = v12; state.V13 = v13; state.V14 = v14; state.V15 = v15;
+        cv.H0 = h0; cv.H1 = h1; cv.H2 = h2; cv.H3 = h3; cv.H4 = h4; cv.H5 = h5; cv.H6 = h6; cv.H7 = h7;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
