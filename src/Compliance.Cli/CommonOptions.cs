@@ -2,6 +2,7 @@ using System.CommandLine;
 using Compliance.Core;
 using Compliance.Core.Scanning;
 using Compliance.Linux;
+using Compliance.Ntfs;
 using Compliance.Store;
 
 namespace Compliance.Cli;
@@ -29,6 +30,12 @@ internal static class CommonOptions
         HelpName = "IMAGE",
     };
 
+    public static Option<int?> Partition() => new("--partition")
+    {
+        Description = "With --image: the partition number to read when a disk image holds several NTFS partitions.",
+        HelpName = "N",
+    };
+
     public static Option<bool> Rehash() => new("--rehash") { Description = "Hash every file, not only those whose size, mtime, ctime, inode or device changed." };
 
     public static Option<int> Threads() => new("--threads")
@@ -38,12 +45,12 @@ internal static class CommonOptions
     };
 
     /// <summary>The tree to scan: an image, a mounted root, the tree recorded with the baseline, or the running system.</summary>
-    public static IFileTree OpenTree(string? image, string? root, string? recordedTree = null)
+    public static IFileTree OpenTree(string? image, int? partition, string? root, string? recordedTree = null)
     {
         if (image is not null && root is not null)
             throw new ComplianceException("--image and --root cannot be used together.", FailureKind.Usage);
         if (image is not null)
-            return ImageTrees.Open(image);
+            return NtfsImageFileTree.Open(image, partition);
         if (root is not null)
         {
             if (!Directory.Exists(root))
@@ -61,7 +68,7 @@ internal static class CommonOptions
         return kind switch
         {
             "linux" => LinuxTree(location),
-            "ntfs-image" => ImageTrees.Open(location),
+            "ntfs-image" => NtfsImageFileTree.Open(location),
             _ => throw new ComplianceException($"the baseline was taken from '{description}', which this build cannot read; pass --root or --image.", FailureKind.Usage),
         };
     }

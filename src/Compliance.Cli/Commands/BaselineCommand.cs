@@ -15,6 +15,7 @@ internal static class BaselineCommand
         var paths = new Argument<string[]>("PATH") { Description = "Paths to monitor, each with everything beneath it (when no --policy is given).", Arity = ArgumentArity.ZeroOrMore };
         var db = CommonOptions.Database();
         var image = CommonOptions.Image();
+        var partition = CommonOptions.Partition();
         var root = CommonOptions.Root();
         var by = new Option<string>("--by") { Description = "Who approves this baseline (default: the current user).", DefaultValueFactory = _ => Environment.UserName };
         var reason = new Option<string>("--reason") { Description = "Why this baseline is approved.", DefaultValueFactory = _ => "initial baseline" };
@@ -23,13 +24,14 @@ internal static class BaselineCommand
 
         var command = new Command("baseline", "Scan what a policy (or the given paths) selects and record it as the approved baseline, a new generation in the database.")
         {
-            policyOption, db, image, root, by, reason, threads, json,
+            policyOption, db, image, partition, root, by, reason, threads, json,
         };
         command.Arguments.Add(paths);
         command.SetAction(parse =>
         {
             var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null);
-            var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(root));
+            var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
+            using var treeLifetime = tree as IDisposable;
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: true);
 
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });

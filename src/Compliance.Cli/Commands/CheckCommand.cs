@@ -12,12 +12,13 @@ internal static class CheckCommand
         var db = CommonOptions.Database();
         var rehash = CommonOptions.Rehash();
         var image = CommonOptions.Image();
+        var partition = CommonOptions.Partition();
         var root = CommonOptions.Root();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("check", "Scan again with the baseline's policy and report drift: added, removed, content, metadata, type, moved, unverified. Exit 0 when nothing drifted, 1 on drift.")
         {
-            db, rehash, image, root, threads, json,
+            db, rehash, image, partition, root, threads, json,
         };
         command.SetAction(parse =>
         {
@@ -25,7 +26,8 @@ internal static class CheckCommand
             var generation = store.CurrentGeneration()
                 ?? throw new Core.ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", Core.FailureKind.Usage);
             var policy = store.CurrentPolicy();
-            var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(root), generation.Tree);
+            var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root), generation.Tree);
+            using var treeLifetime = tree as IDisposable;
             var reconciler = new Reconciler(store, tree, policy,
                 new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = Math.Max(1, parse.GetValue(threads)) });
 
