@@ -98,9 +98,13 @@ public sealed class Reconciler
         {
             var baseline = _store.FindBaseline(path);
             var item = Scanner.Examine(path, baseline);
-            // Nothing there and nothing approved: a temporary file, or a directory that was moved away or deleted
-            // with what the watch had recorded below it. A rescan of the path clears whatever is stored there.
-            if (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || (item.Observed is null && baseline is null))
+            // A directory whose entries or attributes changed is compared as an entry: its children's own hints
+            // cover them. One that appeared, moved or changed type is rescanned as a subtree. So is a path with
+            // nothing there and nothing approved (a temporary file, or a directory moved away or deleted), which
+            // clears whatever the watch had stored at and below it.
+            bool directoryItself = hint.Kind is ChangeKind.Modified or ChangeKind.MetadataChanged
+                && item.Observed?.Type == FileType.Directory && baseline?.Type is null or FileType.Directory;
+            if (!directoryItself && (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || (item.Observed is null && baseline is null)))
             {
                 subtrees.Add(path);
                 continue;
