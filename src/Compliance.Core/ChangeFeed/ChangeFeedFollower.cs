@@ -22,6 +22,7 @@ public sealed class ChangeFeedFollower
     private readonly IChangeFeedSink _sink;
     private readonly HintCoalescer _pending = new();
     private readonly HardLinkAliases _aliases = new();
+    private readonly ReportedStates _reported = new();
     private long _findings;
     private long _runId;
 
@@ -148,9 +149,25 @@ public sealed class ChangeFeedFollower
                 CloseGap(gap);
                 break;
             case ChangeHint hint when ToRelevant(hint) is { } relevant:
-                _pending.Add(relevant, DateTimeOffset.UtcNow);
+                var now = DateTimeOffset.UtcNow;
+                _pending.Add(relevant, now);
+                // Adding, removing or renaming an entry changes its directory's mtime and ctime, as a scan would see.
+                if (relevant.Kind is ChangeKind.Created or ChangeKind.Deleted or ChangeKind.Renamed or ChangeKind.Unknown)
+                {
+                    AddParent(relevant, relevant.Path, now);
+                    if (relevant.OldPath is { } oldPath)
+                        AddParent(relevant, oldPath, now);
+                }
                 break;
         }
+    }
+
+    private void AddParent(ChangeHint child, string path, DateTimeOffset now)
+    {
+        int slash = path.LastIndexOf('/');
+        var parent = slash > 0 ? path[..slash] : "/";
+        if (parent != path && _policy.Classify(parent) is not null)
+            _pending.Add(child with { Path = parent, OldPath = null, Kind = ChangeKind.Modified }, now);
     }
 
     /// <summary>The hint in tree paths, with an old path that can matter; null when neither side is in scope.</summary>
@@ -187,9 +204,9 @@ public sealed class ChangeFeedFollower
                 }
             }
             var findings = _reconciler.ApplyHints(batch, _runId);
-            Report(findings);
 
-            // Other names of hard-linked files the batch changed: re-examined once, after the batch.
+            // Other names of hard-linked files the batch changed: re-examined once, after the batch, and reported
+            // with it, so that whoever sees a batch's last finding knows the whole batch is stored.
             var aliases = new List<ChangeHint>();
             foreach (var finding in findings)
             {
@@ -199,8 +216,7 @@ public sealed class ChangeFeedFollower
                         aliases.Add(new ChangeHint(finding.Source, DateTimeOffset.UtcNow, name, ChangeKind.Unknown));
                 }
             }
-            if (aliases.Count > 0)
-                Report(_reconciler.ApplyHints(aliases, _runId));
+            Report(aliases.Count == 0 ? findings : [.. findings, .. _reconciler.ApplyHints(aliases, _runId)]);
         }
     }
 
@@ -218,8 +234,10 @@ public sealed class ChangeFeedFollower
     {
         foreach (var finding in findings)
         {
-            _findings++;
             _aliases.Remember(finding.After);
+            if (!_reported.IsNew(finding))
+                continue;
+            _findings++;
             _sink.Finding(finding);
         }
     }

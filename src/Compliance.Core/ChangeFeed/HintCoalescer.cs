@@ -28,8 +28,12 @@ internal sealed class HintCoalescer
         }
         if (earlier.OldPath is { } earlierOld && hint.OldPath is { } newOld && earlierOld != newOld)
             Add(earlier with { Path = earlierOld, OldPath = null, Kind = ChangeKind.Deleted }, now);
-        _pending[hint.Path] = hint.OldPath is null && earlier.OldPath is not null ? hint with { OldPath = earlier.OldPath } : hint;
+        var merged = hint.OldPath is null && earlier.OldPath is not null ? hint with { OldPath = earlier.OldPath } : hint;
+        // "Appeared, moved or gone" makes the reconciler rescan a directory's subtree; a later "modified" must not undo that.
+        _pending[hint.Path] = IsEntryOnly(merged.Kind) && !IsEntryOnly(earlier.Kind) ? merged with { Kind = earlier.Kind } : merged;
     }
+
+    private static bool IsEntryOnly(ChangeKind kind) => kind is ChangeKind.Modified or ChangeKind.MetadataChanged;
 
     /// <summary>Takes up to <paramref name="max"/> paths, oldest first.</summary>
     public List<ChangeHint> Take(int max)

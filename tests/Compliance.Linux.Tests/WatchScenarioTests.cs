@@ -1,0 +1,203 @@
+using Compliance.Core.ChangeFeed;
+using Compliance.Core.Drift;
+
+namespace Compliance.Linux.Tests;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+/// <summary>Each kind of change, under each source, gives the finding a full scan gives, and the store agrees with one.</summary>
+public sealed class WatchScenarioTests
+{
+    public static TheoryData<string> Sources => [FanotifySource.SourceName, InotifySource.SourceName];
+
+    private static void Prepare(WatchHarness h)
+    {
+        Directory.CreateDirectory(h.PathOf("etc"));
+        Directory.CreateDirectory(h.PathOf("bin"));
+        File.WriteAllText(h.PathOf("etc/app.conf"), "port = 80\n");
+        File.WriteAllText(h.PathOf("etc/hosts"), "127.0.0.1 localhost\n");
+        File.WriteAllText(h.PathOf("bin/tool"), "#!/bin/sh\n");
+    }
+
+    private static async Task<Finding> SingleFindingAfter(WatchHarness h, string relative, Action change)
+    {
+        h.ClearFindings();
+        change();
+        await h.SettleAsync();
+        var findings = h.FindingsFor(h.PathOf(relative));
+        findings.Should().ContainSingle($"one change to {relative} is one finding");
+        return findings[0];
+    }
+
+    private static void StoreMatchesFreshScan(WatchHarness h)
+    {
+        var (watched, fresh) = h.CompareWithFreshScan();
+        watched.Should().Equal(fresh);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Create_is_added_with_the_writing_process(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "etc/new.conf", () => File.WriteAllText(h.PathOf("etc/new.conf"), "new\n"));
+        finding.Kind.Should().Be(DriftKind.Added);
+        finding.Source.Should().Be(source);
+        finding.After!.Hashes.Should().ContainKey("blake3");
+        if (source == FanotifySource.SourceName)
+        {
+            finding.ProcessId.Should().Be(Environment.ProcessId);
+            finding.ProcessPath.Should().Be(Environment.ProcessPath);
+        }
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Modify_is_content(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "etc/app.conf", () => File.AppendAllText(h.PathOf("etc/app.conf"), "debug = 1\n"));
+        finding.Kind.Should().Be(DriftKind.Content);
+        finding.Attributes.Should().Contain(["size", "mtime", "blake3"]);
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Chmod_is_metadata_mode(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "bin/tool", () => File.SetUnixFileMode(h.PathOf("bin/tool"),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute));
+        finding.Kind.Should().Be(DriftKind.Metadata);
+        finding.Attributes.Should().Equal("mode", "ctime");
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Chown_is_metadata_owner(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "etc/hosts", () => WatchHarness.Run("chown", "4321:4322", h.PathOf("etc/hosts")));
+        finding.Kind.Should().Be(DriftKind.Metadata);
+        finding.Attributes.Should().Equal("uid", "gid", "ctime");
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Rename_within_a_directory_is_a_move(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "etc/app.conf.old", () => File.Move(h.PathOf("etc/app.conf"), h.PathOf("etc/app.conf.old")));
+        finding.Kind.Should().Be(DriftKind.Moved);
+        finding.Before!.Path.Should().Be(h.PathOf("etc/app.conf"));
+        h.FindingsFor(h.PathOf("etc/app.conf")).Should().BeEmpty("the old name is part of the move");
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Rename_across_directories_is_a_move(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "bin/app.conf", () => File.Move(h.PathOf("etc/app.conf"), h.PathOf("bin/app.conf")));
+        finding.Kind.Should().Be(DriftKind.Moved);
+        finding.Before!.Path.Should().Be(h.PathOf("etc/app.conf"));
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Delete_is_removed(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var finding = await SingleFindingAfter(h, "etc/hosts", () => File.Delete(h.PathOf("etc/hosts")));
+        finding.Kind.Should().Be(DriftKind.Removed);
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Delete_and_recreate_is_followed_afterwards(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var path = h.PathOf("etc/hosts");
+        File.Delete(path);
+        await h.SettleAsync();
+        var recreated = await SingleFindingAfter(h, "etc/hosts", () => File.WriteAllText(path, "10.0.0.1 db\n"));
+        recreated.Kind.Should().Be(DriftKind.Content);
+        recreated.Attributes.Should().Contain(["inode", "blake3"]);
+
+        // The new file is followed like the old one (osquery#6495 stops here).
+        var modified = await SingleFindingAfter(h, "etc/hosts", () => File.AppendAllText(path, "10.0.0.2 cache\n"));
+        modified.After!.Size.Should().Be(new FileInfo(path).Length);
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Atomic_replace_by_rename_over_is_one_content_finding(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, TimeSpan.FromMilliseconds(200));
+        var finding = await SingleFindingAfter(h, "etc/app.conf", () =>
+        {
+            // What editors and package managers do: write a temporary file, then rename it over the original.
+            File.WriteAllText(h.PathOf("etc/.app.conf.swp"), "port = 8080\n");
+            File.Move(h.PathOf("etc/.app.conf.swp"), h.PathOf("etc/app.conf"), overwrite: true);
+        });
+        finding.Kind.Should().Be(DriftKind.Content);
+        finding.Attributes.Should().Contain(["inode", "blake3"]);
+        h.FindingsFor(h.PathOf("etc/.app.conf.swp")).Should().BeEmpty("the temporary file was gone within the coalescing window");
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Hard_link_added_changes_both_names(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var link = await SingleFindingAfter(h, "bin/tool-link", () => WatchHarness.Run("ln", h.PathOf("bin/tool"), h.PathOf("bin/tool-link")));
+        link.Kind.Should().Be(DriftKind.Added);
+        link.After!.LinkCount.Should().Be(2);
+        var original = h.FindingsFor(h.PathOf("bin/tool")).Should().ContainSingle(string.Join("\n", h.Sink.Findings.Select(f => $"{f.Path} {f.Kind} {string.Join(",", f.Attributes)} {f.Source}"))).Subject;
+        original.Kind.Should().Be(DriftKind.Metadata);
+        original.Attributes.Should().Contain(["nlink", "ctime"]);
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var staged = Path.Combine(h.Outside, "release");
+        Directory.CreateDirectory(Path.Combine(staged, "lib", "deep"));
+        File.WriteAllText(Path.Combine(staged, "lib", "a.so"), "a");
+        File.WriteAllText(Path.Combine(staged, "lib", "deep", "b.so"), "b");
+        h.ClearFindings();
+
+        Directory.Move(staged, h.PathOf("release"));
+        await h.SettleAsync();
+        foreach (var relative in new[] { "release", "release/lib", "release/lib/a.so", "release/lib/deep", "release/lib/deep/b.so" })
+            h.FindingsFor(h.PathOf(relative)).Should().ContainSingle().Which.Kind.Should().Be(DriftKind.Added, relative);
+
+        // Below the moved-in tree changes are seen too (osquery#1969 misses them).
+        var later = await SingleFindingAfter(h, "release/lib/deep/c.so", () => File.WriteAllText(h.PathOf("release/lib/deep/c.so"), "c"));
+        later.Kind.Should().Be(DriftKind.Added);
+        later.Source.Should().Be(source);
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Changes_outside_the_policy_produce_nothing(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        h.ClearFindings();
+        File.WriteAllText(Path.Combine(h.Outside, "noise"), "x");
+        await h.SettleAsync();
+        h.Sink.Findings.Where(f => !f.Path.Contains("/.settle")).Should().BeEmpty();
+        StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Starting_reports_what_changed_while_not_watching_as_a_rescan(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Prepare(harness);
+        });
+        h.Sink.Gaps.Should().Contain(g => g.Reason == GapReason.FirstStart && g.Source == source);
+        StoreMatchesFreshScan(h);
+    }
+}
