@@ -83,3 +83,37 @@ public sealed class FormatTests
         output.ToString().Should().Contain("\"name\":\"bad\\uFFFDname\"");
     }
 }
+
+/// <summary>Printing a live journal, here the simulated one, through several FSCTL_READ_USN_JOURNAL buffers.</summary>
+public sealed class JournalDumpTests
+{
+    [Fact]
+    public void Every_record_from_first_to_next_usn_is_printed_once()
+    {
+        var volume = new Compliance.Usn.Simulation.SimulatedUsnVolume(outputSize: 512);
+        volume.CreateDirectory(@"C:\d");
+        for (int i = 0; i < 10; i++)
+            volume.CreateFile($@"C:\d\f{i}.txt");
+        volume.DropRecordsThrough(0);
+        var output = new StringWriter();
+
+        UsnDump.Journal(volume, UsnRecordFormat.Csv, output, new StringWriter()).Should().Be(0);
+
+        var rows = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        // A create and its close for the directory and each file, less the one record dropped.
+        rows.Should().HaveCount(21);
+        rows.Select(r => long.Parse(r.Split(',')[0])).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems()
+            .And.OnlyContain(u => u >= volume.FirstUsn && u < volume.NextUsn);
+    }
+
+    [Fact]
+    public void A_volume_without_a_journal_is_an_error_not_an_empty_dump()
+    {
+        var volume = new Compliance.Usn.Simulation.SimulatedUsnVolume();
+        volume.DeleteJournal();
+
+        var act = () => UsnDump.Journal(volume, UsnRecordFormat.Fsutil, new StringWriter(), new StringWriter());
+
+        act.Should().Throw<Compliance.Core.ComplianceException>().WithMessage("*no active change journal*");
+    }
+}

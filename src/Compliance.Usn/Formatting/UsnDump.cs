@@ -1,3 +1,5 @@
+using Compliance.Core;
+using Compliance.Usn.Journal;
 using Compliance.Usn.Records;
 
 namespace Compliance.Usn.Formatting;
@@ -31,6 +33,50 @@ public static class UsnDump
                 problems.WriteLine($"compliance: usn: {item.Problem}");
                 problemCount++;
             }
+        }
+        writer.Complete();
+        return problemCount;
+    }
+
+    /// <summary>
+    /// Prints the records a volume's journal holds now, from its first USN to the next USN it reported when asked
+    /// (records written meanwhile are left for the next call). The fsutil layout starts with the journal's header.
+    /// </summary>
+    /// <returns>How many problems were reported to <paramref name="problems"/>.</returns>
+    /// <exception cref="ComplianceException">The volume has no active journal, or a read failed.</exception>
+    public static int Journal(IUsnVolume volume, UsnRecordFormat format, TextWriter output, TextWriter problems)
+    {
+        var query = volume.QueryJournal();
+        if (query.Status != UsnJournalStatus.Ok)
+            throw new ComplianceException($"{volume.RootPath} has no active change journal ({query.Status}).");
+        var journal = query.Data;
+        if (format == UsnRecordFormat.Fsutil)
+        {
+            output.WriteLine($"USN Journal ID    : 0x{journal.JournalId:x16}");
+            output.WriteLine($"First USN         : {journal.FirstUsn}");
+            output.WriteLine($"Next USN          : {journal.NextUsn}");
+            output.WriteLine($"Start USN         : {journal.FirstUsn}");
+            output.WriteLine();
+        }
+        var writer = UsnRecordWriter.Create(format, output);
+        int problemCount = 0;
+        for (long usn = journal.FirstUsn; usn < journal.NextUsn;)
+        {
+            var read = volume.ReadJournal(journal.JournalId, usn);
+            if (read.Status != UsnJournalStatus.Ok)
+                throw new ComplianceException($"reading the journal of {volume.RootPath} at USN {usn} failed ({read.Status}).");
+            var buffer = UsnOutputBuffer.Parse(read.Output);
+            foreach (var item in buffer.Items)
+            {
+                if (item.Record is not null)
+                    writer.Write(item.Record);
+                else
+                    problems.WriteLine($"compliance: usn: {item.Problem}");
+            }
+            problemCount += buffer.Problems.Count();
+            if ((long)buffer.Next <= usn)
+                break;
+            usn = (long)buffer.Next;
         }
         writer.Complete();
         return problemCount;
