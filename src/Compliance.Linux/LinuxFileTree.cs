@@ -23,9 +23,14 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
     public static bool IsSupported => OperatingSystem.IsLinux();
 
-    /// <summary>The operating-system path for a policy path.</summary>
+    /// <summary>
+    /// The operating-system path for a policy path. Policy paths are relative to <see cref="Root"/> whether or not
+    /// they start with '/', and "" is the root itself (a policy of relative patterns walks from there).
+    /// </summary>
     public string ToOsPath(string path) =>
-        Root == "/" ? path : Root + (path.StartsWith('/') ? path : "/" + path);
+        path.Length == 0 ? Root
+        : Root == "/" ? (path.StartsWith('/') ? path : "/" + path)
+        : Root + (path.StartsWith('/') ? path : "/" + path);
 
     public FileEntry? Stat(string path)
     {

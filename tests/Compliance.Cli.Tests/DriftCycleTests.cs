@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Compliance.Cli.Tests;
+
+/// <summary>baseline → changes → check → accept → check, with every kind of drift, through the real program.</summary>
+public sealed class DriftCycleTests
+{
+    private static Dictionary<string, JsonElement> FindingsByPath(CliRunner.Result result) =>
+        JsonDocument.Parse(result.Stdout).RootElement.GetProperty("findings").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("path").GetString()!);
+
+    private static string[] Attributes(JsonElement finding) =>
+        finding.GetProperty("attributes").EnumerateArray().Select(a => a.GetString()!).ToArray();
+
+    [Fact]
+    public void Each_change_is_reported_with_its_kind_and_attributes_and_accept_approves_them()
+    {
+        using var dir = new TempDir();
+        string T(string relative) => dir.Combine("tree", relative);
+        dir.Write("tree/keep", "unchanged");
+        dir.Write("tree/delete-me", "gone soon");
+        dir.Write("tree/edit-me", "version 1");
+        dir.Write("tree/chmod-me", "mode");
+        dir.Write("tree/chown-me", "owner");
+        dir.Write("tree/rename-me", "moving");
+        dir.Write("tree/sub/replace-me", "becomes a link");
+
+        var baseline = CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"));
+        baseline.ExitCode.Should().Be(0, baseline.Stderr);
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(0);
+
+        dir.Write("tree/new-file", "added");
+        File.Delete(T("delete-me"));
+        File.WriteAllText(T("edit-me"), "version 2, longer");
+        File.SetUnixFileMode(T("chmod-me"), UnixFileMode.UserRead);
+        Process.Start("chown", ["12345:54321", T("chown-me")])!.WaitForExit();
+        File.Move(T("rename-me"), T("sub/renamed"));
+        File.Delete(T("sub/replace-me"));
+        File.CreateSymbolicLink(T("sub/replace-me"), "../keep");
+
+        var check = CliRunner.Run(dir.Path, "check", "--json");
+        check.ExitCode.Should().Be(1, check.Stderr);
+        var findings = FindingsByPath(check);
+
+        findings[T("new-file")].GetProperty("kind").GetString().Should().Be("added");
+        findings[T("delete-me")].GetProperty("kind").GetString().Should().Be("removed");
+        findings[T("edit-me")].GetProperty("kind").GetString().Should().Be("content");
+        Attributes(findings[T("edit-me")]).Should().Contain(["size", "blake3", "mtime"]);
+        findings[T("edit-me")].GetProperty("before").GetProperty("size").GetString().Should().Be("9");
+        findings[T("edit-me")].GetProperty("after").GetProperty("size").GetString().Should().Be("17");
+        findings[T("chmod-me")].GetProperty("kind").GetString().Should().Be("metadata");
+        Attributes(findings[T("chmod-me")]).Should().Contain("mode").And.NotContain("blake3");
+        findings[T("chmod-me")].GetProperty("before").GetProperty("mode").GetString().Should().Be("0644");
+        findings[T("chmod-me")].GetProperty("after").GetProperty("mode").GetString().Should().Be("0400");
+        if (NativeFile.geteuid() == 0)
+        {
+            findings[T("chown-me")].GetProperty("kind").GetString().Should().Be("metadata");
+            Attributes(findings[T("chown-me")]).Should().Contain(["uid", "gid"]);
+            findings[T("chown-me")].GetProperty("after").GetProperty("uid").GetString().Should().Be("12345");
+        }
+        findings[T("sub/renamed")].GetProperty("kind").GetString().Should().Be("moved");
+        findings[T("sub/renamed")].GetProperty("from").GetString().Should().Be(T("rename-me"));
+        findings.Should().NotContainKey(T("rename-me"), "the old half of a move is part of the moved finding");
+        findings[T("sub/replace-me")].GetProperty("kind").GetString().Should().Be("type");
+        findings[T("sub/replace-me")].GetProperty("after").GetProperty("type").GetString().Should().Be("symlink");
+        findings.Should().NotContainKey(T("keep"));
+
+        // Approve one path, then the rest; each approval is a generation and the first stays queryable.
+        var partial = CliRunner.Run(dir.Path, "accept", T("edit-me"), "--reason", "release 2", "--by", "alice");
+        partial.ExitCode.Should().Be(0, partial.Stderr);
+        FindingsByPath(CliRunner.Run(dir.Path, "check", "--json")).Should().NotContainKey(T("edit-me")).And.ContainKey(T("new-file"));
+        CliRunner.Run(dir.Path, "accept", "--all", "--reason", "reviewed").ExitCode.Should().Be(0);
+        var clean = CliRunner.Run(dir.Path, "check");
+        clean.ExitCode.Should().Be(0, clean.Stdout);
+
+        var first = CliRunner.Run(dir.Path, "export", "--format", "csv", "--generation", "1").Stdout;
+        first.Should().Contain(T("delete-me")).And.NotContain(T("new-file"));
+        var current = CliRunner.Run(dir.Path, "export", "--format", "csv").Stdout;
+        current.Should().Contain(T("new-file")).And.NotContain(T("delete-me"));
+        current.Split('\n')[0].Should().StartWith("path,type,size").And.Contain(",blake3,").And.Contain(",sha256,");
+    }
+
+    [Fact]
+    public void Check_rehashes_only_what_changed_unless_asked()
+    {
+        using var dir = new TempDir();
+        for (int i = 0; i < 50; i++)
+            dir.Write($"tree/f{i}", new string('x', i));
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        File.AppendAllText(dir.Combine("tree", "f7"), "!");
+
+        var quick = JsonDocument.Parse(CliRunner.Run(dir.Path, "check", "--json").Stdout).RootElement.GetProperty("summary");
+        quick.GetProperty("files_hashed").GetInt64().Should().Be(1);
+        var full = JsonDocument.Parse(CliRunner.Run(dir.Path, "check", "--json", "--rehash").Stdout).RootElement.GetProperty("summary");
+        full.GetProperty("files_hashed").GetInt64().Should().Be(50);
+    }
+
+    [Fact]
+    public void Usage_errors_exit_2_with_one_line()
+    {
+        using var dir = new TempDir();
+        var noArgs = CliRunner.Run(dir.Path, "baseline");
+        noArgs.ExitCode.Should().Be(2);
+        noArgs.Stderr.Should().Contain("nothing to monitor");
+        var missing = CliRunner.Run(dir.Path, "baseline", dir.Combine("nope"));
+        missing.ExitCode.Should().Be(2);
+        missing.Stderr.Trim().Split('\n').Should().HaveCount(1);
+        var noDb = CliRunner.Run(dir.Path, "check");
+        noDb.ExitCode.Should().Be(2);
+        noDb.Stderr.Should().Contain("compliance baseline");
+        CliRunner.Run(dir.Path, "accept", "--reason", "x").ExitCode.Should().Be(2);
+        CliRunner.Run(dir.Path, "check", "--no-such-flag").ExitCode.Should().Be(2);
+    }
+}
