@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Compliance.Core;
+using Compliance.Core.ChangeFeed;
+using Compliance.Core.Drift;
+using Compliance.Core.Policies;
+using Compliance.Core.Reconcile;
+using Compliance.Core.Scanning;
+using Compliance.Linux;
+
+namespace Compliance.Cli.Commands;
+
+/// <summary>`compliance watch`: follow the filesystem's change feed into the store, after a reconcile scan.</summary>
+internal static class WatchCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var policyOption = new Option<string?>("--policy") { Description = "Follow this policy (YAML) instead of the one recorded with the approved baseline.", HelpName = "FILE" };
+        var events = new Option<string?>("--events") { Description = "Write each finding and gap as one JSON line to FILE (appended), or to stdout with '-'.", HelpName = "FILE|-" };
+        var source = new Option<string>("--source")
+        {
+            Description = "Change source: fanotify (root, Linux 5.9+), inotify (unprivileged), or auto: fanotify when available.",
+            DefaultValueFactory = _ => "auto",
+        };
+        source.AcceptOnlyFromAmong("auto", FanotifySource.SourceName, InotifySource.SourceName);
+        var coalesce = new Option<int>("--coalesce-ms")
+        {
+            Description = "Hold changes this long so the several events of one save become one finding (milliseconds).",
+            DefaultValueFactory = _ => 200,
+        };
+        var reconcile = new Option<int>("--reconcile-minutes")
+        {
+            Description = "Rescan the whole policy this often as a safety net (minutes; 0: never).",
+            DefaultValueFactory = _ => 60,
+        };
+        var root = CommonOptions.Root();
+        var threads = CommonOptions.Threads();
+        var command = new Command("watch", "Reconcile once (changes made while not watching are reported, not absorbed), then follow fanotify or inotify: each change is re-examined, stored, and with --events written as a JSON line. Stops cleanly on SIGINT or SIGTERM.")
+        {
+            db, policyOption, events, source, coalesce, reconcile, root, threads,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(coalesce) < 0 || parse.GetValue(reconcile) < 0)
+                throw new ComplianceException("--coalesce-ms and --reconcile-minutes cannot be negative.", FailureKind.Usage);
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            var generation = store.CurrentGeneration()
+                ?? throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
+            var policy = parse.GetValue(policyOption) is { } policyFile ? PolicyLoader.Load(policyFile) : store.CurrentPolicy();
+            if (CommonOptions.OpenTree(null, null, parse.GetValue(root), generation.Tree) is not LinuxFileTree tree)
+                throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
+
+            var reconciler = new Reconciler(store, tree, policy, new ScanOptions { HashWorkers = Math.Max(1, parse.GetValue(threads)) });
+            var options = new ChangeFeedOptions
+            {
+                CoalesceWindow = TimeSpan.FromMilliseconds(parse.GetValue(coalesce)),
+                ReconcileInterval = parse.GetValue(reconcile) == 0 ? null : TimeSpan.FromMinutes(parse.GetValue(reconcile)),
+                SourceRoots = policy.WalkRoots().Select(tree.ToOsPath).ToArray(),
+                ToTreePath = path => TreePath(tree, path),
+                IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }
+                    .Select(suffix => TreePath(tree, store.DatabasePath + suffix)).OfType<string>().ToHashSet(StringComparer.Ordinal),
+            };
+            var changeSource = OpenSource(parse.GetValue(source)!, policy, tree);
+            using var report = new WatchReport(parse.GetValue(events));
+            var follower = new ChangeFeedFollower(changeSource, reconciler, store, policy, tree.Description, report, options);
+
+            using var stop = new CancellationTokenSource();
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            Console.Error.WriteLine($"compliance: watching {string.Join(", ", options.SourceRoots)} with {changeSource.Name} (policy {policy.Name}, generation {generation.Id}); SIGINT or SIGTERM stops.");
+            try
+            {
+                follower.RunAsync(stop.Token).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                changeSource.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            Console.Error.WriteLine($"compliance: watch stopped; {report.Findings} finding(s) and {report.Gaps} gap(s) recorded.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static IChangeSource OpenSource(string name, Policy policy, LinuxFileTree tree)
+    {
+        if (name == FanotifySource.SourceName || (name == "auto" && FanotifySource.IsAvailable()))
+            return new FanotifySource();
+        // A watch only where something below may be selected: excluded trees cost no inotify watches.
+        return new InotifySource(new InotifyOptions { ShouldWatch = path => TreePath(tree, path) is { } treePath && policy.ShouldDescend(treePath) });
+    }
+
+    /// <summary>The policy path for an operating-system path below the tree's root; null outside it.</summary>
+    private static string? TreePath(LinuxFileTree tree, string path)
+    {
+        if (tree.Root == "/")
+            return path;
+        if (path == tree.Root)
+            return "/";
+        return path.StartsWith(tree.Root + "/", StringComparison.Ordinal) ? path[tree.Root.Length..] : null;
+    }
+
+    /// <summary>JSON lines when asked for, and a warning on stderr when coverage is lost.</summary>
+    private sealed class WatchReport : IChangeFeedSink, IDisposable
+    {
+        private readonly ChangeEventJson? _json;
+        private readonly Stream? _file;
+        private bool _warnedDegraded;
+
+        public WatchReport(string? events)
+        {
+            if (events is null)
+                return;
+            _file = events == "-" ? Console.OpenStandardOutput() : new FileStream(events, FileMode.Append, FileAccess.Write, FileShare.Read);
+            _json = new ChangeEventJson(_file);
+        }
+
+        public long Findings { get; private set; }
+        public long Gaps { get; private set; }
+
+        public void Finding(Finding finding)
+        {
+            Findings++;
+            _json?.Finding(finding);
+        }
+
+        public void Gap(GapSignal gap)
+        {
+            Gaps++;
+            _json?.Gap(gap);
+            if (gap.Reason == GapReason.Overflow || (gap.Reason == GapReason.CoverageDegraded && !_warnedDegraded))
+            {
+                _warnedDegraded |= gap.Reason == GapReason.CoverageDegraded;
+                Console.Error.WriteLine($"compliance: warning: {gap.Detail}; rescanning {(gap.Scope.Length == 0 ? "everything" : gap.Scope)}.");
+            }
+        }
+
+        public void Dispose()
+        {
+            _json?.Dispose();
+            _file?.Dispose();
+        }
+    }
+}
