@@ -9,6 +9,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return HashCommand.Create();
+        yield return WatchCommand.Create();
         yield break;
     }
 }
