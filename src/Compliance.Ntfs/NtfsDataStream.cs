@@ -5,7 +5,7 @@ namespace Compliance.Ntfs;
 /// the initialized size read as zeros, compressed units are decompressed (LZNT1), and a run that points past the
 /// end of the image is an error rather than silent zeros.
 /// </summary>
-public sealed class NtfsDataStream : Stream
+public sealed class NtfsDataStream : ReadOnlySeekableStream
 {
     // NTFS compresses only with clusters up to 4 KiB and 16-cluster units: 64 KiB. Larger is a corrupt header.
     private const long MaxUnitSize = 64 * 1024;
@@ -16,7 +16,6 @@ public sealed class NtfsDataStream : Stream
     private readonly long _unitSize;
     private byte[]? _unit;
     private long _unitIndex = -1;
-    private long _position;
 
     public NtfsDataStream(Stream volume, DataStream stream, int clusterSize)
     {
@@ -37,27 +36,16 @@ public sealed class NtfsDataStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => true;
-    public override bool CanWrite => false;
     public override long Length => _stream.Size;
-
-    public override long Position
-    {
-        get => _position;
-        set => _position = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        int total = (int)Math.Clamp(_stream.Size - _position, 0, buffer.Length);
+        int total = (int)Math.Clamp(_stream.Size - Position, 0, buffer.Length);
         var destination = buffer[..total];
         while (!destination.IsEmpty)
         {
-            int chunk = _stream.IsCompressed ? ReadFromUnit(destination) : ReadFromRuns(_position, destination);
-            _position += chunk;
+            int chunk = _stream.IsCompressed ? ReadFromUnit(destination) : ReadFromRuns(Position, destination);
+            Position += chunk;
             destination = destination[chunk..];
         }
         return total;
@@ -84,16 +72,16 @@ public sealed class NtfsDataStream : Stream
 
     private int ReadFromUnit(Span<byte> destination)
     {
-        long unitIndex = _position / _unitSize;
+        long unitIndex = Position / _unitSize;
         if (unitIndex != _unitIndex)
         {
             _unit = LoadUnit(unitIndex);
             _unitIndex = unitIndex;
         }
-        int inUnit = (int)(_position - unitIndex * _unitSize);
+        int inUnit = (int)(Position - unitIndex * _unitSize);
         int count = Math.Min(destination.Length, _unit!.Length - inUnit);
         _unit.AsSpan(inUnit, count).CopyTo(destination);
-        long pastInitialized = _position + count - Math.Max(_position, _stream.InitializedSize);
+        long pastInitialized = Position + count - Math.Max(Position, _stream.InitializedSize);
         if (pastInitialized > 0)
             destination.Slice(count - (int)pastInitialized, (int)pastInitialized).Clear();
         return count;
@@ -155,15 +143,4 @@ public sealed class NtfsDataStream : Stream
         if (read < destination.Length)
             throw new NtfsFormatException($"image truncated: a data run reads bytes {offset}..{offset + destination.Length - 1}, the image ends at {_volume.Length}");
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-    {
-        SeekOrigin.Begin => offset,
-        SeekOrigin.Current => _position + offset,
-        _ => _stream.Size + offset,
-    };
-
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

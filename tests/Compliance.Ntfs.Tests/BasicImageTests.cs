@@ -64,6 +64,15 @@ public class BasicImageTests
     }
 
     [Fact]
+    public void A_symbolic_link_reparse_point_gives_its_tag_and_target()
+    {
+        var link = ByPath["docs/reparse-link"].ReparsePoint!;
+        link.Tag.Should().Be(ReparsePoint.SymbolicLinkTag);
+        link.Target.Should().Be("readme.txt");
+        ByPath["docs/readme.txt"].ReparsePoint.Should().BeNull();
+    }
+
+    [Fact]
     public void Directories_are_marked_and_sized_by_their_index_root()
     {
         var docs = Rows.Single(r => r["path"] == "docs");

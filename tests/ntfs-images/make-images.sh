@@ -81,7 +81,19 @@ fill_basic() {
     for i in $(seq 1 150); do printf '%s\n' "$batch/$i" > "batch$batch/f$i.txt"; done
   done
   rm -rf filler
+  # A Windows symbolic link is a reparse point (ntfs-3g's own `ln -s` writes an Interix link, plain data, above).
+  : > docs/reparse-link
+  setfattr -h -n system.ntfs_reparse_data -v "0x$(symlink_reparse_data 'readme.txt')" docs/reparse-link
   cd - >/dev/null
+}
+
+# REPARSE_DATA_BUFFER of a relative symbolic link: tag 0xA000000C, data length, substitute and print name
+# offsets and lengths, flags 1 (relative), then both names in UTF-16LE; all little-endian hex.
+symlink_reparse_data() { # target
+  local name="" i bytes=$((${#1} * 2))
+  for ((i = 0; i < ${#1}; i++)); do name+=$(printf '%02x00' "'${1:i:1}"); done
+  le16() { printf '%02x%02x' $(($1 & 255)) $(($1 >> 8)); }
+  printf '0c0000a0%s0000%s%s%s%s01000000%s%s' "$(le16 $((12 + 2 * bytes)))" "$(le16 0)" "$(le16 $bytes)" "$(le16 $bytes)" "$(le16 $bytes)" "$name" "$name"
 }
 
 # path,mft_entry,size,sha256 of every allocated non-system file and named stream, as icat reads it.
