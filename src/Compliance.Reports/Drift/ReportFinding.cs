@@ -1,0 +1,90 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Compliance.Core.Attributes;
+using Compliance.Core.Drift;
+using Compliance.Store;
+
+namespace Compliance.Reports.Drift;
+
+/// <summary>How a finding stands now: approved into a later generation, still differing from the baseline, or back to the baseline without approval.</summary>
+public enum FindingStatus
+{
+    Approved,
+    Open,
+    Reverted,
+}
+
+/// <summary>One finding as a report shows it: its number in the report, the stored finding, how it was resolved and which controls it bears on.</summary>
+public sealed class ReportFinding
+{
+    public required int Number { get; init; }
+    public required StoredFinding Stored { get; init; }
+    public required FindingStatus Status { get; init; }
+
+    /// <summary>The generation that approved the change, for <see cref="FindingStatus.Approved"/>.</summary>
+    public Generation? ApprovedIn { get; init; }
+
+    public required IReadOnlyList<string> Controls { get; init; }
+
+    public string Path => Stored.Path;
+    public DriftKind Kind => DriftKindNames.Parse(Stored.Kind);
+    public bool IsApproved => Status == FindingStatus.Approved;
+
+    /// <summary>The baseline side's values by attribute name (plus "path"); parsed on each call so 100,000 findings do not hold them all.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> BeforeValues() => EntryValues(Stored.BeforeJson);
+
+    public IReadOnlyList<KeyValuePair<string, string>> AfterValues() => EntryValues(Stored.AfterJson);
+
+    /// <summary>The attributes a reader needs to judge the finding: the changed ones, or for added/removed the entry's identity and content.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Shown(IReadOnlyList<KeyValuePair<string, string>> values)
+    {
+        if (Kind is DriftKind.Added or DriftKind.Removed or DriftKind.Unverified)
+            return values.Where(v => AddedOrRemovedShows.Contains(v.Key) || IsHash(v.Key));
+        return values.Where(v => Stored.Attributes.Contains(v.Key));
+    }
+
+    public static bool IsHash(string attribute) =>
+        AttributeCatalog.ByName(attribute)?.IsContentHash == true;
+
+    private static readonly HashSet<string> AddedOrRemovedShows =
+    [
+        AttributeCatalog.Type.Name, AttributeCatalog.Size.Name, AttributeCatalog.Mode.Name,
+        AttributeCatalog.Uid.Name, AttributeCatalog.Gid.Name, AttributeCatalog.Owner.Name,
+        AttributeCatalog.LinkTarget.Name,
+    ];
+
+    private static IReadOnlyList<KeyValuePair<string, string>> EntryValues(string? json)
+    {
+        if (json is null)
+            return [];
+        var values = new List<KeyValuePair<string, string>>();
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+                values.Add(new(name, StringValue(ref reader)));
+            else
+                reader.Skip();
+        }
+        return values;
+    }
+
+    // Paths with bytes that are not UTF-8 are stored as \udcXX escapes, which System.Text.Json refuses to decode:
+    // show those the way text output shows escaped bytes.
+    private static string StringValue(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = Encoding.UTF8.GetString(reader.ValueSpan);
+            return Regex.Replace(raw, @"\\udc([89a-f][0-9a-f])", @"\x$1", RegexOptions.IgnoreCase);
+        }
+    }
+}

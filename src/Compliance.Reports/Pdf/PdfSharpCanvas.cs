@@ -1,0 +1,193 @@
+using System.Text;
+using PdfSharp;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Compliance.Reports.Pdf;
+
+/// <summary>
+/// <see cref="IPdfCanvas"/> on PDFsharp: fonts embedded as subsets with Unicode encoding, so text stays selectable
+/// and searchable; each character run goes to the first of the style's face and the fallback face that has it.
+/// </summary>
+public sealed class PdfSharpCanvas : IPdfCanvas
+{
+    private readonly PdfDocument _document;
+    private readonly PageSize _size;
+    private readonly EmbeddedFonts _fonts;
+    private readonly Dictionary<(Face, int Fallback, double Size), XFont> _xfonts = [];
+    private readonly Dictionary<(Face, int CodePoint), double> _unitWidths = [];
+    private readonly Dictionary<Rgb, XSolidBrush> _brushes = [];
+    private readonly XGraphics _measure;
+    private XGraphics? _graphics;
+
+    /// <param name="licence">The PDFsharp licence setting, see <see cref="PdfLicence"/>.</param>
+    public PdfSharpCanvas(PageSize size, string? licence)
+    {
+        PdfLicence.Apply(licence);   // before the document: PDFsharp checks the licence when one is created
+        _document = new PdfDocument();
+        _fonts = EmbeddedFonts.Install();
+        _size = size;
+        _measure = XGraphics.CreateMeasureContext(new XSize(1000, 1000), XGraphicsUnit.Point, XPageDirection.Downwards);
+    }
+
+    public double PageWidth => _document.PageCount > 0 ? _document.Pages[0].Width.Point : PageSizeConverter.ToSize(_size).Width;
+    public double PageHeight => _document.PageCount > 0 ? _document.Pages[0].Height.Point : PageSizeConverter.ToSize(_size).Height;
+    public int PageCount => _document.PageCount;
+
+    public void AddPage()
+    {
+        var page = _document.AddPage();
+        page.Size = _size;
+        SwitchTo(page, XGraphicsPdfPageOptions.Append);
+    }
+
+    public void ReturnToPage(int index) => SwitchTo(_document.Pages[index], XGraphicsPdfPageOptions.Append);
+
+    private void SwitchTo(PdfPage page, XGraphicsPdfPageOptions options)
+    {
+        _graphics?.Dispose();
+        _graphics = XGraphics.FromPdfPage(page, options);
+    }
+
+    public double Measure(string text, TextStyle style)
+    {
+        double width = 0;
+        foreach (var rune in Clean(text).EnumerateRunes())
+            width += UnitWidth(style.Face, rune.Value) * style.Size;
+        return width;
+    }
+
+    public double Measure(Rune character, TextStyle style) => UnitWidth(style.Face, character.Value) * style.Size;
+
+    public void DrawText(string text, double x, double baseline, TextStyle style, Rgb color)
+    {
+        var graphics = _graphics ?? throw new InvalidOperationException("AddPage before drawing.");
+        var brush = Brush(color);
+        foreach (var (run, fallback) in Runs(VisualOrder(Clean(text)), style.Face))
+        {
+            graphics.DrawString(run, Font(style.Face, fallback, style.Size), brush, x, baseline, XStringFormats.BaseLineLeft);
+            x += Measure(run, style);
+        }
+    }
+
+    public void FillRectangle(double x, double y, double width, double height, Rgb color) =>
+        (_graphics ?? throw new InvalidOperationException("AddPage before drawing.")).DrawRectangle(Brush(color), x, y, width, height);
+
+    public void DrawLine(double x1, double y1, double x2, double y2, Rgb color, double width) =>
+        (_graphics ?? throw new InvalidOperationException("AddPage before drawing.")).DrawLine(new XPen(XColor.FromArgb(color.R, color.G, color.B), width), x1, y1, x2, y2);
+
+    public void SetInfo(string title, string subject)
+    {
+        _document.Info.Title = title;
+        _document.Info.Subject = subject;
+        _document.Info.Creator = "compliance";
+    }
+
+    public void Save(Stream output)
+    {
+        _graphics?.Dispose();
+        _graphics = null;
+        _document.Save(output, closeStream: false);
+    }
+
+    public void Dispose()
+    {
+        _graphics?.Dispose();
+        _measure.Dispose();
+        _document.Dispose();
+    }
+
+    /// <summary>Consecutive characters that the same face draws: the style's own (-1), or the first fallback that has the glyph.</summary>
+    private IEnumerable<(string Run, int Fallback)> Runs(string text, Face face)
+    {
+        var run = new StringBuilder();
+        int runFallback = -1;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            int fallback = FallbackFor(face, rune.Value);
+            if (run.Length > 0 && fallback != runFallback)
+            {
+                yield return (run.ToString(), runFallback);
+                run.Clear();
+            }
+            runFallback = fallback;
+            run.Append(rune.ToString());
+        }
+        if (run.Length > 0)
+            yield return (run.ToString(), runFallback);
+    }
+
+    private int FallbackFor(Face face, int codePoint) =>
+        _fonts.Covers(face, codePoint) ? -1 : _fonts.Fallback(codePoint);
+
+    private double UnitWidth(Face face, int codePoint)
+    {
+        if (!_unitWidths.TryGetValue((face, codePoint), out var width))
+        {
+            const double probeSize = 100;
+            var font = Font(face, FallbackFor(face, codePoint), probeSize);
+            width = _measure.MeasureString(char.ConvertFromUtf32(codePoint), font).Width / probeSize;
+            _unitWidths[(face, codePoint)] = width;
+        }
+        return width;
+    }
+
+    private XFont Font(Face face, int fallback, double size)
+    {
+        if (!_xfonts.TryGetValue((face, fallback, size), out var font))
+        {
+            var options = new XPdfFontOptions(PdfFontEncoding.Unicode);
+            font = fallback >= 0 ? new XFont(EmbeddedFonts.FallbackFamilies[fallback], size, XFontStyleEx.Regular, options)
+                : face == Face.Mono ? new XFont(EmbeddedFonts.MonoFamily, size, XFontStyleEx.Regular, options)
+                : new XFont(EmbeddedFonts.SansFamily, size, face == Face.Bold ? XFontStyleEx.Bold : XFontStyleEx.Regular, options);
+            _xfonts[(face, fallback, size)] = font;
+        }
+        return font;
+    }
+
+    private XSolidBrush Brush(Rgb color)
+    {
+        if (!_brushes.TryGetValue(color, out var brush))
+            _brushes[color] = brush = new XSolidBrush(XColor.FromArgb(color.R, color.G, color.B));
+        return brush;
+    }
+
+    /// <summary>
+    /// Hebrew and Arabic are stored first letter first but read right to left, and PDFsharp places glyphs left to
+    /// right: each right-to-left stretch is reversed so it reads correctly (a file name rarely needs more of the
+    /// Unicode bidirectional algorithm; Arabic letters keep their isolated forms, as PDFsharp does not shape).
+    /// </summary>
+    private static string VisualOrder(string text)
+    {
+        if (!text.Any(IsRightToLeft))
+            return text;
+        var chars = text.ToCharArray();
+        for (int start = 0; start < chars.Length;)
+        {
+            if (!IsRightToLeft(chars[start]))
+            {
+                start++;
+                continue;
+            }
+            int end = start;
+            while (end + 1 < chars.Length && (IsRightToLeft(chars[end + 1]) || (chars[end + 1] == ' ' && end + 2 < chars.Length && IsRightToLeft(chars[end + 2]))))
+                end++;
+            Array.Reverse(chars, start, end - start + 1);
+            start = end + 1;
+        }
+        return new string(chars);
+    }
+
+    private static bool IsRightToLeft(char c) => c is (>= '\u0590' and <= '\u08FF') or (>= '\uFB1D' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFF');
+
+    /// <summary>Lone surrogates (escaped path bytes not yet shown as \xXX) cannot be drawn; show U+FFFD.</summary>
+    private static string Clean(string text)
+    {
+        foreach (char c in text)
+        {
+            if (char.IsSurrogate(c))
+                return new string(text.EnumerateRunes().SelectMany(r => r.ToString()).ToArray());
+        }
+        return text;
+    }
+}

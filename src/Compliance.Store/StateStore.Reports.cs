@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Compliance.Core;
+using Compliance.Core.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Compliance.Store;
+
+/// <summary>What reports and attestations read: findings over a period, how each was resolved, and the baseline digest.</summary>
+public sealed partial class StateStore
+{
+    /// <summary>
+    /// Findings recorded against baseline generation <paramref name="generation"/>, or observed at or after
+    /// <paramref name="since"/>, or (neither given) every finding; oldest first.
+    /// </summary>
+    public IEnumerable<StoredFinding> FindingsForReport(DateTimeOffset? since, long? generation)
+    {
+        var (where, parameter) = generation is { } g ? ("generation = $value", (object)g)
+            : since is { } s ? ("observed_at >= $value", StoreTime(s))
+            : ("1 = 1", 0L);
+        using var command = Command($"""
+            SELECT id, run_id, generation, observed_at, path, kind, attributes, category, severity, source, detail, pid, exe, before_json, after_json
+            FROM findings WHERE {where} ORDER BY id
+            """, null, ("$value", parameter));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new StoredFinding(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
+                EntryPath.FromBytes((byte[])reader.GetValue(4)),
+                reader.GetString(5),
+                reader.GetString(6).Length == 0 ? [] : reader.GetString(6).Split(','),
+                reader.GetString(7),
+                reader.GetString(8),
+                reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10),
+                reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                reader.IsDBNull(12) ? null : reader.GetString(12),
+                reader.IsDBNull(13) ? null : reader.GetString(13),
+                reader.IsDBNull(14) ? null : reader.GetString(14));
+        }
+    }
+
+    /// <summary>
+    /// For each path that an accept generation changed (a baseline row it added or retired), the ids of those
+    /// generations in ascending order: a finding is approved by the first of them that came after it.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> AcceptedPaths()
+    {
+        using var command = Command("""
+            SELECT b.path, b.first_gen FROM baseline b JOIN generations g ON g.id = b.first_gen WHERE g.kind = 'accept'
+            UNION
+            SELECT b.path, b.retired_gen FROM baseline b JOIN generations g ON g.id = b.retired_gen WHERE g.kind = 'accept'
+            ORDER BY 2
+            """);
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var path = EntryPath.FromBytes((byte[])reader.GetValue(0));
+            if (!result.TryGetValue(path, out var list))
+                result[path] = list = [];
+            list.Add(reader.GetInt64(1));
+        }
+        return result.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Paths that differ from the current baseline now (open drift).</summary>
+    public HashSet<string> OpenDriftPaths()
+    {
+        using var command = Command("SELECT path FROM observed");
+        using var reader = command.ExecuteReader();
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+            result.Add(EntryPath.FromBytes((byte[])reader.GetValue(0)));
+        return result;
+    }
+
+    /// <summary>Paths present now that could not be read or hashed at their latest observation.</summary>
+    public long UnverifiedCount() => Scalar<long>("SELECT count(*) FROM observed WHERE present = 1 AND error IS NOT NULL");
+
+    /// <summary>How many baseline entries generation <paramref name="generation"/> holds.</summary>
+    public long BaselineCountAt(long generation) =>
+        Scalar<long>("SELECT count(*) FROM baseline WHERE first_gen <= $gen AND (retired_gen IS NULL OR retired_gen > $gen)", null, ("$gen", generation));
+
+    /// <summary>
+    /// SHA-256 over generation <paramref name="generation"/>'s record (approver, reason, kind, policy, tree, host,
+    /// time) and every column of every baseline entry it holds, in walk order. Each value is framed with its type
+    /// and length, so any edit to the record or to any entry, including moving bytes between columns, changes it.
+    /// retired_gen is left out: a later generation sets it without changing what this one approved.
+    /// </summary>
+    public string BaselineDigest(long generation)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var command = Command("SELECT id, created_at, approved_by, reason, kind, policy_name, policy_digest, policy_text, tree, host, entry_count FROM generations WHERE id = $gen",
+                   null, ("$gen", generation)))
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+                throw new ComplianceException($"no baseline generation {generation} in {DatabasePath}.", FailureKind.Usage);
+            AppendRow(hash, reader);
+        }
+        using (var command = Command($"""
+                   SELECT {Schema.EntryColumns}, first_gen FROM baseline
+                   WHERE first_gen <= $gen AND (retired_gen IS NULL OR retired_gen > $gen) ORDER BY walk_key
+                   """, null, ("$gen", generation)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+                AppendRow(hash, reader);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void AppendRow(IncrementalHash hash, SqliteDataReader reader)
+    {
+        Span<byte> number = stackalloc byte[8];
+        Span<byte> header = stackalloc byte[5];
+        for (int column = 0; column < reader.FieldCount; column++)
+        {
+            var value = reader.GetValue(column);
+            byte tag;
+            byte[] bytes;
+            switch (value)
+            {
+                case DBNull:
+                    tag = 0;
+                    bytes = [];
+                    break;
+                case long integer:
+                    tag = 1;
+                    BinaryPrimitives.WriteInt64BigEndian(number, integer);
+                    bytes = number.ToArray();
+                    break;
+                case double real:
+                    tag = 2;
+                    BinaryPrimitives.WriteDoubleBigEndian(number, real);
+                    bytes = number.ToArray();
+                    break;
+                case string text:
+                    tag = 3;
+                    bytes = Encoding.UTF8.GetBytes(text);
+                    break;
+                case byte[] blob:
+                    tag = 4;
+                    bytes = blob;
+                    break;
+                default:
+                    throw new InvalidDataException($"unexpected SQLite value type {value.GetType().Name} in column {reader.GetName(column)}.");
+            }
+            header[0] = tag;
+            BinaryPrimitives.WriteInt32BigEndian(header[1..], bytes.Length);
+            hash.AppendData(header);
+            hash.AppendData(bytes);
+        }
+    }
+
+    private static string StoreTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One row of the findings history, as stored: the entry sides are the JSON that <c>EntryJson</c> wrote.</summary>
+public sealed record StoredFinding(long Id, long? RunId, long? Generation, DateTimeOffset ObservedAt, string Path, string Kind,
+    IReadOnlyList<string> Attributes, string Category, string Severity, string Source, string? Detail, int? ProcessId,
+    string? ProcessPath, string? BeforeJson, string? AfterJson);
