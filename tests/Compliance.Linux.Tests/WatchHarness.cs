@@ -114,9 +114,21 @@ internal sealed class WatchHarness : IAsyncDisposable
     /// <summary>Forgets what was reported so far, so that a step's findings can be looked at alone.</summary>
     public void ClearFindings() => Sink.Clear();
 
-    /// <summary>The observed drift a fresh full scan against the same baseline stores, next to what the watch stored.</summary>
-    public (List<string> Watched, List<string> FreshScan) CompareWithFreshScan()
+    /// <summary>Stops following (pending hints are applied first); the store is then the test's alone.</summary>
+    public async Task StopAsync()
     {
+        _stop.Cancel();
+        if (_following is not null)
+            await _following;
+    }
+
+    /// <summary>
+    /// Stops following, then returns the observed drift a fresh full scan against the same baseline stores, next to
+    /// what the watch stored.
+    /// </summary>
+    public async Task<(List<string> Watched, List<string> FreshScan)> CompareWithFreshScanAsync()
+    {
+        await StopAsync();
         var fresh = Path.Combine(_workspace, $"fresh-{Guid.NewGuid():N}.db");
         File.Copy(BaselineCopyPath, fresh);
         using var store = StateStore.Open(fresh);
@@ -141,9 +153,7 @@ internal sealed class WatchHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
-        if (_following is not null)
-            await _following;
+        await StopAsync();
         await _source.DisposeAsync();
         Store?.Dispose();
         Directory.Delete(_workspace, recursive: true);

@@ -28,9 +28,9 @@ public sealed class WatchScenarioTests
         return findings[0];
     }
 
-    private static void StoreMatchesFreshScan(WatchHarness h)
+    private static async Task StoreMatchesFreshScan(WatchHarness h)
     {
-        var (watched, fresh) = h.CompareWithFreshScan();
+        var (watched, fresh) = await h.CompareWithFreshScanAsync();
         watched.Should().Equal(fresh);
     }
 
@@ -47,7 +47,7 @@ public sealed class WatchScenarioTests
             finding.ProcessId.Should().Be(Environment.ProcessId);
             finding.ProcessPath.Should().Be(Environment.ProcessPath);
         }
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -57,7 +57,7 @@ public sealed class WatchScenarioTests
         var finding = await SingleFindingAfter(h, "etc/app.conf", () => File.AppendAllText(h.PathOf("etc/app.conf"), "debug = 1\n"));
         finding.Kind.Should().Be(DriftKind.Content);
         finding.Attributes.Should().Contain(["size", "mtime", "blake3"]);
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -68,7 +68,7 @@ public sealed class WatchScenarioTests
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute));
         finding.Kind.Should().Be(DriftKind.Metadata);
         finding.Attributes.Should().Equal("mode", "ctime");
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -78,7 +78,7 @@ public sealed class WatchScenarioTests
         var finding = await SingleFindingAfter(h, "etc/hosts", () => WatchHarness.Run("chown", "4321:4322", h.PathOf("etc/hosts")));
         finding.Kind.Should().Be(DriftKind.Metadata);
         finding.Attributes.Should().Equal("uid", "gid", "ctime");
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -89,7 +89,7 @@ public sealed class WatchScenarioTests
         finding.Kind.Should().Be(DriftKind.Moved);
         finding.Before!.Path.Should().Be(h.PathOf("etc/app.conf"));
         h.FindingsFor(h.PathOf("etc/app.conf")).Should().BeEmpty("the old name is part of the move");
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -99,7 +99,7 @@ public sealed class WatchScenarioTests
         var finding = await SingleFindingAfter(h, "bin/app.conf", () => File.Move(h.PathOf("etc/app.conf"), h.PathOf("bin/app.conf")));
         finding.Kind.Should().Be(DriftKind.Moved);
         finding.Before!.Path.Should().Be(h.PathOf("etc/app.conf"));
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -108,7 +108,7 @@ public sealed class WatchScenarioTests
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
         var finding = await SingleFindingAfter(h, "etc/hosts", () => File.Delete(h.PathOf("etc/hosts")));
         finding.Kind.Should().Be(DriftKind.Removed);
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -125,7 +125,7 @@ public sealed class WatchScenarioTests
         // The new file is followed like the old one (osquery#6495 stops here).
         var modified = await SingleFindingAfter(h, "etc/hosts", () => File.AppendAllText(path, "10.0.0.2 cache\n"));
         modified.After!.Size.Should().Be(new FileInfo(path).Length);
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -141,7 +141,7 @@ public sealed class WatchScenarioTests
         finding.Kind.Should().Be(DriftKind.Content);
         finding.Attributes.Should().Contain(["inode", "blake3"]);
         h.FindingsFor(h.PathOf("etc/.app.conf.swp")).Should().BeEmpty("the temporary file was gone within the coalescing window");
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -154,7 +154,7 @@ public sealed class WatchScenarioTests
         var original = h.FindingsFor(h.PathOf("bin/tool")).Should().ContainSingle(string.Join("\n", h.Sink.Findings.Select(f => $"{f.Path} {f.Kind} {string.Join(",", f.Attributes)} {f.Source}"))).Subject;
         original.Kind.Should().Be(DriftKind.Metadata);
         original.Attributes.Should().Contain(["nlink", "ctime"]);
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -176,7 +176,7 @@ public sealed class WatchScenarioTests
         var later = await SingleFindingAfter(h, "release/lib/deep/c.so", () => File.WriteAllText(h.PathOf("release/lib/deep/c.so"), "c"));
         later.Kind.Should().Be(DriftKind.Added);
         later.Source.Should().Be(source);
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -187,7 +187,7 @@ public sealed class WatchScenarioTests
         File.WriteAllText(Path.Combine(h.Outside, "noise"), "x");
         await h.SettleAsync();
         h.Sink.Findings.Where(f => !f.Path.Contains("/.settle")).Should().BeEmpty();
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -198,6 +198,6 @@ public sealed class WatchScenarioTests
             Prepare(harness);
         });
         h.Sink.Gaps.Should().Contain(g => g.Reason == GapReason.FirstStart && g.Source == source);
-        StoreMatchesFreshScan(h);
+        await StoreMatchesFreshScan(h);
     }
 }

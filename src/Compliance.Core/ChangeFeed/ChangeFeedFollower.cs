@@ -23,6 +23,7 @@ public sealed class ChangeFeedFollower
     private readonly HintCoalescer _pending = new();
     private readonly HardLinkAliases _aliases = new();
     private readonly ReportedStates _reported = new();
+    private readonly List<GapSignal> _gaps = [];
     private long _findings;
     private long _runId;
 
@@ -100,6 +101,7 @@ public sealed class ChangeFeedFollower
             // A bounded number per round, so a storm cannot keep the batch from ever being applied.
             for (int taken = 0; taken < _options.MaxBatch * 4 && reader.TryRead(out var signal); taken++)
                 Accept(signal);
+            CloseGaps();
 
             var now = DateTimeOffset.UtcNow;
             if (_pending.Count > 0 && (now - _pending.OldestArrival >= _options.CoalesceWindow || _pending.Count >= _options.MaxBatch * 4))
@@ -146,7 +148,7 @@ public sealed class ChangeFeedFollower
         switch (signal)
         {
             case GapSignal gap:
-                CloseGap(gap);
+                _gaps.Add(gap with { Scope = gap.Scope is "" or "/" ? "" : _options.ToTreePath(gap.Scope) ?? "" });
                 break;
             case ChangeHint hint when ToRelevant(hint) is { } relevant:
                 var now = DateTimeOffset.UtcNow;
@@ -220,12 +222,32 @@ public sealed class ChangeFeedFollower
         }
     }
 
+    /// <summary>
+    /// Closes the gaps that arrived since the last round, one rescan per scope: overflows that pile up while a rescan
+    /// runs need one more rescan, not one each.
+    /// </summary>
+    private void CloseGaps()
+    {
+        if (_gaps.Count == 0)
+            return;
+        var covering = new List<(GapSignal Gap, int Covers)>();
+        foreach (var gap in _gaps.OrderBy(g => g.Scope.Length))
+        {
+            int index = covering.FindIndex(c => PathPattern.IsSameOrBelow(gap.Scope, c.Gap.Scope));
+            if (index < 0)
+                covering.Add((gap, 0));
+            else
+                covering[index] = (covering[index].Gap, covering[index].Covers + 1);
+        }
+        _gaps.Clear();
+        foreach (var (gap, covers) in covering)
+            CloseGap(covers == 0 ? gap : gap with { Detail = $"{gap.Detail} (and {covers} more gap(s) within its scope)" });
+    }
+
     private void CloseGap(GapSignal gap)
     {
-        var scope = gap.Scope is "" or "/" ? "" : _options.ToTreePath(gap.Scope) ?? "";
-        gap = gap with { Scope = scope };
         // The rescan sees whatever the pending hints would have; hints that arrive during it are applied after.
-        _pending.DropUnder(scope, DateTimeOffset.UtcNow);
+        _pending.DropUnder(gap.Scope, DateTimeOffset.UtcNow);
         _sink.Gap(gap);
         Report(_reconciler.CloseGap(gap));
     }
