@@ -21,7 +21,7 @@ public static class WindowsFiles
     /// <summary>The 128-bit file ID (FILE_ID_INFO) of a file or directory, as V3 records name it.</summary>
     public static unsafe UInt128 FileIdOf(string path)
     {
-        using var handle = Kernel32.CreateFile(path, Kernel32.ReadControl, ShareAll, 0, FileMode.Open, Kernel32.FileFlagBackupSemantics, 0);
+        using var handle = Kernel32.CreateFile(path, Kernel32.FileReadAttributes, ShareAll, 0, FileMode.Open, Kernel32.FileFlagBackupSemantics, 0);
         if (handle.IsInvalid)
             throw WindowsUsnVolume.Win32Failure($"cannot open {path}", Marshal.GetLastPInvokeError());
         // FILE_ID_INFO: ULONGLONG VolumeSerialNumber, FILE_ID_128 FileId.

@@ -10,14 +10,15 @@ namespace Compliance.Windows;
 
 /// <summary>
 /// A live NTFS (or ReFS) volume's change journal through DeviceIoControl: FSCTL_QUERY_USN_JOURNAL,
-/// FSCTL_ENUM_USN_DATA for the baseline of names and parents, FSCTL_READ_USN_JOURNAL for changes, waiting up to
-/// <see cref="WaitSeconds"/> for the first new record so that changes arrive with low latency without busy polling.
-/// Needs administrator rights (the volume handle).
+/// FSCTL_ENUM_USN_DATA for the baseline of names and parents, FSCTL_READ_USN_JOURNAL for changes. A read at the
+/// end of the journal stays outstanding until the first new record arrives (BytesToWaitFor 1, looking again every
+/// <see cref="WaitSeconds"/>), so changes arrive with low latency and no busy polling; cancelling the read's token
+/// cancels the I/O. Needs administrator rights (the volume handle).
 /// </summary>
 [SupportedOSPlatform("windows")]
 public sealed class WindowsUsnVolume : IUsnVolume, IDisposable
 {
-    /// <summary>READ_USN_JOURNAL_DATA.Timeout, in seconds: how long a read waits for the first new byte.</summary>
+    /// <summary>READ_USN_JOURNAL_DATA.Timeout, in seconds: how often a waiting read looks for new records.</summary>
     public const ulong WaitSeconds = 2;
 
     private const int OutputSize = 64 * 1024;
@@ -81,8 +82,9 @@ public sealed class WindowsUsnVolume : IUsnVolume, IDisposable
             BinaryPrimitives.ReadInt64LittleEndian(data[32..])));
     }
 
-    public unsafe UsnJournalRead ReadJournal(ulong journalId, long startUsn)
+    public unsafe UsnJournalRead ReadJournal(ulong journalId, long startUsn, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Span<byte> input = stackalloc byte[ReadJournalDataSize];
         input.Clear();
         BinaryPrimitives.WriteInt64LittleEndian(input, startUsn);
@@ -95,13 +97,18 @@ public sealed class WindowsUsnVolume : IUsnVolume, IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(input[42..], 3); // MaxMajorVersion: no V4 range records
 
         var output = new byte[OutputSize];
+        // The read blocks this thread until a record arrives; cancelling aborts it from the canceller's thread.
+        using var cancel = cancellationToken.Register(() => Kernel32.CancelIoEx(_volume, 0));
         fixed (byte* inBuffer = input)
         fixed (byte* outBuffer = output)
         {
-            if (!Kernel32.DeviceIoControl(_volume, Kernel32.FsctlReadUsnJournal, inBuffer, ReadJournalDataSize, outBuffer, OutputSize, out uint returned, 0))
-                return new UsnJournalRead(StatusOf(Marshal.GetLastPInvokeError(), "read the change journal of"), []);
-            return new UsnJournalRead(UsnJournalStatus.Ok, output.AsSpan(0, (int)returned).ToArray());
+            if (Kernel32.DeviceIoControl(_volume, Kernel32.FsctlReadUsnJournal, inBuffer, ReadJournalDataSize, outBuffer, OutputSize, out uint returned, 0))
+                return new UsnJournalRead(UsnJournalStatus.Ok, output.AsSpan(0, (int)returned).ToArray());
         }
+        int error = Marshal.GetLastPInvokeError();
+        if (error == Kernel32.ErrorOperationAborted)
+            throw new OperationCanceledException(cancellationToken);
+        return new UsnJournalRead(StatusOf(error, "read the change journal of"), []);
     }
 
     public IEnumerable<byte[]> EnumerateFiles()

@@ -90,11 +90,17 @@ public sealed class JournalFollowerTests
     [Fact]
     public void Records_overwritten_between_query_and_read_give_entry_deleted_and_a_rescan()
     {
-        var racing = new WrapsBeforeRead(_volume);
+        bool armed = false;
+        var racing = new InterceptedRead(_volume, (startUsn, _) =>
+        {
+            if (armed)
+                _volume.DropRecordsThrough(startUsn);
+            armed = false;
+        });
         var follower = new UsnJournalFollower(racing, _store, []);
         follower.CatchUp();
         MakeChanges();
-        racing.Armed = true;
+        armed = true;
 
         var signals = follower.CatchUp();
 
@@ -102,23 +108,34 @@ public sealed class JournalFollowerTests
         StoreShouldMatchVolume();
     }
 
-    /// <summary>The ring wraps in the moment between FSCTL_QUERY_USN_JOURNAL and FSCTL_READ_USN_JOURNAL.</summary>
-    private sealed class WrapsBeforeRead(SimulatedUsnVolume volume) : IUsnVolume
+    [Fact]
+    public void A_cancelled_read_commits_nothing_and_the_next_poll_carries_on()
     {
-        public bool Armed { get; set; }
+        // A live read waits for new records; cancelling it throws as the Windows volume does.
+        var follower = new UsnJournalFollower(new InterceptedRead(_volume, (_, token) => token.ThrowIfCancellationRequested()), _store, []);
+        follower.CatchUp();
+        var before = _store.Cursor;
+        MakeChanges();
+
+        follower.Invoking(f => f.Poll(new CancellationToken(canceled: true))).Should().Throw<OperationCanceledException>();
+        _store.Cursor.Should().Be(before);
+
+        Gaps(follower.CatchUp()).Should().BeEmpty();
+        StoreShouldMatchVolume();
+    }
+
+    /// <summary>The simulated volume with something happening just before each FSCTL_READ_USN_JOURNAL.</summary>
+    private sealed class InterceptedRead(SimulatedUsnVolume volume, Action<long, CancellationToken> beforeRead) : IUsnVolume
+    {
         public string RootPath => volume.RootPath;
         public UInt128 RootFileId => volume.RootFileId;
         public UsnJournalQuery QueryJournal() => volume.QueryJournal();
         public IEnumerable<byte[]> EnumerateFiles() => volume.EnumerateFiles();
 
-        public UsnJournalRead ReadJournal(ulong journalId, long startUsn)
+        public UsnJournalRead ReadJournal(ulong journalId, long startUsn, CancellationToken cancellationToken)
         {
-            if (Armed)
-            {
-                Armed = false;
-                volume.DropRecordsThrough(startUsn);
-            }
-            return volume.ReadJournal(journalId, startUsn);
+            beforeRead(startUsn, cancellationToken);
+            return volume.ReadJournal(journalId, startUsn, cancellationToken);
         }
     }
 

@@ -62,7 +62,8 @@ public static class UsnDump
         int problemCount = 0;
         for (long usn = journal.FirstUsn; usn < journal.NextUsn;)
         {
-            var read = volume.ReadJournal(journal.JournalId, usn);
+            // Only USNs below the reported next USN are asked for, so a live read never waits here.
+            var read = volume.ReadJournal(journal.JournalId, usn, CancellationToken.None);
             if (read.Status != UsnJournalStatus.Ok)
                 throw new ComplianceException($"reading the journal of {volume.RootPath} at USN {usn} failed ({read.Status}).");
             var buffer = UsnOutputBuffer.Parse(read.Output);

@@ -40,8 +40,9 @@ public interface IUsnVolume
 
     UsnJournalQuery QueryJournal();
 
-    /// <summary>Records from <paramref name="startUsn"/> on, waiting a short while when there are none yet.</summary>
-    UsnJournalRead ReadJournal(ulong journalId, long startUsn);
+    /// <summary>Records from <paramref name="startUsn"/> on; a live volume waits for the first new record, until cancelled.</summary>
+    /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
+    UsnJournalRead ReadJournal(ulong journalId, long startUsn, CancellationToken cancellationToken);
 
     /// <summary>FSCTL_ENUM_USN_DATA output buffers covering every file and directory on the volume (one record a name).</summary>
     IEnumerable<byte[]> EnumerateFiles();

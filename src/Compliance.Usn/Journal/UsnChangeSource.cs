@@ -19,8 +19,8 @@ public sealed class UsnChangeSource(IUsnVolume volume, TimeSpan idleDelay) : ICh
         var follower = new UsnJournalFollower(volume, new MemoryCursor(), onVolume);
         while (!cancellationToken.IsCancellationRequested)
         {
-            // A live read waits for the first new record, so it runs off the caller's thread.
-            var signals = await Task.Run(follower.Poll, cancellationToken).ConfigureAwait(false);
+            // A live read waits for the first new record, so it runs off the caller's thread; cancelling ends the wait.
+            var signals = await Task.Run(() => follower.Poll(cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var signal in signals)
                 yield return signal;
             if (follower.CaughtUp)

@@ -57,7 +57,8 @@ public sealed class UsnJournalFollower
     public FileIdPathCache Paths => _paths;
 
     /// <summary>Reads one buffer of the journal (or detects a gap) and commits what it produced; returns the signals committed.</summary>
-    public IReadOnlyList<ChangeSignal> Poll()
+    /// <exception cref="OperationCanceledException">A live read waiting for new records was cancelled; nothing was committed.</exception>
+    public IReadOnlyList<ChangeSignal> Poll(CancellationToken cancellationToken = default)
     {
         var query = _volume.QueryJournal();
         if (query.Status != UsnJournalStatus.Ok)
@@ -82,7 +83,7 @@ public sealed class UsnJournalFollower
         if (_readUsn < journal.FirstUsn)
             return Restart(GapReason.JournalWrapped, $"next USN {_readUsn} is below the journal's first USN {journal.FirstUsn}", journal);
 
-        var read = _volume.ReadJournal(_journalId, _readUsn.Value);
+        var read = _volume.ReadJournal(_journalId, _readUsn.Value, cancellationToken);
         switch (read.Status)
         {
             case UsnJournalStatus.EntryDeleted:

@@ -154,7 +154,8 @@ public sealed class SimulatedUsnVolume : IUsnVolume
         ? new UsnJournalQuery(UsnJournalStatus.Ok, new UsnJournalData(JournalId, FirstUsn, NextUsn, FirstUsn, long.MaxValue))
         : new UsnJournalQuery(UsnJournalStatus.NotActive, default);
 
-    public UsnJournalRead ReadJournal(ulong journalId, long startUsn)
+    /// <summary>Answers at once: the simulated journal never waits for new records.</summary>
+    public UsnJournalRead ReadJournal(ulong journalId, long startUsn, CancellationToken cancellationToken)
     {
         if (!JournalActive)
             return new UsnJournalRead(UsnJournalStatus.NotActive, []);

@@ -14,7 +14,7 @@ internal static partial class Kernel32
     public const uint FsctlReadUsnJournal = 0x000900bb;
 
     public const uint GenericRead = 0x80000000;
-    public const uint ReadControl = 0x00020000;
+    public const uint FileReadAttributes = 0x00000080;
     public const uint FileFlagBackupSemantics = 0x02000000;
     public const uint FileSupportsUsnJournal = 0x02000000;
 
@@ -22,6 +22,7 @@ internal static partial class Kernel32
     public const int ErrorHandleEof = 38;
     public const int ErrorNotSupported = 50;
     public const int ErrorInvalidParameter = 87;
+    public const int ErrorOperationAborted = 995;
     public const int ErrorJournalDeleteInProgress = 1178;
     public const int ErrorJournalNotActive = 1179;
     public const int ErrorJournalEntryDeleted = 1181;
@@ -68,4 +69,8 @@ internal static partial class Kernel32
 
     [LibraryImport("kernel32.dll")]
     public static partial nint LocalFree(nint memory);
+
+    [LibraryImport("kernel32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool CancelIoEx(SafeFileHandle file, nint overlapped);
 }
