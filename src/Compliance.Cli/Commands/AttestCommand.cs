@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Compliance.Reports.Attestation;
+using Compliance.Reports.Drift;
+
+namespace Compliance.Cli.Commands;
+
+/// <summary>`compliance attest`: a signed statement of the state a report shows, bound to the report by its SHA-256.</summary>
+internal static class AttestCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var key = new Option<string>("--key") { Description = "The private key from `compliance keygen`.", HelpName = "NAME", Required = true };
+        var report = new Option<string>("--report") { Description = "The report this attestation accompanies; its SHA-256 is signed.", HelpName = "FILE", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the attestation.", HelpName = "FILE.json", Required = true };
+        var selection = new ReportSelectionOptions();
+        var command = new Command("attest", "Sign an attestation: host, policy digest, baseline digest, scan time, counts, verdict and the report's SHA-256. Pass the same --since/--generation/--framework as the report.")
+        {
+            db, key, report, output, selection.Framework, selection.Since, selection.Generation,
+        };
+        command.SetAction(parse =>
+        {
+            var reportFile = parse.GetValue(report)!;
+            if (!File.Exists(reportFile))
+                throw new Core.ComplianceException($"--report {reportFile}: no such file.", Core.FailureKind.Usage);
+            using var signingKey = AttestationKeys.LoadPrivate(parse.GetValue(key)!);
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            var drift = DriftReportBuilder.Build(store, selection.Read(parse));
+            var statement = AttestationStatement.For(drift, store.BaselineDigest(drift.Baseline.Id), AttestationKeys.KeyId(signingKey), reportFile,
+                AttestationVerifier.HashFile(reportFile), new FileInfo(reportFile).Length, DateTimeOffset.UtcNow);
+            File.WriteAllBytes(parse.GetValue(output)!, SignedAttestation.Sign(statement, signingKey));
+            Console.Error.WriteLine($"attested generation {statement.BaselineGeneration} (digest {statement.BaselineDigest[..16]}…), verdict {statement.Verdict}, report sha256 {statement.ReportSha256[..16]}…: {parse.GetValue(output)}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
