@@ -111,7 +111,8 @@ public sealed class ChecksumTests : IDisposable
     [InlineData("sha256", 32, true, "--keyed and --derive-key need --algo blake3*")]
     [InlineData("sha256", 20, false, "--length needs --algo blake3*")]
     [InlineData("md5", 32, false, "unknown algorithm 'md5'*")]
-    [InlineData("blake3", 0, false, "--length must be at least 1*")]
+    [InlineData("blake3", 0, false, "--length must be from 1 to 16777216, not 0")]
+    [InlineData("blake3", 16777217, false, "--length must be from 1 to 16777216, not 16777217")]
     public void Contradictory_requests_are_refused(string algorithm, int length, bool keyed, string message)
     {
         var request = new DigestRequest { Algorithm = algorithm, OutputLength = length, Key = keyed ? new byte[32] : null };

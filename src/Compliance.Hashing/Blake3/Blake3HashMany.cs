@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -23,15 +24,42 @@ internal static class Blake3HashMany
         if (inputs.Length < inputCount * inputLength || output.Length < inputCount * Blake3Constants.OutputLength)
             throw new ArgumentException($"{inputCount} inputs of {inputLength} bytes do not fit the buffers given.");
 
-        // The widest batches first, the remainder in narrower ones: 16 chunks left over from a 512-bit width still get 128-bit speed.
-        int done = 0;
-        if (width >= Blake3SimdWidth.Vector512)
-            done = HashBatches<Vector512<uint>, Lanes512>(inputs, inputCount, done, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output);
-        if (width >= Blake3SimdWidth.Vector256)
-            done = HashBatches<Vector256<uint>, Lanes256>(inputs, inputCount, done, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output);
-        if (width >= Blake3SimdWidth.Vector128)
-            done = HashBatches<Vector128<uint>, Lanes128>(inputs, inputCount, done, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output);
+        // Whole batches at the chosen width; a remainder of two or more is padded to one more batch (its spare lanes
+        // hash leftovers and are dropped) so that only this width's kernel is ever compiled; a single input goes scalar.
+        int done = width switch
+        {
+            Blake3SimdWidth.Vector512 => HashAtWidth<Vector512<uint>, Lanes512>(inputs, inputCount, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output),
+            Blake3SimdWidth.Vector256 => HashAtWidth<Vector256<uint>, Lanes256>(inputs, inputCount, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output),
+            Blake3SimdWidth.Vector128 => HashAtWidth<Vector128<uint>, Lanes128>(inputs, inputCount, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output),
+            _ => 0,
+        };
         HashBatches<uint, ScalarLanes>(inputs, inputCount, done, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output);
+    }
+
+    /// <summary>Returns how many inputs were hashed: all of them, or all but one.</summary>
+    private static int HashAtWidth<TVec, TOps>(ReadOnlySpan<byte> inputs, int inputCount, int blocksPerInput, in ChainingValue key,
+        ulong counter, bool incrementCounter, uint flags, uint flagsStart, uint flagsEnd, Span<byte> output)
+        where TVec : struct where TOps : struct, ILaneOps<TVec>
+    {
+        int done = HashBatches<TVec, TOps>(inputs, inputCount, 0, blocksPerInput, key, counter, incrementCounter, flags, flagsStart, flagsEnd, output);
+        int rest = inputCount - done;
+        if (rest < 2)
+            return done;
+        int inputLength = blocksPerInput * Blake3Constants.BlockLength;
+        byte[] padded = ArrayPool<byte>.Shared.Rent(TOps.Lanes * inputLength);
+        try
+        {
+            inputs.Slice(done * inputLength, rest * inputLength).CopyTo(padded);
+            Span<byte> cvs = stackalloc byte[TOps.Lanes * Blake3Constants.OutputLength];
+            HashBatch<TVec, TOps>(ref padded[0], inputLength, blocksPerInput, key, incrementCounter ? counter + (ulong)done : counter,
+                incrementCounter, flags, flagsStart, flagsEnd, cvs);
+            cvs[..(rest * Blake3Constants.OutputLength)].CopyTo(output.Slice(done * Blake3Constants.OutputLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(padded);
+        }
+        return inputCount;
     }
 
     /// <summary>Hashes inputs from index done on in batches of TOps.Lanes while a whole batch remains; returns the new done.</summary>

@@ -14,7 +14,10 @@ public sealed record DigestRequest
     /// <summary>BLAKE3 derive-key mode with this context string.</summary>
     public string? DeriveKeyContext { get; init; }
 
-    /// <summary>Output bytes: any length from 1 for BLAKE3 (extended output); 32 for SHA-256.</summary>
+    /// <summary>Digests are held and printed whole, so the extended output is capped (at 16 MiB, 32 MiB of hex).</summary>
+    public const int MaxOutputLength = 16 << 20;
+
+    /// <summary>Output bytes: 1 to <see cref="MaxOutputLength"/> for BLAKE3 (extended output); 32 for SHA-256.</summary>
     public int OutputLength { get; init; } = Blake3Hasher.DefaultOutputLength;
 
     /// <summary>Threads one large BLAKE3 input may use; memory-mapped inputs only.</summary>
@@ -34,8 +37,8 @@ public sealed record DigestRequest
             throw new ArgumentException("--keyed and --derive-key cannot be combined");
         if (Threads < 1)
             throw new ArgumentException($"--num-threads must be at least 1, not {Threads}");
-        if (OutputLength < 1)
-            throw new ArgumentException($"--length must be at least 1, not {OutputLength}");
+        if (OutputLength is < 1 or > MaxOutputLength)
+            throw new ArgumentException($"--length must be from 1 to {MaxOutputLength}, not {OutputLength}");
         if (Key is not null && Key.Length != Blake3Hasher.KeyLength)
             throw new ArgumentException($"a key must be exactly {Blake3Hasher.KeyLength} bytes, got {Key.Length}");
         if (!IsBlake3)

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Compliance.Hashing.Blake3;
 using Compliance.Hashing.Checksums;
 
-// Usage: Blake3Harness file --num-threads N FILE
+// Usage: Blake3Harness file [--num-threads N] FILE
 // Prints the digest line of FILE through the same FileDigester `compliance hash` runs, for when the CLI cannot build.
-if (args.Length == 4 && args[0] == "file" && args[1] == "--num-threads")
+if (args.Length > 0 && args[0] == "file")
 {
-    var digest = new FileDigester(new DigestRequest { Threads = int.Parse(args[2]) }).DigestFile(args[3]);
-    Console.WriteLine(ChecksumLine.Format(digest, args[3]));
+    bool threaded = args.Length == 4 && args[1] == "--num-threads";
+    string path = args[^1];
+    var request = new DigestRequest { Threads = threaded ? int.Parse(args[2]) : Environment.ProcessorCount };
+    Console.WriteLine(ChecksumLine.Format(new FileDigester(request).DigestFile(path), path));
     return;
 }
 
