@@ -36,7 +36,9 @@ public sealed class DemoScenario : IDisposable
         Write("opt/app/bin/payments", "#!/bin/sh\necho v1\n");
         Write("opt/app/config.yaml", "currency: EUR\n");
         Write("opt/app/feature.flags", "fast_checkout=false\n");
-        var flagsWritten = File.GetLastWriteTimeUtc(Full("opt/app/feature.flags"));
+        // A whole second: .NET sets times in 100 ns ticks, so only such a time can be put back exactly.
+        var flagsWritten = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(Full("opt/app/feature.flags"), flagsWritten);
         Write("opt/app/obsolete.conf", "old\n");
         Write("var/log/audit/audit.log", "type=DAEMON_START\n");
 

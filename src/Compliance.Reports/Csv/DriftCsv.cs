@@ -27,29 +27,37 @@ public static class DriftCsv
     public static void WriteFindings(DriftReport report, Stream output)
     {
         using var csv = CsvWriter.Create(output, Options, leaveOpen: true);
-        csv.WriteRecord(FindingColumns.ToArray());
-        var row = new string[FindingColumns.Count];
+        foreach (var row in FindingRows(report))
+            csv.WriteRecord(row);
+    }
+
+    /// <summary>The header, then one row per finding: exactly the fields <see cref="WriteFindings"/> writes.</summary>
+    public static IEnumerable<string[]> FindingRows(DriftReport report)
+    {
+        yield return FindingColumns.ToArray();
         foreach (var finding in report.Findings)
         {
             var stored = finding.Stored;
-            row[0] = finding.Number.ToString(CultureInfo.InvariantCulture);
-            row[1] = Time(stored.ObservedAt);
-            row[2] = EntryPath.ToDisplay(stored.Path);
-            row[3] = stored.Kind;
-            row[4] = finding.Status.ToString().ToLowerInvariant();
-            row[5] = finding.ApprovedIn?.Id.ToString(CultureInfo.InvariantCulture) ?? "";
-            row[6] = finding.ApprovedIn?.ApprovedBy ?? "";
-            row[7] = stored.Severity;
-            row[8] = stored.Category;
-            row[9] = string.Join("; ", finding.Controls);
-            row[10] = string.Join(",", stored.Attributes);
-            row[11] = Values(finding, finding.BeforeValues());
-            row[12] = Values(finding, finding.AfterValues());
-            row[13] = stored.Source;
-            row[14] = stored.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "";
-            row[15] = stored.ProcessPath ?? "";
-            row[16] = stored.Detail ?? "";
-            csv.WriteRecord(row);
+            yield return
+            [
+                finding.Number.ToString(CultureInfo.InvariantCulture),
+                Time(stored.ObservedAt),
+                EntryPath.ToDisplay(stored.Path),
+                stored.Kind,
+                finding.Status.ToString().ToLowerInvariant(),
+                finding.ApprovedIn?.Id.ToString(CultureInfo.InvariantCulture) ?? "",
+                finding.ApprovedIn?.ApprovedBy ?? "",
+                stored.Severity,
+                stored.Category,
+                string.Join("; ", finding.Controls),
+                string.Join(",", stored.Attributes),
+                Values(finding, finding.BeforeValues()),
+                Values(finding, finding.AfterValues()),
+                stored.Source,
+                stored.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "",
+                stored.ProcessPath ?? "",
+                stored.Detail ?? "",
+            ];
         }
     }
 

@@ -107,7 +107,8 @@ public static class DriftPdf
 
         CountTable(flow, "Findings by drift kind", "Kind", report.CountByKind());
         CountTable(flow, "Findings by severity", "Severity", report.CountBySeverity());
-        CountTable(flow, "Findings by control", "Control", report.CountByControl());
+        // A finding counts under every control its category evidences, so these rows do not add up to the findings.
+        CountTable(flow, "Findings by control", "Control", report.CountByControl(), withTotal: false);
 
         flow.Heading("Coverage", 12);
         var lastScan = report.Scans.Count > 0 ? Time(report.Scans[0].FinishedAt ?? report.Scans[0].StartedAt) : "none";
@@ -136,15 +137,16 @@ public static class DriftPdf
         table.End();
     }
 
-    private static void CountTable(PageFlow flow, string title, string heading, IReadOnlyList<CountRow> rows)
+    private static void CountTable(PageFlow flow, string title, string heading, IReadOnlyList<CountRow> rows, bool withTotal = true)
     {
         flow.Paragraph(title, PageFlow.BodyBold, Rgb.Black);
         flow.Space(3);
         var table = flow.BeginTable([new(heading, 0.46), new("Unapproved", 0.18, true), new("Approved", 0.18, true), new("Total", 0.18, true)], PageFlow.SmallBold);
         foreach (var row in rows)
             table.AddRow([[Small(row.Name)], [Count(row.Unapproved, FailColor)], [Small(N(row.Approved))], [Small(N(row.Total))]]);
-        table.AddRow([[new StyledText("Total", PageFlow.SmallBold, Rgb.Black)], [Count(rows.Sum(r => r.Unapproved), FailColor)],
-            [Small(N(rows.Sum(r => r.Approved)))], [Small(N(rows.Sum(r => r.Total)))]]);
+        if (withTotal)
+            table.AddRow([[new StyledText("Total", PageFlow.SmallBold, Rgb.Black)], [Count(rows.Sum(r => r.Unapproved), FailColor)],
+                [Small(N(rows.Sum(r => r.Approved)))], [Small(N(rows.Sum(r => r.Total)))]]);
         table.End();
     }
 
@@ -210,7 +212,8 @@ public static class DriftPdf
             FindingStatus.Open => new StyledText("open", PageFlow.SmallBold, FailColor),
             _ => new StyledText("reverted", PageFlow.SmallBold, IncompleteColor),
         });
-        cell.Add(new StyledText($"{Time(stored.ObservedAt)} via {stored.Source}", PageFlow.Small, PageFlow.Grey));
+        var seen = stored.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+        cell.Add(new StyledText(stored.Source == "scan" ? seen : $"{seen} via {stored.Source}", PageFlow.Small, PageFlow.Grey));
         return cell;
     }
 
