@@ -23,6 +23,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     private readonly Dictionary<string, MftEntry> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MftEntry> _byPathIgnoringCase = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<long, List<string>> _childrenByRecord = [];
+    private readonly Lazy<Dictionary<uint, string>> _owners;
 
     private NtfsImageFileTree(NtfsImage image, NtfsVolume volume, MftCatalog catalog, string description)
     {
@@ -30,6 +31,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         _volume = volume;
         Catalog = catalog;
         Description = description;
+        _owners = new(() => volume.ReadOwners(catalog));
         foreach (var entry in catalog.Entries)
         {
             if (!entry.InUse || entry.RecordNumber < FirstUserRecord && entry.RecordNumber != MftCatalog.RootRecord)
@@ -105,6 +107,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             FileId = (ulong)entry.RecordNumber | (ulong)entry.Sequence << 48,
             LinkCount = (ulong)entry.VisibleNames().Count(),
             LinkTarget = entry.ReparsePoint?.Target,
+            OwnerSid = OwnerOf(entry),
             Streams = entry.DataStreams.Where(s => s.Name.Length > 0).OrderBy(s => s.Name, StringComparer.Ordinal)
                 .Select(s => new Core.Model.DataStream(s.Name, s.Size)).ToArray(),
         };
@@ -112,6 +115,12 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             result.Error = "EFS-encrypted: content cannot be read from an image";
         return result;
     }
+
+    // The record's own descriptor (NTFS 1.2, ntfs-3g) wins; otherwise the shared one $STANDARD_INFORMATION points to.
+    private string? OwnerOf(MftEntry entry) =>
+        entry.SecurityDescriptor is { } own ? SecurityDescriptors.OwnerSid(own)
+        : entry.StandardInformation?.SecurityId is { } id && _owners.Value.TryGetValue(id, out var owner) ? owner
+        : null;
 
     public IEnumerable<string> ListDirectory(string path)
     {

@@ -4,6 +4,7 @@ namespace Compliance.Ntfs;
 public sealed class NtfsVolume
 {
     private const long MftRecord = 0;
+    private const long SecureRecord = 9;
 
     // Windows caps an attribute list at 256 KiB; a larger one is corruption and must not become a huge allocation.
     private const long MaxAttributeListSize = 256 * 1024;
@@ -35,6 +36,18 @@ public sealed class NtfsVolume
     {
         var mft = OpenMft();
         return MftCatalog.Read(mft, Boot.MftRecordSize, Boot.ClusterCount, Boot.BytesPerCluster);
+    }
+
+    /// <summary>Owner SIDs by security ID, from $Secure:$SDS (record 9); empty when the volume has none (NTFS 1.2).</summary>
+    public Dictionary<uint, string> ReadOwners(MftCatalog catalog)
+    {
+        if (catalog[SecureRecord]?.DataStreams.Find(s => s.Name == "$SDS") is not { } sds)
+            return [];
+        if (sds.Size > Boot.VolumeSize || sds.Size > int.MaxValue)
+            throw new NtfsFormatException($"$Secure:$SDS of {sds.Size} bytes does not fit the volume");
+        var bytes = new byte[sds.Size];
+        OpenRead(sds).ReadExactly(bytes);
+        return SecurityDescriptors.ReadOwners(bytes);
     }
 
     /// <summary>The content of a stream: resident bytes from the record, otherwise through the data runs.</summary>

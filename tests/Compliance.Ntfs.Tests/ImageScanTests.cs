@@ -69,6 +69,16 @@ public class ImageScanTests : IDisposable
         unicode.BirthTimeNs.Should().NotBeNull();
     }
 
+    [Theory]
+    [InlineData("basic.img.gz", "docs/readme.txt")] // ntfs-3g: the descriptor in the record itself
+    [InlineData("ntfs3.raw.gz", "test/2.txt")] // ntfs3: security ID 258, the descriptor in $Secure:$SDS
+    public void The_owner_is_the_one_ntfssecaudit_reports(string gz, string path)
+    {
+        string image = gz.StartsWith("ntfs3") ? TestData.Shared("ntfs/" + gz) : TestData.OwnImage(gz);
+        // `ntfssecaudit -v IMAGE PATH` (ntfs-3g) prints "Windows owner S-1-5-32-544" for both.
+        Scan(TestData.Gunzipped(image))[path].OwnerSid.Should().Be("S-1-5-32-544");
+    }
+
     [Fact]
     public void One_changed_byte_in_one_file_is_the_only_content_difference()
     {
