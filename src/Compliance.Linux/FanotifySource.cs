@@ -55,7 +55,10 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         try
         {
             foreach (var root in Roots)
-                MarkFilesystemOf(fd, root);
+                MarkFilesystemOf(fd, root, isRoot: true);
+            // A filesystem mark stops at mount points; scans do not, so filesystems mounted below a root get theirs.
+            foreach (var mountPoint in MountPointsBelowRoots())
+                MarkFilesystemOf(fd, mountPoint, isRoot: false);
         }
         catch
         {
@@ -65,7 +68,18 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         return fd;
     }
 
-    private void MarkFilesystemOf(int fd, string root)
+    private IEnumerable<string> MountPointsBelowRoots() =>
+        File.ReadLines("/proc/self/mountinfo")
+            .Select(line => line.Split(' ')[4])
+            .Select(UnescapeMountPoint)
+            .Where(mountPoint => IsFollowed(mountPoint) && !Roots.Contains(mountPoint))
+            .Distinct(StringComparer.Ordinal);
+
+    /// <summary>mountinfo writes space, tab, newline and backslash in mount points as three-digit octal escapes.</summary>
+    private static string UnescapeMountPoint(string escaped) =>
+        System.Text.RegularExpressions.Regex.Replace(escaped, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
+
+    private void MarkFilesystemOf(int fd, string root, bool isRoot)
     {
         var path = NativePath(root);
         int mountFd;
@@ -86,6 +100,12 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         {
             int errno = Marshal.GetLastPInvokeError();
             LibC.close(mountFd);
+            if (!isRoot)
+            {
+                // Pseudo filesystems (proc, sysfs...) cannot report file handles; what a scan reads there is still rescanned.
+                Emit(Gap(root, GapReason.CoverageDegraded, $"fanotify cannot mark the filesystem mounted at {root} ({LibC.Describe(errno)}): changes below it are found only by rescans"));
+                return;
+            }
             throw new ComplianceException($"cannot mark the filesystem of {root} for fanotify: {LibC.Describe(errno)}"
                 + (errno is 18 or 95 ? " (the filesystem cannot report file handles; use --source inotify)" : ""), FailureKind.Runtime);
         }

@@ -114,12 +114,13 @@ internal sealed class WatchHarness : IAsyncDisposable
     /// <summary>Forgets what was reported so far, so that a step's findings can be looked at alone.</summary>
     public void ClearFindings() => Sink.Clear();
 
-    /// <summary>Stops following (pending hints are applied first); the store is then the test's alone.</summary>
+    /// <summary>Stops following (pending hints are applied first) and closes the source; the store is then the test's alone.</summary>
     public async Task StopAsync()
     {
         _stop.Cancel();
         if (_following is not null)
             await _following;
+        await _source.DisposeAsync();
     }
 
     /// <summary>
@@ -154,7 +155,6 @@ internal sealed class WatchHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        await _source.DisposeAsync();
         Store?.Dispose();
         Directory.Delete(_workspace, recursive: true);
     }

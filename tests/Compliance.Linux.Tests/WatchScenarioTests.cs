@@ -180,6 +180,32 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_filesystem_mounted_below_the_root_is_followed(string source)
+    {
+        string? mounted = null;
+        var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Prepare(harness);
+            mounted = harness.PathOf("mnt");
+            Directory.CreateDirectory(mounted);
+            WatchHarness.Run("mount", "-t", "tmpfs", "compliance-test", mounted);
+        });
+        try
+        {
+            var finding = await SingleFindingAfter(h, "mnt/new", () => File.WriteAllText(h.PathOf("mnt/new"), "on tmpfs\n"));
+            finding.Kind.Should().Be(DriftKind.Added);
+            finding.Source.Should().Be(source);
+            await StoreMatchesFreshScan(h);
+        }
+        finally
+        {
+            await h.StopAsync();
+            WatchHarness.Run("umount", mounted!);
+            await h.DisposeAsync();
+        }
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Changes_outside_the_policy_produce_nothing(string source)
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
