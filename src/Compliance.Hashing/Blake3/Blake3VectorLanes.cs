@@ -5,17 +5,19 @@ using System.Runtime.Intrinsics.X86;
 namespace Compliance.Hashing.Blake3;
 
 /// <summary>
-/// Hash-many reads every input at once, one block apart per input, which hardware prefetchers follow poorly:
-/// ask for the block four ahead in each input, as the reference implementation does.
+/// Hash-many reads every input at once, one block apart per input, which hardware prefetchers follow poorly.
+/// Inputs are consecutive (chunks of a subtree, pairs of chaining values), so the batch after this one starts
+/// lanes * stride further on: while a block of this batch is loaded, the same block of the next batch is asked for.
 /// </summary>
 internal static unsafe class LanePrefetch
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Ahead(ref byte block)
+    public static void NextBatch(ref byte block, nint batchLength)
     {
-        // A prefetch is only a hint: it never faults, and should the GC move an unpinned buffer it merely misses.
+        // A prefetch is only a hint: it never faults (past the end of the input included), and should the GC move
+        // an unpinned buffer it merely misses.
         if (Sse.IsSupported)
-            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref block, 4 * Blake3Constants.BlockLength)));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref block, batchLength)));
     }
 }
 
@@ -50,7 +52,7 @@ internal readonly struct Lanes128 : ILaneOps<Vector128<uint>>
     public static void LoadTransposed(ref byte first, nint stride, ref Message16<Vector128<uint>> message)
     {
         for (int input = 0; input < 4; input++)
-            LanePrefetch.Ahead(ref Unsafe.Add(ref first, input * stride));
+            LanePrefetch.NextBatch(ref Unsafe.Add(ref first, input * stride), Lanes * stride);
         for (int quarter = 0; quarter < 4; quarter++)
         {
             nint offset = quarter * 16;
@@ -118,7 +120,7 @@ internal readonly struct Lanes256 : ILaneOps<Vector256<uint>>
             if (half == 0)
             {
                 for (int input = 0; input < 8; input++)
-                    LanePrefetch.Ahead(ref Unsafe.Add(ref first, input * stride));
+                    LanePrefetch.NextBatch(ref Unsafe.Add(ref first, input * stride), Lanes * stride);
             }
             Transpose(
                 Vector256.LoadUnsafe(ref Unsafe.Add(ref first, offset)).AsUInt32(),
@@ -223,7 +225,7 @@ internal readonly struct Lanes512 : ILaneOps<Vector512<uint>>
     private static Vector512<uint> Row(ref byte first, nint stride, int input)
     {
         ref byte row = ref Unsafe.Add(ref first, input * stride);
-        LanePrefetch.Ahead(ref row);
+        LanePrefetch.NextBatch(ref row, Lanes * stride);
         return Vector512.LoadUnsafe(ref row).AsUInt32();
     }
 
