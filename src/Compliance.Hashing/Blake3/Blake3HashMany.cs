@@ -98,10 +98,14 @@ internal static class Blake3HashMany
         Span<uint> words = stackalloc uint[8 * 16];
         TOps.Store(h.H0, words); TOps.Store(h.H1, words[16..]); TOps.Store(h.H2, words[32..]); TOps.Store(h.H3, words[48..]);
         TOps.Store(h.H4, words[64..]); TOps.Store(h.H5, words[80..]); TOps.Store(h.H6, words[96..]); TOps.Store(h.H7, words[112..]);
+        Span<uint> outputWords = MemoryMarshal.Cast<byte, uint>(output[..(TOps.Lanes * Blake3Constants.OutputLength)]);
         for (int input = 0; input < TOps.Lanes; input++)
         {
             for (int w = 0; w < 8; w++)
-                BinaryPrimitives.WriteUInt32LittleEndian(output.Slice(input * Blake3Constants.OutputLength + w * 4, 4), words[w * 16 + input]);
+            {
+                uint word = words[w * 16 + input];
+                outputWords[input * 8 + w] = BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
+            }
         }
     }
 }
