@@ -12,8 +12,8 @@ image=/tmp/compliance-mft-bench-$files.img
 art=/tmp/art-bench-mft
 budget_ms=1000
 
-apt-get update -qq
-apt-get install -y -qq sleuthkit ntfs-3g fdisk qemu-utils attr time >/dev/null
+apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq sleuthkit ntfs-3g fdisk qemu-utils attr time >/dev/null
 
 if [[ ! -f $image ]]; then
   echo "building $image ($files files through ntfs-3g; takes a few minutes, once)"
