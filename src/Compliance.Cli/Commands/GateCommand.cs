@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Reflection;
+using Compliance.Core;
+using Compliance.Core.Drift;
+using Compliance.Core.Reconcile;
+using Compliance.Core.Scanning;
+using Compliance.Linux;
+using Compliance.Reports.Gate;
+
+namespace Compliance.Cli.Commands;
+
+/// <summary>
+/// `compliance gate`: a check for CI pipelines. It scans an image or a mounted tree against the approved baseline
+/// and writes SARIF and JUnit files. Like check, it records its run and findings in the database; it never writes
+/// the baseline itself, so the approved state a pipeline gates on stays as it was approved.
+/// </summary>
+internal static class GateCommand
+{
+    public static Command Create()
+    {
+        var baseline = new Option<string>("--baseline")
+        {
+            Description = "The state database holding the approved baseline to gate on (made by `compliance baseline`).",
+            HelpName = "DB",
+            Required = true,
+        };
+        var image = CommonOptions.Image();
+        var partition = CommonOptions.Partition();
+        var root = CommonOptions.Root();
+        var sarif = new Option<string?>("--sarif") { Description = "Write the findings as SARIF 2.1.0 to FILE (e.g. for GitHub code scanning).", HelpName = "FILE" };
+        var junit = new Option<string?>("--junit") { Description = "Write one JUnit test suite per policy category to FILE.", HelpName = "FILE" };
+        var rehash = CommonOptions.Rehash();
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("gate", "Fail a CI pipeline when an image (--image) or a mounted tree (--root) drifted from the approved baseline: exit 0 when it matches, 1 on any finding (unverified included), with optional SARIF and JUnit files.")
+        {
+            baseline, image, partition, root, sarif, junit, rehash, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(image) is null && parse.GetValue(root) is null)
+                throw new ComplianceException("gate needs the target to check: --image IMAGE or --root DIR.", FailureKind.Usage);
+            using var store = CommonOptions.OpenStore(parse.GetValue(baseline)!, create: false);
+            var generation = store.CurrentGeneration()
+                ?? throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
+            var policy = store.CurrentPolicy();
+            var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
+            using var treeLifetime = tree as IDisposable;
+            var reconciler = new Reconciler(store, tree, policy,
+                new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = Math.Max(1, parse.GetValue(threads)) });
+
+            var findings = new List<Finding>();
+            using var output = new FindingsOutput(parse.GetValue(json), w =>
+            {
+                w.WriteString("command", "gate");
+                w.WriteNumber("generation", generation.Id);
+                w.WriteString("tree", tree.Description);
+                w.WriteString("policy", policy.Name);
+                w.WriteString("policy_digest", policy.Digest);
+            });
+            var startedAt = DateTimeOffset.UtcNow;
+            ScanRun run;
+            using (new ScanProgress(reconciler.Scanner.Counters))
+            {
+                run = reconciler.Scan("gate", "scan", onFinding: finding =>
+                {
+                    findings.Add(finding);
+                    output.Add(finding);
+                });
+            }
+            var outcome = new GateOutcome
+            {
+                Policy = policy,
+                Generation = generation.Id,
+                Tree = tree.Description,
+                RootDirectory = (tree as LinuxFileTree)?.Root,
+                ToolVersion = typeof(GateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+                StartedAt = startedAt,
+                FinishedAt = DateTimeOffset.UtcNow,
+                Findings = findings,
+                Totals = run.Totals,
+            };
+            WriteFile(parse.GetValue(sarif), stream => SarifWriter.Write(stream, outcome));
+            WriteFile(parse.GetValue(junit), stream => JUnitWriter.Write(stream, outcome));
+            output.Complete(run.Totals, $"drift against generation {generation.Id}");
+            return outcome.Passed ? ExitCodes.Ok : ExitCodes.Drift;
+        });
+        return command;
+    }
+
+    /// <summary>Writes beside the target and renames, so a CI step never uploads a half-written file.</summary>
+    private static void WriteFile(string? path, Action<Stream> write)
+    {
+        if (path is null)
+            return;
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var partial = full + ".partial";
+        using (var stream = File.Create(partial))
+            write(stream);
+        File.Move(partial, full, overwrite: true);
+    }
+}
