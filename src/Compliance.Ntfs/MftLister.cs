@@ -7,22 +7,25 @@ public static class MftLister
     public static IReadOnlyList<RecordProblem> List(string path, int? partition, TextWriter output)
     {
         using var image = NtfsImage.Open(path);
-        output.Write(MftListing.CsvHeader);
-        output.Write('\n');
         if (image.IsBareMft)
         {
             var catalog = image.ReadBareMft();
+            WriteHeader(output);
             MftListing.WriteCsvRows(catalog, output);
             return catalog.Problems;
         }
+        // Every volume is read before the first line is written: a damaged image gives an error, not half a CSV.
         var volumes = image.SelectVolumes(partition);
-        var problems = new List<RecordProblem>();
-        foreach (var location in volumes)
-        {
-            var catalog = image.OpenVolume(location).ReadCatalog();
-            MftListing.WriteCsvRows(catalog, output, volumes.Count > 1 ? $"partition{location.Partition}/" : "");
-            problems.AddRange(catalog.Problems);
-        }
-        return problems;
+        var catalogs = volumes.Select(location => image.OpenVolume(location).ReadCatalog()).ToList();
+        WriteHeader(output);
+        for (int i = 0; i < volumes.Count; i++)
+            MftListing.WriteCsvRows(catalogs[i], output, volumes.Count > 1 ? $"partition{volumes[i].Partition}/" : "");
+        return catalogs.SelectMany(catalog => catalog.Problems).ToList();
+    }
+
+    private static void WriteHeader(TextWriter output)
+    {
+        output.Write(MftListing.CsvHeader);
+        output.Write('\n');
     }
 }

@@ -49,6 +49,8 @@ public sealed class NtfsImage : IDisposable
     {
         if (partition is null)
             return Volumes;
+        if (Volumes is [{ Partition: 0 }])
+            throw new Compliance.Core.ComplianceException($"--partition {partition}: the image is a bare NTFS volume, not a partitioned disk", Compliance.Core.FailureKind.Usage);
         var chosen = Volumes.Where(volume => volume.Partition == partition).ToList();
         if (chosen.Count == 0)
             throw new Compliance.Core.ComplianceException(
