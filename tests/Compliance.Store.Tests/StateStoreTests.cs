@@ -1,0 +1,131 @@
+using Compliance.Core.ChangeFeed;
+using Compliance.Core.Drift;
+using Compliance.Core.Model;
+using Compliance.Core.Policies;
+using Compliance.Core.Reconcile;
+
+namespace Compliance.Store.Tests;
+
+/// <summary>The SQLite store on real database files.</summary>
+public sealed class StateStoreTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "store-test-" + Guid.NewGuid().ToString("n")[..8]);
+    private readonly Policy _policy = Policy.ForPaths(["/data"]);
+
+    public StateStoreTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Db => Path.Combine(_dir, "state.db");
+
+    private static FileEntry Entry(string path, long size = 1, byte hashByte = 1) => new()
+    {
+        Path = path,
+        Type = FileType.File,
+        Size = size,
+        Mode = 0x1a4,
+        Inode = 42,
+        Device = 7,
+        MtimeNs = 1_700_000_000_123_456_789,
+        Category = "paths",
+        Hashes = new(StringComparer.Ordinal) { ["blake3"] = Enumerable.Repeat(hashByte, 32).ToArray() },
+        ExtendedAttributes = new(StringComparer.Ordinal) { ["user.note"] = [1, 2, 3] },
+    };
+
+    private long Baseline(StateStore store, params FileEntry[] entries)
+    {
+        using var writer = store.BeginBaseline();
+        foreach (var entry in entries)
+            writer.Add(entry);
+        return writer.Commit(_policy, "linux:/", "tester", "test");
+    }
+
+    [Fact]
+    public void A_new_database_is_in_wal_mode_with_the_current_schema_version()
+    {
+        using var store = StateStore.Open(Db);
+        store.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
+        store.Scalar<long>("PRAGMA user_version").Should().Be(1);
+        store.IntegrityCheck().Should().Be("ok");
+    }
+
+    [Fact]
+    public void Entries_round_trip_with_every_field_and_come_back_in_walk_order()
+    {
+        using var store = StateStore.Open(Db);
+        var odd = EntryPath.FromBytes([(byte)'/', (byte)'d', (byte)'a', (byte)'t', (byte)'a', (byte)'/', 0xFF]);
+        Baseline(store, Entry("/data/z"), Entry("/data-x"), Entry("/data/a/b"), Entry("/data"), Entry(odd));
+
+        store.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data", "/data/a/b", "/data/z", odd, "/data-x");
+        store.BaselineInWalkOrder("/data").Select(e => e.Path).Should().Equal("/data", "/data/a/b", "/data/z", odd);
+        var back = store.FindBaseline("/data/z")!;
+        back.Should().BeEquivalentTo(Entry("/data/z"));
+    }
+
+    [Fact]
+    public void Accept_makes_a_new_generation_and_keeps_the_old_one_queryable()
+    {
+        using var store = StateStore.Open(Db);
+        long first = Baseline(store, Entry("/data/a"), Entry("/data/b"));
+        var changed = Entry("/data/a", size: 2, hashByte: 9);
+        var finding = EntryComparer.Compare(store.FindBaseline("/data/a"), changed, _policy.Categories[0])!;
+        var removed = EntryComparer.Compare(store.FindBaseline("/data/b"), null, _policy.Categories[0])!;
+        store.ApplyObservations([new Observation("/data/a", changed, finding), new Observation("/data/b", null, removed)], runId: null);
+
+        var result = store.Accept(null, "alice", "release");
+
+        result.Approved.Should().Be(2);
+        store.CurrentGeneration()!.Id.Should().Be(result.Generation);
+        store.CurrentGeneration()!.ApprovedBy.Should().Be("alice");
+        store.BaselineInWalkOrder().Select(e => (e.Path, e.Size)).Should().Equal(("/data/a", 2L));
+        store.BaselineInWalkOrder(generation: first).Select(e => (e.Path, e.Size)).Should().Equal(("/data/a", 1L), ("/data/b", 1L));
+        store.ObservedDrift().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Unverified_observations_are_never_approved()
+    {
+        using var store = StateStore.Open(Db);
+        Baseline(store, Entry("/data/a"));
+        var unreadable = Entry("/data/a");
+        unreadable.Hashes.Clear();
+        unreadable.Error = "permission denied";
+        var finding = EntryComparer.Compare(store.FindBaseline("/data/a"), unreadable, _policy.Categories[0])!;
+        finding.Kind.Should().Be(DriftKind.Unverified);
+        store.ApplyObservations([new Observation("/data/a", unreadable, finding)], runId: null);
+
+        var result = store.Accept(null, "bob", "try");
+
+        result.Generation.Should().BeNull();
+        result.SkippedUnverified.Should().Be(1);
+        store.FindBaseline("/data/a")!.Hashes.Should().ContainKey("blake3");
+    }
+
+    [Fact]
+    public void A_cursor_is_saved_in_the_same_transaction_as_its_observations()
+    {
+        using var store = StateStore.Open(Db);
+        Baseline(store, Entry("/data/a"));
+        var cursor = new FeedCursor("usn", "C:", "0x1d2", 4096);
+        var finding = EntryComparer.Compare(store.FindBaseline("/data/a"), null, _policy.Categories[0])!;
+
+        store.ApplyObservations([new Observation("/data/a", null, finding)], runId: null, cursor);
+
+        store.LoadCursor("usn", "C:").Should().Be(cursor);
+        store.ObservedDrift().Single().Present.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Gaps_are_recorded_and_closed_by_a_run()
+    {
+        using var store = StateStore.Open(Db);
+        long run = store.StartRun("rescan", "linux:/");
+        long gap = store.RecordGap(new GapSignal("inotify", DateTimeOffset.UtcNow, "/data", GapReason.Overflow, "IN_Q_OVERFLOW"));
+        store.CloseGap(gap, run);
+
+        var recorded = store.Gaps().Single();
+        recorded.Reason.Should().Be("Overflow");
+        recorded.Scope.Should().Be("/data");
+        recorded.ClosedByRun.Should().Be(run);
+    }
+}
