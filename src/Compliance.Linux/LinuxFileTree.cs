@@ -34,31 +34,32 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
     public FileEntry? Stat(string path)
     {
-        Statx buffer;
-        int result;
-        using (var native = new NativePath(ToOsPath(path)))
-            result = LibC.statx(LibC.AtFdCwd, native.Pointer, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats | LibC.StatxBirthTime, &buffer);
-        if (result != 0)
+        var native = NativePath(path);
+        fixed (byte* p = native)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno is LibC.ENoEnt or LibC.ENotDir)
-                return null;
-            return new FileEntry { Path = path, Type = FileType.Unknown, Error = $"stat failed: {LibC.Describe(errno)}" };
-        }
+            Statx buffer;
+            if (LibC.statx(LibC.AtFdCwd, p, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats | LibC.StatxBirthTime, &buffer) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is LibC.ENoEnt or LibC.ENotDir)
+                    return null;
+                return new FileEntry { Path = path, Type = FileType.Unknown, Error = $"stat failed: {LibC.Describe(errno)}" };
+            }
 
-        var entry = ToEntry(path, in buffer);
-        if (entry.Type == FileType.Symlink)
-            entry.LinkTarget = ReadLink(path, entry);
-        entry.ExtendedAttributes = ReadExtendedAttributes(path, entry);
-        return entry;
+            var entry = ToEntry(path, in buffer);
+            if (entry.Type == FileType.Symlink)
+                entry.LinkTarget = ReadLink(p, entry);
+            entry.ExtendedAttributes = ReadExtendedAttributes(p, entry);
+            return entry;
+        }
     }
 
     public IEnumerable<string> ListDirectory(string path)
     {
         var names = new List<string>();
         nint dir;
-        using (var native = new NativePath(ToOsPath(path)))
-            dir = LibC.opendir(native.Pointer);
+        fixed (byte* p = NativePath(path))
+            dir = LibC.opendir(p);
         if (dir == 0)
             throw Failure(Marshal.GetLastPInvokeError(), path);
         try
@@ -93,8 +94,8 @@ public sealed unsafe class LinuxFileTree : IFileTree
             throw new IOException($"{path} is not a regular file.");
 
         int fd;
-        using (var native = new NativePath(ToOsPath(path)))
-            fd = LibC.open(native.Pointer, LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.ONoCtty | LibC.OCloExec, 0);
+        fixed (byte* p = NativePath(path))
+            fd = LibC.open(p, LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.ONoCtty | LibC.OCloExec, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -148,14 +149,13 @@ public sealed unsafe class LinuxFileTree : IFileTree
         LinkCount = s.LinkCount,
     };
 
-    private string? ReadLink(string path, FileEntry entry)
+    private static string? ReadLink(byte* path, FileEntry entry)
     {
         int size = (int)Math.Clamp(entry.Size + 1, 64, 1 << 16);
         var buffer = new byte[size];
         nint length;
-        using (var native = new NativePath(ToOsPath(path)))
         fixed (byte* b = buffer)
-            length = LibC.readlink(native.Pointer, b, buffer.Length);
+            length = LibC.readlink(path, b, buffer.Length);
         if (length < 0)
         {
             entry.Error = $"readlink failed: {LibC.Describe(Marshal.GetLastPInvokeError())}";
@@ -164,23 +164,22 @@ public sealed unsafe class LinuxFileTree : IFileTree
         return EntryPath.FromBytes(buffer.AsSpan(0, (int)length));
     }
 
-    private SortedDictionary<string, byte[]>? ReadExtendedAttributes(string path, FileEntry entry)
+    private static SortedDictionary<string, byte[]>? ReadExtendedAttributes(byte* path, FileEntry entry)
     {
-        using var native = new NativePath(ToOsPath(path));
         Span<byte> small = stackalloc byte[512];
         byte[] names;
         nint length;
         fixed (byte* b = small)
-            length = LibC.llistxattr(native.Pointer, b, small.Length);
+            length = LibC.llistxattr(path, b, small.Length);
         if (length < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno == LibC.ERange)
             {
-                length = LibC.llistxattr(native.Pointer, null, 0);
+                length = LibC.llistxattr(path, null, 0);
                 names = new byte[Math.Max(0, (int)length)];
                 fixed (byte* b = names)
-                    length = LibC.llistxattr(native.Pointer, b, names.Length);
+                    length = LibC.llistxattr(path, b, names.Length);
             }
             else
             {
@@ -205,7 +204,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
             remaining = end < 0 ? [] : remaining[(end + 1)..];
             if (name.IsEmpty)
                 continue;
-            var value = ReadExtendedAttribute(native.Pointer, name);
+            var value = ReadExtendedAttribute(path, name);
             if (value is not null)
                 result[EntryPath.FromBytes(name)] = value;
         }
@@ -245,22 +244,14 @@ public sealed unsafe class LinuxFileTree : IFileTree
         _ => new IOException($"{path}: {LibC.Describe(errno)}", errno),
     };
 
-    /// <summary>A pinned, NUL-terminated copy of a path's raw bytes.</summary>
-    private readonly ref struct NativePath
+    /// <summary>The NUL-terminated raw bytes of the operating-system path for a policy path.</summary>
+    private byte[] NativePath(string path)
     {
-        private readonly byte[] _bytes;
-        private readonly GCHandle _pin;
-
-        public NativePath(string path)
-        {
-            var raw = EntryPath.ToBytes(path);
-            _bytes = new byte[raw.Length + 1];
-            raw.CopyTo(_bytes, 0);
-            _pin = GCHandle.Alloc(_bytes, GCHandleType.Pinned);
-        }
-
-        public byte* Pointer => (byte*)_pin.AddrOfPinnedObject();
-
-        public void Dispose() => _pin.Free();
+        var os = ToOsPath(path);
+        if (EntryPath.HasEscapedBytes(os))
+            return [.. EntryPath.ToBytes(os), 0];
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(os) + 1];
+        System.Text.Encoding.UTF8.GetBytes(os, bytes);
+        return bytes;
     }
 }

@@ -13,41 +13,41 @@ public static class AttributeCatalog
     private const string CapabilityXattr = "security.capability";
     private const string AclXattrPrefix = "system.posix_acl_";
 
-    public static FileAttribute Type { get; } = new("type", "object type (file, dir, symlink, fifo, socket, char, block)",
-        AttributeGroup.Identity, e => e.Type.ToName());
-    public static FileAttribute Size { get; } = new("size", "size in bytes", AttributeGroup.Metadata,
-        e => e.Size.ToString(CultureInfo.InvariantCulture));
-    public static FileAttribute Mode { get; } = new("mode", "permission bits, setuid/setgid/sticky (octal)", AttributeGroup.Security,
-        e => e.Mode is { } m ? Convert.ToString(m, 8).PadLeft(4, '0') : null);
-    public static FileAttribute Uid { get; } = new("uid", "owning user ID", AttributeGroup.Security, e => Number(e.Uid));
-    public static FileAttribute Gid { get; } = new("gid", "owning group ID", AttributeGroup.Security, e => Number(e.Gid));
-    public static FileAttribute Mtime { get; } = new("mtime", "content modification time", AttributeGroup.Metadata, e => Time(e.MtimeNs));
-    public static FileAttribute Ctime { get; } = new("ctime", "inode change time", AttributeGroup.Metadata, e => Time(e.CtimeNs));
-    public static FileAttribute Inode { get; } = new("inode", "inode number", AttributeGroup.Identity, e => Number(e.Inode));
-    public static FileAttribute Device { get; } = new("device", "device number of the filesystem", AttributeGroup.Identity, e => Number(e.Device));
-    public static FileAttribute LinkCount { get; } = new("nlink", "number of hard links", AttributeGroup.Metadata, e => Number(e.LinkCount));
-    public static FileAttribute LinkTarget { get; } = new("target", "symlink target, as stored", AttributeGroup.Identity, e => e.LinkTarget);
-    public static FileAttribute Xattrs { get; } = new("xattrs", "extended attributes other than SELinux, capabilities and ACLs",
-        AttributeGroup.Security, e => FormatXattrs(e, name => name != SelinuxXattr && name != CapabilityXattr && !name.StartsWith(AclXattrPrefix, StringComparison.Ordinal)));
-    public static FileAttribute Selinux { get; } = new("selinux", "SELinux label (security.selinux)", AttributeGroup.Security,
-        e => FormatXattrs(e, name => name == SelinuxXattr));
-    public static FileAttribute Capabilities { get; } = new("caps", "file capabilities (security.capability)", AttributeGroup.Security,
-        e => FormatXattrs(e, name => name == CapabilityXattr));
-    public static FileAttribute Acl { get; } = new("acl", "POSIX ACLs (system.posix_acl_access, system.posix_acl_default)", AttributeGroup.Security,
-        e => FormatXattrs(e, name => name.StartsWith(AclXattrPrefix, StringComparison.Ordinal)));
-    public static FileAttribute WindowsAttributes { get; } = new("attributes", "Windows file attributes (FILE_ATTRIBUTE_*)", AttributeGroup.Windows,
-        e => e.WindowsAttributes is { } a ? "0x" + a.ToString("x8", CultureInfo.InvariantCulture) : null);
-    public static FileAttribute Owner { get; } = new("owner", "Windows owner SID", AttributeGroup.Windows, e => e.OwnerSid);
-    public static FileAttribute Dacl { get; } = new("dacl", "Windows DACL in SDDL", AttributeGroup.Windows, e => e.Dacl);
-    public static FileAttribute FileId { get; } = new("file_id", "NTFS/ReFS file ID (128-bit)", AttributeGroup.Identity,
-        e => e.FileId is { } id ? id.ToString("x32", CultureInfo.InvariantCulture) : null);
+    public static FileAttribute Type { get; } = FileAttribute.Of("type", "object type (file, dir, symlink, fifo, socket, char, block)",
+        AttributeGroup.Identity, e => e.Type, t => t.ToName());
+    public static FileAttribute Size { get; } = FileAttribute.Of("size", "size in bytes", AttributeGroup.Metadata,
+        e => e.Size, s => s.ToString(CultureInfo.InvariantCulture));
+    public static FileAttribute Mode { get; } = FileAttribute.Of("mode", "permission bits, setuid/setgid/sticky (octal)", AttributeGroup.Security,
+        e => e.Mode, m => m is { } bits ? Convert.ToString(bits, 8).PadLeft(4, '0') : null);
+    public static FileAttribute Uid { get; } = FileAttribute.Of("uid", "owning user ID", AttributeGroup.Security, e => e.Uid, Number);
+    public static FileAttribute Gid { get; } = FileAttribute.Of("gid", "owning group ID", AttributeGroup.Security, e => e.Gid, Number);
+    public static FileAttribute Mtime { get; } = FileAttribute.Of("mtime", "content modification time", AttributeGroup.Metadata, e => e.MtimeNs, Time);
+    public static FileAttribute Ctime { get; } = FileAttribute.Of("ctime", "inode change time", AttributeGroup.Metadata, e => e.CtimeNs, Time);
+    public static FileAttribute Inode { get; } = FileAttribute.Of("inode", "inode number", AttributeGroup.Identity, e => e.Inode, Number);
+    public static FileAttribute Device { get; } = FileAttribute.Of("device", "device number of the filesystem", AttributeGroup.Identity, e => e.Device, Number);
+    public static FileAttribute LinkCount { get; } = FileAttribute.Of("nlink", "number of hard links", AttributeGroup.Metadata, e => e.LinkCount, Number);
+    public static FileAttribute LinkTarget { get; } = FileAttribute.Of("target", "symlink target, as stored", AttributeGroup.Identity, e => e.LinkTarget, t => t);
+    public static FileAttribute Xattrs { get; } = ExtendedAttributeView("xattrs", "extended attributes other than SELinux, capabilities and ACLs",
+        name => name != SelinuxXattr && name != CapabilityXattr && !name.StartsWith(AclXattrPrefix, StringComparison.Ordinal));
+    public static FileAttribute Selinux { get; } = ExtendedAttributeView("selinux", "SELinux label (security.selinux)", name => name == SelinuxXattr);
+    public static FileAttribute Capabilities { get; } = ExtendedAttributeView("caps", "file capabilities (security.capability)", name => name == CapabilityXattr);
+    public static FileAttribute Acl { get; } = ExtendedAttributeView("acl", "POSIX ACLs (system.posix_acl_access, system.posix_acl_default)",
+        name => name.StartsWith(AclXattrPrefix, StringComparison.Ordinal));
+    public static FileAttribute WindowsAttributes { get; } = FileAttribute.Of("attributes", "Windows file attributes (FILE_ATTRIBUTE_*)", AttributeGroup.Windows,
+        e => e.WindowsAttributes, a => a is { } flags ? "0x" + flags.ToString("x8", CultureInfo.InvariantCulture) : null);
+    public static FileAttribute Owner { get; } = FileAttribute.Of("owner", "Windows owner SID", AttributeGroup.Windows, e => e.OwnerSid, s => s);
+    public static FileAttribute Dacl { get; } = FileAttribute.Of("dacl", "Windows DACL in SDDL", AttributeGroup.Windows, e => e.Dacl, s => s);
+    public static FileAttribute FileId { get; } = FileAttribute.Of("file_id", "NTFS/ReFS file ID (128-bit)", AttributeGroup.Identity,
+        e => e.FileId, id => id is { } value ? value.ToString("x32", CultureInfo.InvariantCulture) : null);
     public static FileAttribute Streams { get; } = new("streams", "named data streams (alternate data streams) and their sizes", AttributeGroup.Windows,
-        e => e.Streams is { Count: > 0 } s ? string.Join(";", s.Select(x => $"{x.Name}:{x.Size}")) : null);
+        e => e.Streams is { Count: > 0 } s ? string.Join(";", s.Select(x => $"{x.Name}:{x.Size}")) : null,
+        (a, b) => (a.Streams ?? []).SequenceEqual(b.Streams ?? []));
 
     /// <summary>One attribute per hash algorithm, named after it.</summary>
     public static IReadOnlyList<FileAttribute> ContentHashes { get; } = ContentHashAlgorithms.All
         .Select(a => new FileAttribute(a.Name, $"{a.Name} content hash", AttributeGroup.ContentHash,
-            e => e.Hashes.TryGetValue(a.Name, out var h) ? Convert.ToHexStringLower(h) : null))
+            e => e.Hashes.TryGetValue(a.Name, out var h) ? Convert.ToHexStringLower(h) : null,
+            (x, y) => x.Hashes.TryGetValue(a.Name, out var hx) == y.Hashes.TryGetValue(a.Name, out var hy) && (hx is null || hx.AsSpan().SequenceEqual(hy))))
         .ToArray();
 
     public static IReadOnlyList<FileAttribute> All { get; } =
@@ -93,6 +93,19 @@ public static class AttributeCatalog
     private static string? Number<T>(T? value) where T : struct, IFormattable =>
         value?.ToString(null, CultureInfo.InvariantCulture);
 
+    /// <summary>The extended attributes whose names pass <paramref name="include"/>, compared by name and bytes.</summary>
+    private static FileAttribute ExtendedAttributeView(string name, string description, Func<string, bool> include) =>
+        new(name, description, AttributeGroup.Security, e => FormatXattrs(e, include), (a, b) =>
+        {
+            // Most entries have no extended attributes at all; compare those without allocating.
+            if (a.ExtendedAttributes is null or { Count: 0 } && b.ExtendedAttributes is null or { Count: 0 })
+                return true;
+            var left = (a.ExtendedAttributes ?? []).Where(x => include(x.Key)).ToList();
+            var right = (b.ExtendedAttributes ?? []).Where(x => include(x.Key)).ToList();
+            return left.Count == right.Count
+                && left.Zip(right).All(pair => pair.First.Key == pair.Second.Key && pair.First.Value.AsSpan().SequenceEqual(pair.Second.Value));
+        });
+
     private static string? Time(long? ns) => ns is { } v ? Timestamps.FormatNs(v) : null;
 
     private static string? FormatXattrs(FileEntry entry, Func<string, bool> include)
@@ -129,11 +142,16 @@ public static class AttributeCatalog
 /// <summary>An ordered, duplicate-free set of attributes to compare.</summary>
 public sealed class AttributeSet
 {
-    public AttributeSet(IEnumerable<FileAttribute> attributes) => Attributes = attributes.Distinct().ToArray();
+    public AttributeSet(IEnumerable<FileAttribute> attributes)
+    {
+        Attributes = attributes.Distinct().ToArray();
+        HashAlgorithms = Attributes.Where(a => a.IsContentHash).Select(a => a.Name).ToArray();
+    }
 
     public IReadOnlyList<FileAttribute> Attributes { get; }
 
-    public IEnumerable<string> HashAlgorithms => Attributes.Where(a => a.IsContentHash).Select(a => a.Name);
+    /// <summary>Names of the content hashes in the set, in set order.</summary>
+    public IReadOnlyList<string> HashAlgorithms { get; }
 
     public bool Contains(FileAttribute attribute) => Attributes.Contains(attribute);
 

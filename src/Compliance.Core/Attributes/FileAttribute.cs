@@ -12,14 +12,18 @@ public sealed class FileAttribute
     private readonly Func<FileEntry, FileEntry, bool> _equal;
 
     internal FileAttribute(string name, string description, AttributeGroup group, Func<FileEntry, string?> format,
-        Func<FileEntry, FileEntry, bool>? equal = null)
+        Func<FileEntry, FileEntry, bool> equal)
     {
         Name = name;
         Description = description;
         Group = group;
         _format = format;
-        _equal = equal ?? ((a, b) => string.Equals(format(a), format(b), StringComparison.Ordinal));
+        _equal = equal;
     }
+
+    /// <summary>An attribute read as a typed value: compared as that value, formatted only for display.</summary>
+    internal static FileAttribute Of<T>(string name, string description, AttributeGroup group, Func<FileEntry, T> read, Func<T, string?> format) =>
+        new(name, description, group, e => format(read(e)), (a, b) => EqualityComparer<T>.Default.Equals(read(a), read(b)));
 
     /// <summary>The name used in policies and outputs.</summary>
     public string Name { get; }

@@ -140,11 +140,6 @@ public static class EntryPath
     /// <summary>Compares two paths in <see cref="SortKey"/> order without allocating keys.</summary>
     public static int CompareWalkOrder(string a, string b)
     {
-        // For escaped bytes (U+DC80..U+DCFF) and ordinary text, UTF-16 ordinal order differs from UTF-8 byte order
-        // only for supplementary characters and the escapes, so fall back to byte keys when either is present.
-        if (NeedsByteComparison(a) || NeedsByteComparison(b))
-            return SortKey(a).AsSpan().SequenceCompareTo(SortKey(b));
-
         int length = Math.Min(a.Length, b.Length);
         for (int i = 0; i < length; i++)
         {
@@ -155,18 +150,12 @@ public static class EntryPath
                 return -1;
             if (y == '/')
                 return 1;
+            // UTF-16 order is UTF-8 byte order except where surrogates (supplementary characters, escaped bytes)
+            // meet other characters; only then are the byte keys needed.
+            if (char.IsSurrogate(x) || char.IsSurrogate(y))
+                return SortKey(a).AsSpan().SequenceCompareTo(SortKey(b));
             return x < y ? -1 : 1;
         }
         return a.Length.CompareTo(b.Length);
-    }
-
-    private static bool NeedsByteComparison(string s)
-    {
-        foreach (char c in s)
-        {
-            if (char.IsSurrogate(c))
-                return true;
-        }
-        return false;
     }
 }

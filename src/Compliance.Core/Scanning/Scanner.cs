@@ -111,11 +111,11 @@ public sealed class Scanner
     {
         if (item.Observed is not { Type: FileType.File, Error: null } observed || item.Category is null)
             return false;
-        var algorithms = item.Category.Attributes.HashAlgorithms.ToArray();
-        if (algorithms.Length == 0)
+        var algorithms = item.Category.Attributes.HashAlgorithms;
+        if (algorithms.Count == 0)
             return false;
         if (!_options.RehashAll && !_policy.RehashAlways && item.Baseline is { } known
-            && observed.HasSameContentIdentity(known) && algorithms.All(known.Hashes.ContainsKey))
+            && observed.HasSameContentIdentity(known) && HasAll(known, algorithms))
         {
             foreach (var algorithm in algorithms)
                 observed.Hashes[algorithm] = known.Hashes[algorithm];
@@ -124,9 +124,19 @@ public sealed class Scanner
         return true;
     }
 
+    private static bool HasAll(FileEntry entry, IReadOnlyList<string> algorithms)
+    {
+        foreach (var algorithm in algorithms)
+        {
+            if (!entry.Hashes.ContainsKey(algorithm))
+                return false;
+        }
+        return true;
+    }
+
     private FileEntry? HashObserved(ScanItem item)
     {
-        var hashed = _hashing.Hash(item.Path, item.Category!.Attributes.HashAlgorithms.ToArray(), Counters);
+        var hashed = _hashing.Hash(item.Path, item.Category!.Attributes.HashAlgorithms, Counters);
         if (hashed is null)
             return null;
         hashed.Category = item.Category.Name;
