@@ -9,10 +9,10 @@ public static class FileTime
     public static DateTime? ToUtc(long fileTime) =>
         fileTime >= 0 && fileTime <= MaxFileTime ? DateTime.FromFileTimeUtc(fileTime) : null;
 
-    /// <summary>ISO 8601 UTC with all seven fraction digits, e.g. 2019-01-20T11:53:36.1234567Z; empty when out of range.</summary>
-    public static string ToIso8601(long fileTime) => ToUtc(fileTime)?.ToString("O") ?? "";
-
-    /// <summary>As <see cref="ToIso8601"/>, into a buffer of at least 28 characters; returns the characters written.</summary>
+    /// <summary>
+    /// ISO 8601 UTC with all seven fraction digits (2019-01-20T11:53:36.1234567Z) into a buffer of at least 28
+    /// characters; returns the characters written, 0 when the value is out of range.
+    /// </summary>
     /// <remarks>The round-trip format "O" of a UTC DateTime is exactly this layout, and .NET formats it without parsing a pattern.</remarks>
     public static int FormatIso8601(long fileTime, Span<char> destination) =>
         ToUtc(fileTime) is { } time && time.TryFormat(destination, out int written, "O") ? written : 0;
