@@ -17,6 +17,7 @@ internal static class HashCommand
         };
         var length = new Option<int>("--length", "-l")
         {
+            HelpName = "N",
             Description = "Output length in bytes (BLAKE3 extended output; 32 is the standard hash). Printed as twice as many hex digits.",
             DefaultValueFactory = _ => Blake3Hasher.DefaultOutputLength,
         };
@@ -26,10 +27,12 @@ internal static class HashCommand
         };
         var deriveKey = new Option<string?>("--derive-key")
         {
+            HelpName = "CONTEXT",
             Description = "BLAKE3 key-derivation mode with this context string; the input is the key material.",
         };
         var threads = new Option<int>("--num-threads")
         {
+            HelpName = "N",
             Description = "Most threads to hash one large memory-mapped file with. Default: the number of logical CPUs.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
