@@ -1,3 +1,5 @@
+using Compliance.Core;
+
 namespace Compliance.Ntfs;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class NtfsImage : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Compliance.Core.ComplianceException($"cannot open {path}: {e.Message}");
+            throw new ComplianceException($"cannot open {path}: {e.Message}");
         }
         try
         {
@@ -50,12 +52,12 @@ public sealed class NtfsImage : IDisposable
         if (partition is null)
             return Volumes;
         if (Volumes is [{ Partition: 0 }])
-            throw new Compliance.Core.ComplianceException($"--partition {partition}: the image is a bare NTFS volume, not a partitioned disk", Compliance.Core.FailureKind.Usage);
+            throw new ComplianceException($"--partition {partition}: the image is a bare NTFS volume, not a partitioned disk", FailureKind.Usage);
         var chosen = Volumes.Where(volume => volume.Partition == partition).ToList();
         if (chosen.Count == 0)
-            throw new Compliance.Core.ComplianceException(
+            throw new ComplianceException(
                 $"partition {partition} is not an NTFS partition; NTFS partitions: {string.Join(", ", Volumes.Select(v => v.Partition))}",
-                Compliance.Core.FailureKind.Usage);
+                FailureKind.Usage);
         return chosen;
     }
 
