@@ -22,20 +22,31 @@ internal static class TestData
         throw new InvalidOperationException("Compliance.sln not found above " + AppContext.BaseDirectory + " or " + sourceFile);
     }
 
-    /// <summary>Decompresses a .gz fixture once per test run into a temp folder and returns the raw file's path.</summary>
+    /// <summary>
+    /// Decompresses a .gz fixture into the temp folder and returns the raw file's path. The name carries the fixture's
+    /// size and time, so runs reuse one copy (no pile-up of 100 MB per run) and a rebuilt fixture gets a fresh one.
+    /// </summary>
     public static string Gunzipped(string gzPath)
     {
-        string target = Path.Combine(Path.GetTempPath(), "compliance-ntfs-tests-" + Environment.ProcessId, Path.GetFileNameWithoutExtension(gzPath));
+        var source = new FileInfo(gzPath);
+        string folder = Path.Combine(Path.GetTempPath(), "compliance-ntfs-tests");
+        string target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(gzPath)}-{source.Length}-{source.LastWriteTimeUtc.Ticks}");
         lock (typeof(TestData))
         {
-            if (!File.Exists(target))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using var input = new GZipStream(File.OpenRead(gzPath), CompressionMode.Decompress);
-                using var output = File.Create(target + ".part");
+            if (File.Exists(target))
+                return target;
+            Directory.CreateDirectory(folder);
+            string part = $"{target}.{Environment.ProcessId}.part";
+            using (var input = new GZipStream(source.OpenRead(), CompressionMode.Decompress))
+            using (var output = File.Create(part))
                 input.CopyTo(output);
-                output.Close();
-                File.Move(target + ".part", target);
+            try
+            {
+                File.Move(part, target);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                File.Delete(part); // another test process finished the same copy first
             }
         }
         return target;
