@@ -39,7 +39,10 @@ internal static class GateCommand
         {
             if (parse.GetValue(image) is null && parse.GetValue(root) is null)
                 throw new ComplianceException("gate needs the target to check: --image IMAGE or --root DIR.", FailureKind.Usage);
-            using var store = CommonOptions.OpenStore(parse.GetValue(baseline)!, create: false);
+            var database = parse.GetValue(baseline)!;
+            if (!File.Exists(database))
+                throw new ComplianceException($"--baseline {database}: no such database; make one with `compliance baseline --db {database}`.", FailureKind.Usage);
+            using var store = CommonOptions.OpenStore(database, create: false);
             var generation = store.CurrentGeneration()
                 ?? throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
             var policy = store.CurrentPolicy();

@@ -1,0 +1,149 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Compliance.Store;
+
+namespace Compliance.Cli.Tests;
+
+/// <summary>`compliance gate` through the real program, on a mounted tree and on an NTFS image.</summary>
+public sealed class GateTests
+{
+    private const string Policy = """
+        name: gate-test
+        categories:
+          - name: accounts
+            severity: critical
+            controls: ["PCI-DSS 11.5.2"]
+            attributes: [all]
+            include: [/etc]
+          - name: application
+            severity: medium
+            attributes: [all]
+            include: [/opt/app]
+        """;
+
+    private static JsonElement Results(string sarifPath)
+    {
+        var log = JsonDocument.Parse(File.ReadAllBytes(sarifPath)).RootElement;
+        log.GetProperty("version").GetString().Should().Be("2.1.0");
+        return log.GetProperty("runs")[0].GetProperty("results").Clone();
+    }
+
+    private static string Uri(JsonElement result) =>
+        result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!;
+
+    private static (string Digest, int Generations) Baseline(string database)
+    {
+        using var store = StateStore.Open(database, create: false);
+        return (store.BaselineDigest(store.CurrentGeneration()!.Id), store.Generations().Count);
+    }
+
+    [Fact]
+    public void A_tree_passes_until_one_byte_changes_then_fails_with_one_content_result_at_its_category_severity()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+        dir.Write("tree/etc/hosts", "127.0.0.1 localhost\n");
+        var config = dir.Write("tree/opt/app/app.conf", "port=8080\n");
+        File.WriteAllText(dir.Combine("policy.yaml"), Policy);
+        string db = dir.Combine("state.db"), sarif = dir.Combine("out", "gate.sarif"), junit = dir.Combine("out", "gate.xml");
+        CliRunner.Run(dir.Path, "baseline", "--root", "tree", "--policy", "policy.yaml", "--db", db).ExitCode.Should().Be(0);
+        var approved = Baseline(db);
+
+        var clean = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "tree", "--sarif", sarif, "--junit", junit);
+        clean.ExitCode.Should().Be(0, clean.Stderr);
+        Results(sarif).GetArrayLength().Should().Be(0);
+        XDocument.Load(junit).Root!.Attribute("failures")!.Value.Should().Be("0");
+
+        // A forger keeps size and mtime; the content hash still differs.
+        var passwd = dir.Combine("tree", "etc", "passwd");
+        var mtime = File.GetLastWriteTimeUtc(passwd);
+        var bytes = File.ReadAllBytes(passwd);
+        bytes[0] = (byte)'R';
+        File.WriteAllBytes(passwd, bytes);
+        File.SetLastWriteTimeUtc(passwd, mtime);
+
+        var drift = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "tree", "--sarif", sarif, "--junit", junit);
+        drift.ExitCode.Should().Be(1, drift.Stderr);
+        var result = Results(sarif).EnumerateArray().Should().ContainSingle().Subject;
+        result.GetProperty("ruleId").GetString().Should().Be("FIM.content");
+        result.GetProperty("level").GetString().Should().Be("error", "accounts is critical");
+        Uri(result).Should().Be("etc/passwd");
+        result.GetProperty("properties").GetProperty("category").GetString().Should().Be("accounts");
+        result.GetProperty("properties").GetProperty("controls")[0].GetString().Should().Be("PCI-DSS 11.5.2");
+
+        var suites = XDocument.Load(junit).Root!.Elements("testsuite").ToDictionary(s => s.Attribute("name")!.Value);
+        suites["accounts"].Attribute("failures")!.Value.Should().Be("1");
+        suites["accounts"].Descendants("failure").Single().Value.Should().StartWith("content changed: /etc/passwd");
+        suites["application"].Attribute("failures")!.Value.Should().Be("0");
+        suites["application"].Descendants("testcase").Single().HasElements.Should().BeFalse();
+
+        // A medium category's drift is a warning; both findings are reported, and the gate still fails.
+        File.AppendAllText(config, "debug=true\n");
+        var both = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "tree", "--sarif", sarif, "--json");
+        both.ExitCode.Should().Be(1);
+        Results(sarif).EnumerateArray().ToDictionary(Uri, r => r.GetProperty("level").GetString())
+            .Should().Equal(new Dictionary<string, string?> { ["etc/passwd"] = "error", ["opt/app/app.conf"] = "warning" });
+        JsonDocument.Parse(both.Stdout).RootElement.GetProperty("findings").GetArrayLength().Should().Be(2);
+
+        Baseline(db).Should().Be(approved, "a gate never changes the approved baseline");
+    }
+
+    [Fact]
+    public void An_ntfs_image_passes_and_a_copy_with_one_changed_content_byte_fails_with_exactly_that_file()
+    {
+        using var dir = new TempDir();
+        var image = dir.Combine("basic.img");
+        using (var gz = new GZipStream(File.OpenRead(NtfsImage("basic.img.gz")), CompressionMode.Decompress))
+        using (var raw = File.Create(image))
+            gz.CopyTo(raw);
+        string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif"), junit = dir.Combine("gate.xml");
+        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+
+        var clean = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
+        clean.ExitCode.Should().Be(0, clean.Stdout + clean.Stderr);
+        Results(sarif).GetArrayLength().Should().Be(0);
+
+        // docs/readme.txt's content is resident in its MFT record, and appears nowhere else in the image.
+        var copy = dir.Combine("tampered.img");
+        var bytes = File.ReadAllBytes(image);
+        var content = Encoding.ASCII.GetBytes("small resident file\n");
+        int at = bytes.AsSpan().IndexOf(content);
+        at.Should().BePositive();
+        bytes.AsSpan(at + 1).IndexOf(content).Should().Be(-1);
+        bytes[at] = (byte)'S';
+        File.WriteAllBytes(copy, bytes);
+
+        var drift = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", copy, "--sarif", sarif, "--junit", junit);
+        drift.ExitCode.Should().Be(1, drift.Stderr);
+        var result = Results(sarif).EnumerateArray().Should().ContainSingle().Subject;
+        result.GetProperty("ruleId").GetString().Should().Be("FIM.content");
+        result.GetProperty("level").GetString().Should().Be("error", "the default policy of an image is high severity");
+        Uri(result).Should().Be("docs/readme.txt");
+        XDocument.Load(junit).Descendants("failure").Single().Value.Should().StartWith("content changed: /docs/readme.txt");
+    }
+
+    [Fact]
+    public void Usage_errors_exit_2_and_an_unreadable_database_exits_3()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/etc/passwd", "root\n");
+        var db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, "baseline", "--root", "tree", "--db", db, "/").ExitCode.Should().Be(0);
+
+        CliRunner.Run(dir.Path, "gate", "--baseline", db).ExitCode.Should().Be(2, "a target is required");
+        CliRunner.Run(dir.Path, "gate", "--root", "tree").ExitCode.Should().Be(2, "--baseline is required");
+        CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "tree", "--image", "x.img").ExitCode.Should().Be(2);
+        var missing = CliRunner.Run(dir.Path, "gate", "--baseline", dir.Combine("none.db"), "--root", "tree");
+        missing.ExitCode.Should().Be(2);
+        missing.Stderr.Should().Contain("--baseline");
+
+        var corrupt = dir.Write("corrupt.db", "this is not a database");
+        CliRunner.Run(dir.Path, "gate", "--baseline", corrupt, "--root", "tree").ExitCode.Should().Be(3);
+    }
+
+    private static string NtfsImage(string name, [CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "ntfs-images", name);
+}
