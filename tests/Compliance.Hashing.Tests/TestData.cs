@@ -11,7 +11,7 @@ internal static class TestData
 
     /// <summary>
     /// Walks up from the test binaries, then from this source file: builds with --artifacts-path put the
-    /// binaries outside the repo. The solution file marks the root; Directory.Packages.props does too.
+    /// binaries outside the repo. The solution file marks the root.
     /// </summary>
     private static string FindRoot([CallerFilePath] string sourceFile = "")
     {
@@ -19,7 +19,7 @@ internal static class TestData
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")) || File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
+                if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")))
                     return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testdata"));
             }
         }
