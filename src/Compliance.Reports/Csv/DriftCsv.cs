@@ -51,8 +51,8 @@ public static class DriftCsv
                 stored.Category,
                 string.Join("; ", finding.Controls),
                 string.Join(",", stored.Attributes),
-                Values(finding, finding.BeforeValues()),
-                Values(finding, finding.AfterValues()),
+                Values(finding.Before),
+                Values(finding.After),
                 stored.Source,
                 stored.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "",
                 stored.ProcessPath ?? "",
@@ -71,8 +71,8 @@ public static class DriftCsv
     }
 
     /// <summary>One name=value line per shown attribute; a multi-line cell reads well in a spreadsheet.</summary>
-    private static string Values(ReportFinding finding, IReadOnlyList<KeyValuePair<string, string>> values) =>
-        string.Join("\n", finding.Shown(values).Select(v => $"{v.Key}={(v.Key is "path" or "target" ? EntryPath.ToDisplay(v.Value) : v.Value)}"));
+    private static string Values(IReadOnlyList<KeyValuePair<string, string>> values) =>
+        string.Join("\n", values.Select(v => $"{v.Key}={(v.Key is "path" or "target" ? EntryPath.ToDisplay(v.Value) : v.Value)}"));
 
     private static string Time(DateTimeOffset time) => ReportSummary.Time(time);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Compliance.Core;
+using Compliance.Core.Drift;
 using Compliance.Core.Policies;
 using Compliance.Store;
 
@@ -53,10 +54,13 @@ public static class DriftReportBuilder
             long? approvedIn = FirstAfter(accepted.GetValueOrDefault(stored.Path), madeIn);
             if (FirstAfter(freshBaselines, madeIn) is { } rebaseline && (approvedIn is null || rebaseline < approvedIn))
                 approvedIn = rebaseline;
+            var kind = DriftKindNames.Parse(stored.Kind);
             findings.Add(new ReportFinding
             {
                 Number = findings.Count + 1,
-                Stored = stored,
+                Stored = stored with { BeforeJson = null, AfterJson = null },   // kept parsed, and only what is shown
+                Before = ReportFinding.ShownValues(kind, stored.Attributes, stored.BeforeJson),
+                After = ReportFinding.ShownValues(kind, stored.Attributes, stored.AfterJson),
                 Status = approvedIn is not null ? FindingStatus.Approved : open.Contains(stored.Path) ? FindingStatus.Open : FindingStatus.Reverted,
                 ApprovedIn = approvedIn is { } g ? byId[g] : null,
                 Controls = controlsByCategory.GetValueOrDefault(stored.Category) ?? [],

@@ -31,17 +31,23 @@ public sealed class ReportFinding
     public DriftKind Kind => DriftKindNames.Parse(Stored.Kind);
     public bool IsApproved => Status == FindingStatus.Approved;
 
-    /// <summary>The baseline side's values by attribute name (plus "path"); parsed on each call so 100,000 findings do not hold them all.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> BeforeValues() => EntryValues(Stored.BeforeJson);
+    /// <summary>The baseline side's shown values (see <see cref="ShownValues"/>); empty for added.</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> Before { get; init; }
 
-    public IReadOnlyList<KeyValuePair<string, string>> AfterValues() => EntryValues(Stored.AfterJson);
+    /// <summary>The observed side's shown values; empty for removed.</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> After { get; init; }
 
-    /// <summary>The attributes a reader needs to judge the finding: the changed ones, or for added/removed the entry's identity and content.</summary>
-    public IEnumerable<KeyValuePair<string, string>> Shown(IReadOnlyList<KeyValuePair<string, string>> values)
+    /// <summary>
+    /// The values a reader needs to judge a finding, from one side's stored JSON: the changed attributes, or for
+    /// added, removed and unverified the entry's identity and content hashes. Only these are kept, so a report of
+    /// 100,000 findings does not hold 200,000 whole entries.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ShownValues(DriftKind kind, IReadOnlyList<string> changed, string? json)
     {
-        if (Kind is DriftKind.Added or DriftKind.Removed or DriftKind.Unverified)
-            return values.Where(v => AddedOrRemovedShows.Contains(v.Key) || IsHash(v.Key));
-        return values.Where(v => Stored.Attributes.Contains(v.Key));
+        var values = EntryValues(json);
+        if (kind is DriftKind.Added or DriftKind.Removed or DriftKind.Unverified)
+            return values.Where(v => AddedOrRemovedShows.Contains(v.Key) || IsHash(v.Key)).ToArray();
+        return values.Where(v => changed.Contains(v.Key)).ToArray();
     }
 
     public static bool IsHash(string attribute) =>

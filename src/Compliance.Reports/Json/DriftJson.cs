@@ -7,7 +7,7 @@ namespace Compliance.Reports.Json;
 
 /// <summary>
 /// A drift report as one JSON document: "summary" (the summary CSV's metrics as an object), "gaps", and
-/// "findings" with each side's attribute values as the store recorded them. Streamed, so size is bounded by the
+/// "findings" with each side's shown attribute values (the changed ones; identity and hashes for added and removed). Streamed, so size is bounded by the
 /// report's findings list, not by the JSON text.
 /// </summary>
 public static class DriftJson
@@ -70,8 +70,8 @@ public static class DriftJson
                 writer.WriteString("process", stored.ProcessPath);
             if (stored.Detail is not null)
                 writer.WriteString("detail", stored.Detail);
-            WriteSide(writer, "before", stored.BeforeJson);
-            WriteSide(writer, "after", stored.AfterJson);
+            WriteSide(writer, "before", finding.Before);
+            WriteSide(writer, "after", finding.After);
             writer.WriteEndObject();
             if (writer.BytesPending > 1 << 16)
                 writer.Flush();
@@ -80,13 +80,18 @@ public static class DriftJson
         writer.WriteEndObject();
     }
 
-    // The stored sides are JSON that EntryJson wrote, \udcXX path escapes included: copied as they are.
-    private static void WriteSide(Utf8JsonWriter writer, string name, string? json)
+    /// <summary>The side's shown values by attribute name; null for the side that does not exist (added, removed).</summary>
+    private static void WriteSide(Utf8JsonWriter writer, string name, IReadOnlyList<KeyValuePair<string, string>> values)
     {
         writer.WritePropertyName(name);
-        if (json is null)
+        if (values.Count == 0)
+        {
             writer.WriteNullValue();
-        else
-            writer.WriteRawValue(json, skipInputValidation: true);
+            return;
+        }
+        writer.WriteStartObject();
+        foreach (var (attribute, value) in values)
+            writer.WriteString(attribute, value);
+        writer.WriteEndObject();
     }
 }

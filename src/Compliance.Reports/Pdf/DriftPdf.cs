@@ -21,8 +21,8 @@ public static class DriftPdf
 
     private static readonly TableColumn[] DriftColumns =
     [
-        new("#", 0.055, AlignRight: true), new("Path", 0.30), new("Kind / status", 0.14), new("Changed", 0.105),
-        new("Before", 0.2), new("After", 0.2),
+        new("#", 0.05, AlignRight: true), new("Path", 0.28), new("Kind / status", 0.17), new("Before (changed attributes)", 0.25),
+        new("After", 0.25),
     ];
 
     public static void Write(DriftReport report, IPdfCanvas canvas, Stream output)
@@ -185,16 +185,13 @@ public static class DriftPdf
         foreach (var finding in findings)
         {
             any = true;
-            var before = finding.BeforeValues();
-            var after = finding.AfterValues();
             table.AddRow(
             [
                 [Small(finding.Number.ToString(CultureInfo.InvariantCulture))],
                 [Small(PathText(finding.Path))],
                 KindCell(finding),
-                [Small(string.Join(", ", finding.Stored.Attributes))],
-                ValuesCell(finding, before, process: false),
-                ValuesCell(finding, after, process: true),
+                ValuesCell(finding, finding.Before, process: false),
+                ValuesCell(finding, finding.After, process: true),
             ]);
         }
         table.End();
@@ -202,31 +199,39 @@ public static class DriftPdf
             flow.Paragraph("None in the period.", PageFlow.Body, PageFlow.Grey);
     }
 
+    // Two lines, so a page holds a few dozen findings: 100,000 of them must stay a document one can page through.
     private static List<StyledText> KindCell(ReportFinding finding)
     {
         var stored = finding.Stored;
-        var cell = new List<StyledText> { new(stored.Kind, PageFlow.SmallBold, Rgb.Black), Small($"{stored.Severity} · {stored.Category}") };
+        var seen = stored.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+        var cell = new List<StyledText> { new($"{stored.Kind} · {stored.Severity}", PageFlow.SmallBold, Rgb.Black) };
         cell.Add(finding.Status switch
         {
-            FindingStatus.Approved => Small($"approved in gen {finding.ApprovedIn!.Id} by {finding.ApprovedIn.ApprovedBy}"),
-            FindingStatus.Open => new StyledText("open", PageFlow.SmallBold, FailColor),
-            _ => new StyledText("reverted", PageFlow.SmallBold, IncompleteColor),
+            FindingStatus.Approved => Small($"gen {finding.ApprovedIn!.Id} by {finding.ApprovedIn.ApprovedBy} · {seen}"),
+            FindingStatus.Open => new StyledText($"open · {seen}", PageFlow.Small, FailColor),
+            _ => new StyledText($"reverted · {seen}", PageFlow.Small, IncompleteColor),
         });
-        var seen = stored.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
-        cell.Add(new StyledText(stored.Source == "scan" ? seen : $"{seen} via {stored.Source}", PageFlow.Small, PageFlow.Grey));
+        if (stored.Source != "scan")
+            cell.Add(new StyledText($"via {stored.Source}", PageFlow.Small, PageFlow.Grey));
         return cell;
     }
 
+    /// <summary>The shown attributes: plain ones together on wrapping lines, each hash shortened on a line of its own.</summary>
     private static List<StyledText> ValuesCell(ReportFinding finding, IReadOnlyList<KeyValuePair<string, string>> values, bool process)
     {
         var cell = new List<StyledText>();
-        foreach (var (name, value) in finding.Shown(values))
+        var plain = new List<string>();
+        var hashes = new List<StyledText>();
+        foreach (var (name, value) in values)
         {
             if (ReportFinding.IsHash(name))
-                cell.Add(new StyledText($"{name} {Shorten(value)}", PageFlow.SmallMono, Rgb.Black));
+                hashes.Add(new StyledText($"{name} {Shorten(value)}", PageFlow.SmallMono, Rgb.Black));
             else
-                cell.Add(Small($"{name} {(name is "path" or "target" ? PathText(value) : value)}"));
+                plain.Add(name is "path" or "target" ? $"{name} {PathText(value)}" : $"{name} {value}");
         }
+        if (plain.Count > 0)
+            cell.Add(Small(string.Join(" · ", plain)));
+        cell.AddRange(hashes);
         if (finding.Kind == DriftKind.Unverified && !process && finding.Stored.Detail is { } detail)
             cell.Add(Small(detail));
         if (process && (finding.Stored.ProcessPath is not null || finding.Stored.ProcessId is not null))
@@ -240,19 +245,20 @@ public static class DriftPdf
     {
         flow.NewPage();
         flow.Heading("Appendix A: full content hashes", 16);
-        flow.Paragraph("The content hashes that the drift tables shorten, by finding number.", PageFlow.Body, PageFlow.Grey);
+        flow.Paragraph("The content hashes that the drift tables shorten, by finding number (#).", PageFlow.Body, PageFlow.Grey);
         flow.Space(6);
-        var table = flow.BeginTable([new("#", 0.07, true), new("Path", 0.3), new("Hashes (before, after)", 0.63)], PageFlow.SmallBold);
+        // No path column: the # leads to it in the drift table, and 100,000 findings make this appendix long.
+        var table = flow.BeginTable([new("#", 0.08, true), new("Hashes (before, after)", 0.92)], PageFlow.SmallBold);
         foreach (var finding in report.Findings)
         {
             var hashes = new List<StyledText>();
-            foreach (var (side, values) in new[] { ("before", finding.BeforeValues()), ("after", finding.AfterValues()) })
+            foreach (var (side, values) in new[] { ("before", finding.Before), ("after", finding.After) })
             {
-                foreach (var (name, value) in finding.Shown(values).Where(v => ReportFinding.IsHash(v.Key)))
+                foreach (var (name, value) in values.Where(v => ReportFinding.IsHash(v.Key)))
                     hashes.Add(new StyledText($"{side} {name} {value}", PageFlow.SmallMono, Rgb.Black));
             }
             if (hashes.Count > 0)
-                table.AddRow([[Small(finding.Number.ToString(CultureInfo.InvariantCulture))], [Small(PathText(finding.Path))], hashes]);
+                table.AddRow([[Small(finding.Number.ToString(CultureInfo.InvariantCulture))], hashes]);
         }
         table.End();
     }

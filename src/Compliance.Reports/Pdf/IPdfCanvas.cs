@@ -10,7 +10,7 @@ public enum Face
 
 public readonly record struct TextStyle(Face Face, double Size)
 {
-    public double LineHeight => Size * 1.25;
+    public double LineHeight => Size * 1.2;
 }
 
 /// <summary>A colour as 0..255 red, green, blue.</summary>

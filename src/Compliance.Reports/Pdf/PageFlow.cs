@@ -14,13 +14,13 @@ internal sealed class PageFlow(IPdfCanvas canvas)
 {
     public const double Margin = 48;
     private const double FooterSpace = 30;
-    private const double CellPadding = 3;
+    private const double CellPadding = 2.5;
 
     public static readonly TextStyle Body = new(Face.Sans, 9);
     public static readonly TextStyle BodyBold = new(Face.Bold, 9);
-    public static readonly TextStyle Small = new(Face.Sans, 7);
-    public static readonly TextStyle SmallBold = new(Face.Bold, 7);
-    public static readonly TextStyle SmallMono = new(Face.Mono, 6.6);
+    public static readonly TextStyle Small = new(Face.Sans, 6.6);
+    public static readonly TextStyle SmallBold = new(Face.Bold, 6.6);
+    public static readonly TextStyle SmallMono = new(Face.Mono, 6.3);
     public static readonly Rgb Grey = new(90, 90, 90);
     public static readonly Rgb HeaderFill = new(225, 229, 235);
     public static readonly Rgb StripeFill = new(246, 247, 249);

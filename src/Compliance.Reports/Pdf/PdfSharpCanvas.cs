@@ -17,6 +17,7 @@ public sealed class PdfSharpCanvas : IPdfCanvas
     private readonly Dictionary<(Face, int Fallback, double Size), XFont> _xfonts = [];
     private readonly Dictionary<(Face, int CodePoint), double> _unitWidths = [];
     private readonly Dictionary<Rgb, XSolidBrush> _brushes = [];
+    private readonly Dictionary<Face, double[]> _asciiWidths = [];
     private readonly XGraphics _measure;
     private XGraphics? _graphics;
 
@@ -32,12 +33,13 @@ public sealed class PdfSharpCanvas : IPdfCanvas
 
     public double PageWidth => _document.PageCount > 0 ? _document.Pages[0].Width.Point : PageSizeConverter.ToSize(_size).Width;
     public double PageHeight => _document.PageCount > 0 ? _document.Pages[0].Height.Point : PageSizeConverter.ToSize(_size).Height;
-    public int PageCount => _document.PageCount;
+    public int PageCount { get; private set; }
 
     public void AddPage()
     {
         var page = _document.AddPage();
         page.Size = _size;
+        PageCount++;
         SwitchTo(page, XGraphicsPdfPageOptions.Append);
     }
 
@@ -57,12 +59,19 @@ public sealed class PdfSharpCanvas : IPdfCanvas
         return width;
     }
 
-    public double Measure(Rune character, TextStyle style) => UnitWidth(style.Face, character.Value) * style.Size;
+    public double Measure(Rune character, TextStyle style) =>
+        (character.Value < 0x80 ? AsciiWidths(style.Face)[character.Value] : UnitWidth(style.Face, character.Value)) * style.Size;
 
     public void DrawText(string text, double x, double baseline, TextStyle style, Rgb color)
     {
         var graphics = _graphics ?? throw new InvalidOperationException("AddPage before drawing.");
         var brush = Brush(color);
+        // Most report text (numbers, hashes, ASCII paths) is ASCII, which every face covers: one run, drawn as it is.
+        if (Ascii.IsValid(text))
+        {
+            graphics.DrawString(text, Font(style.Face, -1, style.Size), brush, x, baseline, XStringFormats.BaseLineLeft);
+            return;
+        }
         foreach (var (run, fallback) in Runs(VisualOrder(Clean(text)), style.Face))
         {
             graphics.DrawString(run, Font(style.Face, fallback, style.Size), brush, x, baseline, XStringFormats.BaseLineLeft);
@@ -119,6 +128,13 @@ public sealed class PdfSharpCanvas : IPdfCanvas
 
     private int FallbackFor(Face face, int codePoint) =>
         _fonts.Covers(face, codePoint) ? -1 : _fonts.Fallback(codePoint);
+
+    private double[] AsciiWidths(Face face)
+    {
+        if (!_asciiWidths.TryGetValue(face, out var widths))
+            _asciiWidths[face] = widths = Enumerable.Range(0, 0x80).Select(c => UnitWidth(face, c)).ToArray();
+        return widths;
+    }
 
     private double UnitWidth(Face face, int codePoint)
     {
