@@ -11,8 +11,13 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${BLAKE3_BENCH_DIR:-/tmp/blake3-bench}
 mkdir -p "$work"
 
-if ! command -v b3sum >/dev/null; then
-    apt-get install -y b3sum >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y b3sum >/dev/null; }
+# The peer (b3sum) and the measuring tools (GNU time, bc), installed when missing.
+missing=()
+command -v b3sum >/dev/null || missing+=(b3sum)
+[ -x /usr/bin/time ] || missing+=(time)
+command -v bc >/dev/null || missing+=(bc)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; }
 fi
 
 # Publish the real CLI, ReadyToRun so start-up is not mostly JIT time (the hashing kernels are JIT-compiled for
