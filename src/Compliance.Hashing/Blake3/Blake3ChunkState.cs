@@ -8,13 +8,15 @@ internal struct Blake3ChunkState
     private int _blockLength;
     private int _blocksCompressed;
     private readonly uint _flags;
+    private readonly Blake3SimdWidth _width;
 
     public ulong ChunkCounter;
 
-    public Blake3ChunkState(in ChainingValue key, ulong chunkCounter, uint flags)
+    public Blake3ChunkState(in ChainingValue key, ulong chunkCounter, uint flags, Blake3SimdWidth width)
     {
         _cv = key;
         _flags = flags;
+        _width = width;
         ChunkCounter = chunkCounter;
     }
 
@@ -30,7 +32,7 @@ internal struct Blake3ChunkState
             // A full block is compressed only once more input shows it is not the chunk's last.
             if (_blockLength == Blake3Constants.BlockLength)
             {
-                Blake3Compression.CompressInPlace(ref _cv, _block, Blake3Constants.BlockLength, ChunkCounter, _flags | StartFlag);
+                Blake3Compression.CompressInPlace(ref _cv, _block, Blake3Constants.BlockLength, ChunkCounter, _flags | StartFlag, _width);
                 _blocksCompressed++;
                 _blockLength = 0;
                 ((Span<byte>)_block).Clear();
@@ -40,7 +42,7 @@ internal struct Blake3ChunkState
                 // Whole blocks straight from the input, skipping the copy into the buffer.
                 while (input.Length > Blake3Constants.BlockLength)
                 {
-                    Blake3Compression.CompressInPlace(ref _cv, input, Blake3Constants.BlockLength, ChunkCounter, _flags | StartFlag);
+                    Blake3Compression.CompressInPlace(ref _cv, input, Blake3Constants.BlockLength, ChunkCounter, _flags | StartFlag, _width);
                     _blocksCompressed++;
                     input = input[Blake3Constants.BlockLength..];
                 }
@@ -60,6 +62,7 @@ internal struct Blake3ChunkState
         output.BlockLength = (uint)_blockLength;
         output.Counter = ChunkCounter;
         output.Flags = _flags | StartFlag | Blake3Constants.ChunkEnd;
+        output.Width = _width;
         return output;
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Compliance.Hashing.Blake3;
 
@@ -32,32 +33,82 @@ internal readonly struct ScalarLanes : ILaneOps<uint>
         Blake3Compression.LoadMessage(MemoryMarshal.CreateReadOnlySpan(ref first, Blake3Constants.BlockLength), ref message);
 }
 
-/// <summary>The compression function on a single block, through the one-lane kernel.</summary>
+/// <summary>
+/// The compression function on a single block: the state's four rows in 128-bit vectors where the width allows
+/// (the reference design's compress-in-place), else the one-lane kernel. Small files are hashed almost entirely here.
+/// </summary>
 internal static class Blake3Compression
 {
     /// <summary>Replaces <paramref name="cv"/> with the chaining value of compressing <paramref name="block"/> (64 bytes, zero-padded past blockLength).</summary>
-    public static void CompressInPlace(ref ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags)
+    public static void CompressInPlace(ref ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags, Blake3SimdWidth width)
     {
         var h = ToLanes(cv);
-        Compress(ref h, block, blockLength, counter, flags, ref Unsafe.NullRef<Chaining8<uint>>());
+        Compress(ref h, block, blockLength, counter, flags, ref Unsafe.NullRef<Chaining8<uint>>(), width);
         cv = FromLanes(h);
     }
 
     /// <summary>Writes all 64 bytes of the extended output of one block, as the root node emits them.</summary>
-    public static void CompressExtended(in ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags, Span<byte> destination)
+    public static void CompressExtended(in ChainingValue cv, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags,
+        Blake3SimdWidth width, Span<byte> destination)
     {
         var h = ToLanes(cv);
         Chaining8<uint> high = default;
-        Compress(ref h, block, blockLength, counter, flags, ref high);
+        Compress(ref h, block, blockLength, counter, flags, ref high, width);
         FromLanes(h).WriteTo(destination);
         FromLanes(high).WriteTo(destination[Blake3Constants.OutputLength..]);
     }
 
-    private static void Compress(ref Chaining8<uint> h, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags, ref Chaining8<uint> outputHigh)
+    private static void Compress(ref Chaining8<uint> h, ReadOnlySpan<byte> block, uint blockLength, ulong counter, uint flags,
+        ref Chaining8<uint> outputHigh, Blake3SimdWidth width)
     {
         block = block[..Blake3Constants.BlockLength];
+        if (width >= Blake3SimdWidth.Vector128 && BitConverter.IsLittleEndian)
+        {
+            CompressRows(ref h, MemoryMarshal.Cast<byte, uint>(block), blockLength, counter, flags, ref outputHigh);
+            return;
+        }
         Blake3Rounds.CompressBlocks<uint, ScalarLanes>(ref h, ref MemoryMarshal.GetReference(block), Blake3Constants.BlockLength, 1,
             (uint)counter, (uint)(counter >> 32), blockLength, flags, 0, 0, ref outputHigh);
+    }
+
+    /// <summary>
+    /// One block with the state's rows as vectors: G runs on the four columns at once, then on the four diagonals
+    /// after rotating rows 1 to 3 by one, two and three lanes. Each round gathers its message words by the schedule.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void CompressRows(ref Chaining8<uint> h, ReadOnlySpan<uint> m, uint blockLength, ulong counter, uint flags, ref Chaining8<uint> outputHigh)
+    {
+        m = m[..16];
+        var cvLow = Vector128.Create(h.H0, h.H1, h.H2, h.H3);
+        var cvHigh = Vector128.Create(h.H4, h.H5, h.H6, h.H7);
+        var row0 = cvLow;
+        var row1 = cvHigh;
+        var row2 = Vector128.Create(Blake3Constants.IV0, Blake3Constants.IV1, Blake3Constants.IV2, Blake3Constants.IV3);
+        var row3 = Vector128.Create((uint)counter, (uint)(counter >> 32), blockLength, flags);
+        ReadOnlySpan<byte> schedule = Blake3Constants.MessageSchedule;
+        for (int round = 0; round < 7; round++)
+        {
+            ReadOnlySpan<byte> w = schedule.Slice(round * 16, 16);
+            Blake3Rounds.G<Vector128<uint>, Lanes128>(ref row0, ref row1, ref row2, ref row3,
+                Vector128.Create(m[w[0]], m[w[2]], m[w[4]], m[w[6]]), Vector128.Create(m[w[1]], m[w[3]], m[w[5]], m[w[7]]));
+            row1 = Vector128.Shuffle(row1, Vector128.Create(1u, 2, 3, 0));
+            row2 = Vector128.Shuffle(row2, Vector128.Create(2u, 3, 0, 1));
+            row3 = Vector128.Shuffle(row3, Vector128.Create(3u, 0, 1, 2));
+            Blake3Rounds.G<Vector128<uint>, Lanes128>(ref row0, ref row1, ref row2, ref row3,
+                Vector128.Create(m[w[8]], m[w[10]], m[w[12]], m[w[14]]), Vector128.Create(m[w[9]], m[w[11]], m[w[13]], m[w[15]]));
+            row1 = Vector128.Shuffle(row1, Vector128.Create(3u, 0, 1, 2));
+            row2 = Vector128.Shuffle(row2, Vector128.Create(2u, 3, 0, 1));
+            row3 = Vector128.Shuffle(row3, Vector128.Create(1u, 2, 3, 0));
+        }
+        if (!Unsafe.IsNullRef(ref outputHigh))
+            Store(row2 ^ cvLow, row3 ^ cvHigh, ref outputHigh);
+        Store(row0 ^ row2, row1 ^ row3, ref h);
+    }
+
+    private static void Store(Vector128<uint> low, Vector128<uint> high, ref Chaining8<uint> h)
+    {
+        h.H0 = low[0]; h.H1 = low[1]; h.H2 = low[2]; h.H3 = low[3];
+        h.H4 = high[0]; h.H5 = high[1]; h.H6 = high[2]; h.H7 = high[3];
     }
 
     private static Chaining8<uint> ToLanes(in ChainingValue cv) => new()

@@ -42,7 +42,7 @@ public sealed class Blake3Hasher
         _key = key;
         _flags = flags;
         _width = width;
-        _chunk = new Blake3ChunkState(key, 0, flags);
+        _chunk = new Blake3ChunkState(key, 0, flags, width);
     }
 
     /// <summary>Keyed hashing (a MAC) with a 32-byte key.</summary>
@@ -83,7 +83,7 @@ public sealed class Blake3Hasher
     /// <summary>Forgets all input, keeping the mode and key.</summary>
     public void Reset()
     {
-        _chunk = new Blake3ChunkState(_key, 0, _flags);
+        _chunk = new Blake3ChunkState(_key, 0, _flags, _width);
         _stackLength = 0;
     }
 
@@ -98,7 +98,7 @@ public sealed class Blake3Hasher
             if (input.IsEmpty)
                 return;
             PushChainingValue(_chunk.Output().ChainingValue(), _chunk.ChunkCounter);
-            _chunk = new Blake3ChunkState(_key, _chunk.ChunkCounter + 1, _flags);
+            _chunk = new Blake3ChunkState(_key, _chunk.ChunkCounter + 1, _flags, _width);
         }
 
         // Hash the largest whole subtrees the input holds. A subtree must be a power-of-two number of
@@ -114,7 +114,7 @@ public sealed class Blake3Hasher
             ReadOnlySpan<byte> subtree = input[..(int)subtreeLength];
             if (subtreeLength <= Blake3Constants.ChunkLength)
             {
-                var single = new Blake3ChunkState(_key, _chunk.ChunkCounter, _flags);
+                var single = new Blake3ChunkState(_key, _chunk.ChunkCounter, _flags, _width);
                 single.Update(subtree);
                 PushChainingValue(single.Output().ChainingValue(), _chunk.ChunkCounter);
             }
@@ -163,14 +163,14 @@ public sealed class Blake3Hasher
         {
             _stack[remaining - 2].WriteTo(pair);
             _stack[remaining - 1].WriteTo(pair[Blake3Constants.OutputLength..]);
-            output = Blake3Output.Parent(pair, _key, _flags);
+            output = Blake3Output.Parent(pair, _key, _flags, _width);
             remaining -= 2;
         }
         while (remaining > 0)
         {
             _stack[remaining - 1].WriteTo(pair);
             output.ChainingValue().WriteTo(pair[Blake3Constants.OutputLength..]);
-            output = Blake3Output.Parent(pair, _key, _flags);
+            output = Blake3Output.Parent(pair, _key, _flags, _width);
             remaining--;
         }
         return output;
@@ -191,7 +191,7 @@ public sealed class Blake3Hasher
         {
             _stack[_stackLength - 2].WriteTo(pair);
             _stack[_stackLength - 1].WriteTo(pair[Blake3Constants.OutputLength..]);
-            _stack[_stackLength - 2] = Blake3Output.Parent(pair, _key, _flags).ChainingValue();
+            _stack[_stackLength - 2] = Blake3Output.Parent(pair, _key, _flags, _width).ChainingValue();
             _stackLength--;
         }
     }

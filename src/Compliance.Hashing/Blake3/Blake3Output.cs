@@ -11,21 +11,23 @@ internal struct Blake3Output
     public uint BlockLength;
     public ulong Counter;
     public uint Flags;
+    public Blake3SimdWidth Width;
 
-    public static Blake3Output Parent(ReadOnlySpan<byte> leftAndRight, in ChainingValue key, uint flags)
+    public static Blake3Output Parent(ReadOnlySpan<byte> leftAndRight, in ChainingValue key, uint flags, Blake3SimdWidth width)
     {
         Blake3Output output = default;
         output.InputChainingValue = key;
         leftAndRight[..Blake3Constants.BlockLength].CopyTo(output.Block);
         output.BlockLength = Blake3Constants.BlockLength;
         output.Flags = flags | Blake3Constants.Parent;
+        output.Width = width;
         return output;
     }
 
     public readonly ChainingValue ChainingValue()
     {
         ChainingValue cv = InputChainingValue;
-        Blake3Compression.CompressInPlace(ref cv, Block, BlockLength, Counter, Flags);
+        Blake3Compression.CompressInPlace(ref cv, Block, BlockLength, Counter, Flags, Width);
         return cv;
     }
 
@@ -37,7 +39,7 @@ internal struct Blake3Output
         int offset = (int)(position % Blake3Constants.BlockLength);
         while (!destination.IsEmpty)
         {
-            Blake3Compression.CompressExtended(in InputChainingValue, Block, BlockLength, blockCounter, Flags | Blake3Constants.Root, block);
+            Blake3Compression.CompressExtended(in InputChainingValue, Block, BlockLength, blockCounter, Flags | Blake3Constants.Root, Width, block);
             int take = Math.Min(Blake3Constants.BlockLength - offset, destination.Length);
             block.Slice(offset, take).CopyTo(destination);
             destination = destination[take..];

@@ -102,7 +102,7 @@ internal static class Blake3Rounds
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void G<TVec, TOps>(ref TVec a, ref TVec b, ref TVec c, ref TVec d, TVec x, TVec y)
+    internal static void G<TVec, TOps>(ref TVec a, ref TVec b, ref TVec c, ref TVec d, TVec x, TVec y)
         where TVec : struct where TOps : struct, ILaneOps<TVec>
     {
         a = TOps.Add(TOps.Add(a, b), x);

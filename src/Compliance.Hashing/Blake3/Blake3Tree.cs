@@ -143,7 +143,7 @@ internal static unsafe class Blake3Tree
         int tail = input.Length - wholeChunks * Blake3Constants.ChunkLength;
         if (tail == 0)
             return wholeChunks;
-        var chunk = new Blake3ChunkState(key, chunkCounter + (ulong)wholeChunks, flags);
+        var chunk = new Blake3ChunkState(key, chunkCounter + (ulong)wholeChunks, flags, width);
         chunk.Update(input[^tail..]);
         chunk.Output().ChainingValue().WriteTo(output.Slice(wholeChunks * Blake3Constants.OutputLength, Blake3Constants.OutputLength));
         return wholeChunks + 1;
