@@ -21,7 +21,7 @@ public static class DriftPdf
 
     private static readonly TableColumn[] DriftColumns =
     [
-        new("#", 0.05, AlignRight: true), new("Path", 0.28), new("Kind / status", 0.17), new("Before (changed attributes)", 0.25),
+        new("#", 0.05, AlignRight: true), new("Path", 0.26), new("Kind / status", 0.19), new("Before (changed attributes)", 0.25),
         new("After", 0.25),
     ];
 
