@@ -5,8 +5,7 @@ namespace Compliance.Usn.Tests;
 /// <summary>Finds the shared fixtures: ../shared/testdata next to the folder holding Compliance.sln.</summary>
 internal static class TestData
 {
-    // Directory.Packages.props marks the same folder, for checkouts where the solution file is not there yet.
-    private static readonly string[] RepoMarkers = ["Compliance.sln", "Compliance.slnx", "Directory.Packages.props"];
+    private static readonly string[] RepoMarkers = ["Compliance.sln", "Compliance.slnx"];
     private static readonly Lazy<string> s_root = new(FindRoot);
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([s_root.Value, .. parts]);
@@ -25,6 +24,6 @@ internal static class TestData
                     return System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared", "testdata"));
             }
         }
-        throw new DirectoryNotFoundException("No Compliance.sln or Directory.Packages.props above the test binaries or their sources; cannot find ../shared/testdata.");
+        throw new DirectoryNotFoundException("No Compliance.sln above the test binaries or their sources; cannot find ../shared/testdata.");
     }
 }
