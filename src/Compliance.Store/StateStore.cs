@@ -139,9 +139,20 @@ public sealed partial class StateStore : IDisposable
     {
         var where = generation is null ? "retired_gen IS NULL" : "first_gen <= $gen AND (retired_gen IS NULL OR retired_gen > $gen)";
         var (low, high) = ScopeRange(scope);
-        using var command = Command(
-            $"SELECT {Schema.EntryColumns} FROM baseline WHERE {where} AND walk_key >= $low AND walk_key < $high ORDER BY walk_key",
-            null, ("$gen", generation ?? 0), ("$low", low), ("$high", high));
+        // Its own read-only connection: a scan reads the baseline on one thread while it writes observations on
+        // another, and in WAL mode this reader sees one consistent snapshot throughout.
+        using var reading = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        reading.Open();
+        using var command = reading.CreateCommand();
+        command.CommandText = $"SELECT {Schema.EntryColumns} FROM baseline WHERE {where} AND walk_key >= $low AND walk_key < $high ORDER BY walk_key";
+        command.Parameters.AddWithValue("$gen", generation ?? 0);
+        command.Parameters.AddWithValue("$low", low);
+        command.Parameters.AddWithValue("$high", high);
         using var reader = command.ExecuteReader();
         while (reader.Read())
             yield return EntryCodec.Read(reader);

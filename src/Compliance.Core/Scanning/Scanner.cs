@@ -51,7 +51,7 @@ public sealed class Scanner
         {
             try
             {
-                foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), baseline))
+                foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), ReadAhead(baseline, cancellationToken)))
                 {
                     var target = NeedsHashing(item) ? toHash.Writer : done.Writer;
                     WriteBlocking(target, item, cancellationToken);
@@ -246,7 +246,37 @@ public sealed class Scanner
             yield return removed;
     }
 
-    private static void WriteBlocking(ChannelWriter<ScanItem> writer, ScanItem item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Enumerates <paramref name="source"/> on its own thread, a bounded distance ahead: decoding baseline rows then
+    /// overlaps with the walk's system calls instead of taking turns with them.
+    /// </summary>
+    private static IEnumerable<T> ReadAhead<T>(IEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        var queue = Channel.CreateBounded<T>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var item in source)
+                    WriteBlocking(queue.Writer, item, cancellationToken);
+                queue.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                queue.Writer.Complete(e);
+            }
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var reader = queue.Reader;
+        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var item))
+                yield return item;
+        }
+        producer.GetAwaiter().GetResult();
+    }
+
+    private static void WriteBlocking<T>(ChannelWriter<T> writer, T item, CancellationToken cancellationToken)
     {
         if (!writer.TryWrite(item))
             writer.WriteAsync(item, cancellationToken).AsTask().GetAwaiter().GetResult();
