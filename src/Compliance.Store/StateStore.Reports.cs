@@ -25,6 +25,8 @@ public sealed partial class StateStore
             FROM findings WHERE {where} ORDER BY id
             """, null, ("$value", parameter));
         using var reader = command.ExecuteReader();
+        // A report may hold 100,000 findings: their few distinct kinds, categories, severities, sources and
+        // attribute names are shared, not copied per finding.
         while (reader.Read())
         {
             yield return new StoredFinding(
@@ -33,11 +35,11 @@ public sealed partial class StateStore
                 reader.IsDBNull(2) ? null : reader.GetInt64(2),
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
                 EntryPath.FromBytes((byte[])reader.GetValue(4)),
-                reader.GetString(5),
-                reader.GetString(6).Length == 0 ? [] : reader.GetString(6).Split(','),
-                reader.GetString(7),
-                reader.GetString(8),
-                reader.GetString(9),
+                string.Intern(reader.GetString(5)),
+                reader.GetString(6).Length == 0 ? [] : reader.GetString(6).Split(',').Select(string.Intern).ToArray(),
+                string.Intern(reader.GetString(7)),
+                string.Intern(reader.GetString(8)),
+                string.Intern(reader.GetString(9)),
                 reader.IsDBNull(10) ? null : reader.GetString(10),
                 reader.IsDBNull(11) ? null : reader.GetInt32(11),
                 reader.IsDBNull(12) ? null : reader.GetString(12),

@@ -69,7 +69,7 @@ public sealed class ReportFinding
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = string.Intern(reader.GetString()!);   // a handful of attribute names across every finding
             reader.Read();
             if (reader.TokenType == JsonTokenType.String)
                 values.Add(new(name, StringValue(ref reader)));
