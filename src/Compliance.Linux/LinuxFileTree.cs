@@ -32,7 +32,12 @@ public sealed unsafe class LinuxFileTree : IFileTree
         : Root == "/" ? (path.StartsWith('/') ? path : "/" + path)
         : Root + (path.StartsWith('/') ? path : "/" + path);
 
-    public FileEntry? Stat(string path)
+    public FileEntry? Stat(string path) => Stat(path, withDetails: true);
+
+    /// <summary>statx alone: no symlink target and no extended attributes.</summary>
+    public FileEntry? StatIdentity(string path) => Stat(path, withDetails: false);
+
+    private FileEntry? Stat(string path, bool withDetails)
     {
         var native = NativePath(path);
         fixed (byte* p = native)
@@ -47,6 +52,8 @@ public sealed unsafe class LinuxFileTree : IFileTree
             }
 
             var entry = ToEntry(path, in buffer);
+            if (!withDetails)
+                return entry;
             if (entry.Type == FileType.Symlink)
                 entry.LinkTarget = ReadLink(p, entry);
             entry.ExtendedAttributes = ReadExtendedAttributes(p, entry);

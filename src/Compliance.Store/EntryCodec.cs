@@ -53,43 +53,73 @@ internal static class EntryCodec
     }
 
     /// <summary>Reads the entry columns starting at column <paramref name="at"/>.</summary>
-    public static FileEntry Read(SqliteDataReader r, int at = 0)
+    public static FileEntry Read(SqliteDataReader r, int at = 0) => Read(new DataReaderColumns(r), at);
+
+    /// <summary>Reads the entry columns of the current row of a raw statement (the hot path of a scan).</summary>
+    public static FileEntry Read(SQLitePCL.sqlite3_stmt statement) => Read(new StatementColumns(statement), 0);
+
+    private static FileEntry Read<TColumns>(TColumns r, int at) where TColumns : struct, IColumns
     {
         var entry = new FileEntry
         {
-            Path = EntryPath.FromBytes((byte[])r.GetValue(at)),
-            Category = r.GetString(at + 2),
-            Type = FileTypeNames.Parse(r.GetString(at + 3)),
-            Size = r.GetInt64(at + 4),
-            Mode = r.IsDBNull(at + 5) ? null : (uint)r.GetInt64(at + 5),
+            Path = EntryPath.FromBytes(r.Blob(at)),
+            Category = r.Text(at + 2),
+            Type = FileTypeNames.Parse(r.Text(at + 3)),
+            Size = r.Int64(at + 4),
+            Mode = r.IsNull(at + 5) ? null : (uint)r.Int64(at + 5),
             Uid = NullableLong(r, at + 6),
             Gid = NullableLong(r, at + 7),
             MtimeNs = NullableLong(r, at + 8),
             CtimeNs = NullableLong(r, at + 9),
             BirthTimeNs = NullableLong(r, at + 10),
-            Inode = r.IsDBNull(at + 11) ? null : unchecked((ulong)r.GetInt64(at + 11)),
-            Device = r.IsDBNull(at + 12) ? null : unchecked((ulong)r.GetInt64(at + 12)),
-            LinkCount = r.IsDBNull(at + 13) ? null : unchecked((ulong)r.GetInt64(at + 13)),
-            LinkTarget = r.IsDBNull(at + 14) ? null : EntryPath.FromBytes((byte[])r.GetValue(at + 14)),
-            ExtendedAttributes = r.IsDBNull(at + 15) ? null : DecodeXattrs((byte[])r.GetValue(at + 15)),
-            WindowsAttributes = r.IsDBNull(at + 16) ? null : (uint)r.GetInt64(at + 16),
-            OwnerSid = r.IsDBNull(at + 17) ? null : r.GetString(at + 17),
-            Dacl = r.IsDBNull(at + 18) ? null : r.GetString(at + 18),
-            FileId = r.IsDBNull(at + 19) ? null : BinaryPrimitives.ReadUInt128BigEndian((byte[])r.GetValue(at + 19)),
-            Streams = r.IsDBNull(at + 20) ? null : JsonSerializer.Deserialize<string[][]>(r.GetString(at + 20))!
+            Inode = r.IsNull(at + 11) ? null : unchecked((ulong)r.Int64(at + 11)),
+            Device = r.IsNull(at + 12) ? null : unchecked((ulong)r.Int64(at + 12)),
+            LinkCount = r.IsNull(at + 13) ? null : unchecked((ulong)r.Int64(at + 13)),
+            LinkTarget = r.IsNull(at + 14) ? null : EntryPath.FromBytes(r.Blob(at + 14)),
+            ExtendedAttributes = r.IsNull(at + 15) ? null : DecodeXattrs(r.Blob(at + 15)),
+            WindowsAttributes = r.IsNull(at + 16) ? null : (uint)r.Int64(at + 16),
+            OwnerSid = r.IsNull(at + 17) ? null : r.Text(at + 17),
+            Dacl = r.IsNull(at + 18) ? null : r.Text(at + 18),
+            FileId = r.IsNull(at + 19) ? null : BinaryPrimitives.ReadUInt128BigEndian(r.Blob(at + 19)),
+            Streams = r.IsNull(at + 20) ? null : JsonSerializer.Deserialize<string[][]>(r.Text(at + 20))!
                 .Select(s => new DataStream(s[0], long.Parse(s[1]))).ToArray(),
-            Error = r.IsDBNull(at + 23) ? null : r.GetString(at + 23),
+            Error = r.IsNull(at + 23) ? null : r.Text(at + 23),
         };
-        if (!r.IsDBNull(at + 21))
-            entry.Hashes["blake3"] = (byte[])r.GetValue(at + 21);
-        if (!r.IsDBNull(at + 22))
-            entry.Hashes["sha256"] = (byte[])r.GetValue(at + 22);
+        if (!r.IsNull(at + 21))
+            entry.Hashes["blake3"] = r.Blob(at + 21);
+        if (!r.IsNull(at + 22))
+            entry.Hashes["sha256"] = r.Blob(at + 22);
         return entry;
+    }
+
+    /// <summary>Column access shared by the ADO.NET reader and raw statements, so one decoder serves both.</summary>
+    private interface IColumns
+    {
+        bool IsNull(int column);
+        long Int64(int column);
+        byte[] Blob(int column);
+        string Text(int column);
+    }
+
+    private readonly struct DataReaderColumns(SqliteDataReader reader) : IColumns
+    {
+        public bool IsNull(int column) => reader.IsDBNull(column);
+        public long Int64(int column) => reader.GetInt64(column);
+        public byte[] Blob(int column) => (byte[])reader.GetValue(column);
+        public string Text(int column) => reader.GetString(column);
+    }
+
+    private readonly struct StatementColumns(SQLitePCL.sqlite3_stmt statement) : IColumns
+    {
+        public bool IsNull(int column) => SQLitePCL.raw.sqlite3_column_type(statement, column) == SQLitePCL.raw.SQLITE_NULL;
+        public long Int64(int column) => SQLitePCL.raw.sqlite3_column_int64(statement, column);
+        public byte[] Blob(int column) => SQLitePCL.raw.sqlite3_column_blob(statement, column).ToArray();
+        public string Text(int column) => SQLitePCL.raw.sqlite3_column_text(statement, column).utf8_to_string();
     }
 
     private static object Db<T>(T? value) where T : struct => value is { } v ? v : DBNull.Value;
 
-    private static long? NullableLong(SqliteDataReader r, int column) => r.IsDBNull(column) ? null : r.GetInt64(column);
+    private static long? NullableLong<TColumns>(TColumns r, int column) where TColumns : struct, IColumns => r.IsNull(column) ? null : r.Int64(column);
 
     private static byte[] EncodeFileId(UInt128 id)
     {

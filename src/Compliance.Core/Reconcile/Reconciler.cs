@@ -93,11 +93,19 @@ public sealed class Reconciler
             hintsByPath[hint.Path] = hint;
         }
 
+        // The store is read on this thread; the stat and hashing of each path run on every core.
+        var hinted = hintsByPath.ToArray();
+        var baselines = hinted.Select(pair => _store.FindBaseline(pair.Key)).ToArray();
+        var examined = new ScanItem[hinted.Length];
+        Parallel.For(0, hinted.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.HashWorkers) },
+            i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i]));
+
         var subtrees = new List<string>();
-        foreach (var (path, hint) in hintsByPath)
+        for (int i = 0; i < hinted.Length; i++)
         {
-            var baseline = _store.FindBaseline(path);
-            var item = Scanner.Examine(path, baseline);
+            var (path, hint) = hinted[i];
+            var baseline = baselines[i];
+            var item = examined[i];
             // A directory whose entries or attributes changed is compared as an entry: its children's own hints
             // cover them. One that appeared, moved or changed type is rescanned as a subtree. So is a path with
             // nothing there and nothing approved (a temporary file, or a directory moved away or deleted), which

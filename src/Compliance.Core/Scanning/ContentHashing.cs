@@ -38,11 +38,13 @@ public sealed class ContentHashing
     /// Returns the entry with hashes filled in; an entry with <see cref="FileEntry.Error"/> when it could not be read
     /// or kept changing; null when the file disappeared.
     /// </summary>
-    public FileEntry? Hash(string path, IReadOnlyList<string> algorithms, ScanCounters counters)
+    public FileEntry? Hash(FileEntry observed, IReadOnlyList<string> algorithms, ScanCounters counters)
     {
+        // The first attempt trusts the scan's own stat; a retry looks again, since the file changed.
+        var known = observed;
         try
         {
-            return _retry.Execute(() => HashOnce(path, algorithms, counters));
+            return _retry.Execute(() => HashOnce(observed.Path, Interlocked.Exchange(ref known, null), algorithms, counters));
         }
         catch (ContentChangedWhileHashingException e)
         {
@@ -56,9 +58,9 @@ public sealed class ContentHashing
         }
     }
 
-    private FileEntry HashOnce(string path, IReadOnlyList<string> algorithms, ScanCounters counters)
+    private FileEntry HashOnce(string path, FileEntry? stat, IReadOnlyList<string> algorithms, ScanCounters counters)
     {
-        var before = _tree.Stat(path) ?? throw new FileVanishedException();
+        var before = stat ?? _tree.Stat(path) ?? throw new FileVanishedException();
         if (before.Type != FileType.File || before.Error is not null)
             return before;
 
@@ -81,9 +83,9 @@ public sealed class ContentHashing
                 }
             }
 
-            var after = _tree.Stat(path) ?? throw new FileVanishedException();
+            var after = _tree.StatIdentity(path) ?? throw new FileVanishedException();
             if (!after.HasSameContentIdentity(before) || total != before.Size)
-                throw new ContentChangedWhileHashingException(after);
+                throw new ContentChangedWhileHashingException(_tree.Stat(path) ?? throw new FileVanishedException());
 
             for (int i = 0; i < hashers.Length; i++)
             {

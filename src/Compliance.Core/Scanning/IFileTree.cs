@@ -17,6 +17,12 @@ public interface IFileTree
     /// </summary>
     FileEntry? Stat(string path);
 
+    /// <summary>
+    /// Just enough of <see cref="Stat"/> to tell whether content may have changed (type, size, times, inode, device,
+    /// file ID); trees where that is cheaper than a full stat override it.
+    /// </summary>
+    FileEntry? StatIdentity(string path) => Stat(path);
+
     /// <summary>Names of a directory's entries (not "." or ".."). Throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</summary>
     IEnumerable<string> ListDirectory(string path);
 

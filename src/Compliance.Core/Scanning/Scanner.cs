@@ -136,7 +136,7 @@ public sealed class Scanner
 
     private FileEntry? HashObserved(ScanItem item)
     {
-        var hashed = _hashing.Hash(item.Path, item.Category!.Attributes.HashAlgorithms, Counters);
+        var hashed = _hashing.Hash(item.Observed!, item.Category!.Attributes.HashAlgorithms, Counters);
         if (hashed is null)
             return null;
         hashed.Category = item.Category.Name;
