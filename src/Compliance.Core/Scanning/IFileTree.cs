@@ -12,6 +12,12 @@ public interface IFileTree
     string Description { get; }
 
     /// <summary>
+    /// The tree's own spelling of a path a policy names: a live tree keeps it; an image tree names paths as The
+    /// Sleuth Kit's `fls -p` prints them, without a leading '/'.
+    /// </summary>
+    string CanonicalPath(string path) => path;
+
+    /// <summary>
     /// Metadata of the path itself (a final symlink is not followed), without content hashes. Null when the path
     /// does not exist. An entry that exists but cannot be read fully has <see cref="FileEntry.Error"/> set.
     /// </summary>

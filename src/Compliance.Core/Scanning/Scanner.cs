@@ -148,7 +148,7 @@ public sealed class Scanner
     /// <summary>Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
     private IEnumerable<ScanItem> Walk(string? scope, CancellationToken cancellationToken)
     {
-        IEnumerable<string> roots = scope is null ? _policy.WalkRoots() : [scope];
+        IEnumerable<string> roots = (scope is null ? _policy.WalkRoots() : [scope]).Select(_tree.CanonicalPath);
         var stack = new Stack<string>();
         foreach (var root in roots)
         {
