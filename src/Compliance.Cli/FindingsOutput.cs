@@ -84,17 +84,26 @@ internal sealed class FindingsOutput : IDisposable
             Console.WriteLine($"{finding.Kind.ToName().PadRight(kindWidth)}  {EntryPath.ToDisplay(finding.Path)}{(detail.Length > 0 ? "  " + detail : "")}");
         }
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumn(subject).AddColumn(new TableColumn("count").RightAligned());
-        foreach (var kind in Enum.GetValues<DriftKind>())
+        var rows = Enum.GetValues<DriftKind>().Where(kind => _counts.GetValueOrDefault(kind) > 0)
+            .Select(kind => (kind.ToName(), _counts[kind].ToString("N0")))
+            .Append(("entries scanned", totals.Entries.ToString("N0")))
+            .Append(("files hashed", $"{totals.FilesHashed:N0} ({ScanProgress.Bytes(totals.BytesHashed)})"))
+            .Concat(totals.Errors > 0 ? [("errors", totals.Errors.ToString("N0"))] : Array.Empty<(string, string)>())
+            .ToList();
+        // A table for a person at a terminal; plain lines for pipes and CI logs.
+        if (Console.IsOutputRedirected)
         {
-            if (_counts.GetValueOrDefault(kind) > 0)
-                table.AddRow(kind.ToName(), _counts[kind].ToString("N0"));
+            Console.WriteLine(subject);
+            foreach (var (name, value) in rows)
+                Console.WriteLine($"  {name}: {value}");
         }
-        table.AddRow("entries scanned", totals.Entries.ToString("N0"));
-        table.AddRow("files hashed", $"{totals.FilesHashed:N0} ({ScanProgress.Bytes(totals.BytesHashed)})");
-        if (totals.Errors > 0)
-            table.AddRow("[red]errors[/]", totals.Errors.ToString("N0"));
-        AnsiConsole.Write(table);
+        else
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumn(subject).AddColumn(new TableColumn("count").RightAligned());
+            foreach (var (name, value) in rows)
+                table.AddRow(Markup.Escape(name), value);
+            AnsiConsole.Write(table);
+        }
         Console.WriteLine(Count == 0 ? "No drift: the machine matches the approved baseline." : $"{Count:N0} finding(s).");
     }
 
