@@ -14,6 +14,7 @@ internal static class CommonOptions
     {
         Description = $"The state database. Default: {StateStore.DefaultPath} in the current directory.",
         DefaultValueFactory = _ => StateStore.DefaultPath,
+        HelpName = "FILE",
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Write machine-readable JSON to stdout instead of a table." };
@@ -42,6 +43,7 @@ internal static class CommonOptions
     {
         Description = "Hashing threads (default: one per core).",
         DefaultValueFactory = _ => Environment.ProcessorCount,
+        HelpName = "N",
     };
 
     /// <summary>The tree to scan: an image, a mounted root, the tree recorded with the baseline, or the running system.</summary>
