@@ -14,7 +14,7 @@ internal static class Blake3TestVectors
 
     static Blake3TestVectors()
     {
-        using var json = JsonDocument.Parse(File.ReadAllBytes(TestData.PathOf("blake3", "test_vectors.json")));
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Compliance.Tests.Repository.SharedTestData("blake3", "test_vectors.json")));
         var root = json.RootElement;
         Key = System.Text.Encoding.ASCII.GetBytes(root.GetProperty("key").GetString()!);
         Context = root.GetProperty("context_string").GetString()!;

@@ -1,26 +1,14 @@
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
+using Compliance.Tests;
 
 namespace Compliance.Ntfs.Tests;
 
 /// <summary>Locates fixtures: the shared test data beside the repo, and the project's own images under tests/ntfs-images.</summary>
 internal static class TestData
 {
-    public static readonly string RepoRoot = FindRepoRoot();
+    public static string Shared(string relative) => Repository.SharedTestData(relative);
 
-    public static string Shared(string relative) => Path.Combine(RepoRoot, "..", "shared", "testdata", relative);
-
-    public static string OwnImage(string name) => Path.Combine(RepoRoot, "tests", "ntfs-images", name);
-
-    // Builds may put binaries outside the repo (--artifacts-path), so the compile-time path of this file is a second start.
-    private static string FindRepoRoot([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) })
-            for (var directory = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-                if (File.Exists(Path.Combine(directory.FullName, "Compliance.sln")))
-                    return directory.FullName;
-        throw new InvalidOperationException("Compliance.sln not found above " + AppContext.BaseDirectory + " or " + sourceFile);
-    }
+    public static string OwnImage(string name) => Path.Combine(Repository.Root, "tests", "ntfs-images", name);
 
     /// <summary>
     /// Decompresses a .gz fixture into the temp folder and returns the raw file's path. The name carries the fixture's
