@@ -31,6 +31,17 @@ internal sealed class FindingsOutput : IDisposable
         _writer.WriteStartArray("findings");
     }
 
+    /// <summary>The fields every scanning command's JSON starts with: what ran, against which generation, tree and policy.</summary>
+    public static Action<Utf8JsonWriter> RunHeader(string command, long? generation, Core.Scanning.IFileTree tree, Core.Policies.Policy policy) => w =>
+    {
+        w.WriteString("command", command);
+        if (generation is { } id)
+            w.WriteNumber("generation", id);
+        w.WriteString("tree", tree.Description);
+        w.WriteString("policy", policy.Name);
+        w.WriteString("policy_digest", policy.Digest);
+    };
+
     public int Count { get; private set; }
 
     public void Add(Finding finding)

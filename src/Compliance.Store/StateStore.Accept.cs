@@ -12,9 +12,8 @@ public sealed partial class StateStore
     /// </summary>
     public AcceptResult Accept(IReadOnlyList<string>? paths, string approvedBy, string reason)
     {
-        var current = CurrentGeneration()
-            ?? throw new ComplianceException($"no approved baseline in {DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
-        var policy = PolicyLoader.Parse(current.PolicyText, $"policy of generation {current.Id}");
+        var current = RequireCurrentGeneration();
+        var policy = PolicyOf(current);
 
         var rows = ObservedDrift().Where(row => paths is null || paths.Any(p => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList();
         var approvable = rows.Where(row => !row.Present || row.Entry.Error is null).ToList();

@@ -123,13 +123,17 @@ public sealed partial class StateStore : IDisposable
         return result;
     }
 
+    /// <summary>The current generation; a usage error naming the fix when the database has none yet.</summary>
+    public Generation RequireCurrentGeneration() =>
+        CurrentGeneration()
+        ?? throw new ComplianceException($"no approved baseline in {DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
+
     /// <summary>The policy recorded with the current baseline.</summary>
-    public Policy CurrentPolicy()
-    {
-        var generation = CurrentGeneration()
-            ?? throw new ComplianceException($"no approved baseline in {DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
-        return PolicyLoader.Parse(generation.PolicyText, $"policy of generation {generation.Id}");
-    }
+    public Policy CurrentPolicy() => PolicyOf(RequireCurrentGeneration());
+
+    /// <summary>The policy recorded with a generation.</summary>
+    public static Policy PolicyOf(Generation generation) =>
+        PolicyLoader.Parse(generation.PolicyText, $"policy of generation {generation.Id}");
 
     // ---- baseline entries --------------------------------------------------------------------------------------
 

@@ -36,13 +36,7 @@ internal static class BaselineCommand
 
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
             long runId = store.StartRun("baseline", tree.Description);
-            using var output = new FindingsOutput(parse.GetValue(json), w =>
-            {
-                w.WriteString("command", "baseline");
-                w.WriteString("tree", tree.Description);
-                w.WriteString("policy", policy.Name);
-                w.WriteString("policy_digest", policy.Digest);
-            });
+            using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("baseline", null, tree, policy));
             long generation;
             Core.Reconcile.RunTotals totals;
             using (var progress = new ScanProgress(scanner.Counters))

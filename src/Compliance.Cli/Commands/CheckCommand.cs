@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Compliance.Store;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
 
@@ -23,22 +24,14 @@ internal static class CheckCommand
         command.SetAction(parse =>
         {
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
-            var generation = store.CurrentGeneration()
-                ?? throw new Core.ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", Core.FailureKind.Usage);
-            var policy = store.CurrentPolicy();
+            var generation = store.RequireCurrentGeneration();
+            var policy = StateStore.PolicyOf(generation);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root), generation.Tree);
             using var treeLifetime = tree as IDisposable;
             var reconciler = new Reconciler(store, tree, policy,
                 new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = Math.Max(1, parse.GetValue(threads)) });
 
-            using var output = new FindingsOutput(parse.GetValue(json), w =>
-            {
-                w.WriteString("command", "check");
-                w.WriteNumber("generation", generation.Id);
-                w.WriteString("tree", tree.Description);
-                w.WriteString("policy", policy.Name);
-                w.WriteString("policy_digest", policy.Digest);
-            });
+            using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("check", generation.Id, tree, policy));
             ScanRun run;
             using (new ScanProgress(reconciler.Scanner.Counters))
                 run = reconciler.Scan("check", "scan", onFinding: output.Add);

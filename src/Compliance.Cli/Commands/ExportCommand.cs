@@ -22,8 +22,7 @@ internal static class ExportCommand
         {
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
             var requested = parse.GetValue(generation);
-            if (store.CurrentGeneration() is null)
-                throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
+            store.RequireCurrentGeneration();
             if (requested is { } g && store.Generations().All(x => x.Id != g))
                 throw new ComplianceException($"no baseline generation {g} in {store.DatabasePath}.", FailureKind.Usage);
 

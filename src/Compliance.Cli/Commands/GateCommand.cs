@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Compliance.Store;
 using System.Reflection;
 using Compliance.Core;
 using Compliance.Core.Drift;
@@ -43,9 +44,8 @@ internal static class GateCommand
             if (!File.Exists(database))
                 throw new ComplianceException($"--baseline {database}: no such database; make one with `compliance baseline --db {database}`.", FailureKind.Usage);
             using var store = CommonOptions.OpenStore(database, create: false);
-            var generation = store.CurrentGeneration()
-                ?? throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
-            var policy = store.CurrentPolicy();
+            var generation = store.RequireCurrentGeneration();
+            var policy = StateStore.PolicyOf(generation);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
             // Every file is hashed: a gated artifact comes from elsewhere, and its sizes and times, which a check
@@ -54,14 +54,7 @@ internal static class GateCommand
                 new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
 
             var findings = new List<Finding>();
-            using var output = new FindingsOutput(parse.GetValue(json), w =>
-            {
-                w.WriteString("command", "gate");
-                w.WriteNumber("generation", generation.Id);
-                w.WriteString("tree", tree.Description);
-                w.WriteString("policy", policy.Name);
-                w.WriteString("policy_digest", policy.Digest);
-            });
+            using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("gate", generation.Id, tree, policy));
             var startedAt = DateTimeOffset.UtcNow;
             ScanRun run;
             using (new ScanProgress(reconciler.Scanner.Counters))

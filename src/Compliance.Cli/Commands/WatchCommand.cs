@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Compliance.Store;
 using System.Runtime.InteropServices;
 using Compliance.Core;
 using Compliance.Core.ChangeFeed;
@@ -45,9 +46,8 @@ internal static class WatchCommand
             if (parse.GetValue(coalesce) < 0 || parse.GetValue(reconcile) < 0)
                 throw new ComplianceException("--coalesce-ms and --reconcile-minutes cannot be negative.", FailureKind.Usage);
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
-            var generation = store.CurrentGeneration()
-                ?? throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
-            var policy = parse.GetValue(policyOption) is { } policyFile ? PolicyLoader.Load(policyFile) : store.CurrentPolicy();
+            var generation = store.RequireCurrentGeneration();
+            var policy = parse.GetValue(policyOption) is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
             if (CommonOptions.OpenTree(null, null, parse.GetValue(root), generation.Tree) is not LinuxFileTree tree)
                 throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
 

@@ -20,9 +20,8 @@ public static class DriftReportBuilder
         if (selection.Since is not null && selection.Generation is not null)
             throw new ComplianceException("--since and --generation cannot be used together.", FailureKind.Usage);
         var generatedAt = now ?? DateTimeOffset.UtcNow;
+        store.RequireCurrentGeneration();
         var generations = store.Generations().OrderBy(g => g.Id).ToList();
-        if (generations.Count == 0)
-            throw new ComplianceException($"no approved baseline in {store.DatabasePath}: run `compliance baseline` first.", FailureKind.Usage);
 
         Generation baseline;
         DateTimeOffset from, to = generatedAt;
