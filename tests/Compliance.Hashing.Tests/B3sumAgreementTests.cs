@@ -58,12 +58,12 @@ public sealed class B3sumAgreementTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [B3sumFact]
-    public void Default_hash_agrees_mapped_threaded_and_read()
+    public void Default_hash_agrees_in_subtrees_threaded_and_as_one_stream()
     {
         string expected = B3sum.Run(_files);
         Ours(new DigestRequest { Threads = 4 }).Should().Be(expected);
         Ours(new DigestRequest { Threads = 1 }).Should().Be(expected);
-        Ours(new DigestRequest { MemoryMap = false }).Should().Be(expected);
+        Ours(new DigestRequest { ReadInSubtrees = false }).Should().Be(expected);
     }
 
     [B3sumFact]

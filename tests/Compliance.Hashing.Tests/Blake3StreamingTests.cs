@@ -139,7 +139,7 @@ public class Blake3StreamingTests
         return bytes;
     }
 
-    private static byte[] Digest(Blake3Hasher hasher)
+    internal static byte[] Digest(Blake3Hasher hasher)
     {
         var digest = new byte[32];
         hasher.Finalize(digest);

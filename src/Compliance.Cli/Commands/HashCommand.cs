@@ -33,12 +33,12 @@ internal static class HashCommand
         var threads = new Option<int>("--num-threads")
         {
             HelpName = "N",
-            Description = "Most threads to hash one large memory-mapped file with. Default: the number of logical CPUs.",
+            Description = "Most threads to hash one large file with (each reads and hashes its own parts of it). Default: the number of logical CPUs.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var noMmap = new Option<bool>("--no-mmap")
         {
-            Description = "Read files in 1 MiB blocks instead of memory-mapping them. This also hashes on one thread, as in b3sum.",
+            Description = "Read each file as one stream in 1 MiB blocks, on one thread, as b3sum does with this flag. (Files are never memory-mapped: reading parts of a file on several threads is faster here.)",
         };
         var check = new Option<bool>("--check", "-c")
         {
@@ -77,7 +77,7 @@ internal static class HashCommand
                 DeriveKeyContext = parse.GetValue(deriveKey),
                 OutputLength = parse.GetValue(length),
                 Threads = parse.GetValue(threads),
-                MemoryMap = !parse.GetValue(noMmap),
+                ReadInSubtrees = !parse.GetValue(noMmap),
             };
             ChecksumSession session;
             using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16);

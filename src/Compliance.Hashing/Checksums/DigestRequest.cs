@@ -20,11 +20,14 @@ public sealed record DigestRequest
     /// <summary>Output bytes: 1 to <see cref="MaxOutputLength"/> for BLAKE3 (extended output); 32 for SHA-256.</summary>
     public int OutputLength { get; init; } = Blake3Hasher.DefaultOutputLength;
 
-    /// <summary>Threads one large BLAKE3 input may use; memory-mapped inputs only.</summary>
+    /// <summary>Threads one large BLAKE3 file may use; files read in subtrees only.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Memory-map regular files of 16 KiB or more; otherwise read them in large blocks on one thread.</summary>
-    public bool MemoryMap { get; init; } = true;
+    /// <summary>
+    /// Read regular files of 16 KiB or more as subtrees with positional reads, on up to <see cref="Threads"/> threads;
+    /// otherwise as one stream, in large blocks on one thread (b3sum's --no-mmap).
+    /// </summary>
+    public bool ReadInSubtrees { get; init; } = true;
 
     public bool IsBlake3 => string.Equals(Algorithm, Blake3ContentHash.Instance.Name, StringComparison.OrdinalIgnoreCase);
 

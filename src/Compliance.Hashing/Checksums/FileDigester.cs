@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.MemoryMappedFiles;
 using Compliance.Hashing.Blake3;
 
 namespace Compliance.Hashing.Checksums;
@@ -7,14 +6,11 @@ namespace Compliance.Hashing.Checksums;
 /// <summary>Computes a <see cref="DigestRequest"/> over files and streams.</summary>
 public sealed class FileDigester
 {
-    /// <summary>Smaller files are read rather than mapped: setting up a mapping costs more than copying them (b3sum's threshold too).</summary>
-    private const long MemoryMapThreshold = 16 * 1024;
+    /// <summary>Smaller files are read as one stream: splitting them into subtrees costs more than it saves (b3sum's mmap threshold).</summary>
+    private const long SubtreeReadThreshold = 16 * 1024;
 
-    /// <summary>Read size without a mapping: large enough for whole SIMD subtrees per update.</summary>
+    /// <summary>Read size of a stream: large enough for whole SIMD subtrees per update.</summary>
     private const int ReadBufferLength = 1 << 20;
-
-    /// <summary>Mapped files are fed in pieces of this power-of-two size, so every piece stays a whole subtree.</summary>
-    private const long MappedPieceLength = 1L << 30;
 
     private readonly DigestRequest _request;
 
@@ -44,8 +40,8 @@ public sealed class FileDigester
             BufferSize = 0,
             Options = FileOptions.SequentialScan,
         });
-        if (_request.IsBlake3 && _request.MemoryMap && file.CanSeek && file.Length >= MemoryMapThreshold)
-            return DigestMapped(file);
+        if (_request.IsBlake3 && _request.ReadInSubtrees && file.CanSeek && file.Length >= SubtreeReadThreshold)
+            return DigestInSubtrees(file);
         return DigestStream(file);
     }
 
@@ -75,27 +71,12 @@ public sealed class FileDigester
         }
     }
 
-    private unsafe byte[] DigestMapped(FileStream file)
+    private byte[] DigestInSubtrees(FileStream file)
     {
-        long length = file.Length;
-        using var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-        using var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-        var handle = view.SafeMemoryMappedViewHandle;
-        byte* start = null;
-        handle.AcquirePointer(ref start);
-        try
-        {
-            start += view.PointerOffset;
-            var hasher = CreateBlake3();
-            hasher.MaxDegreeOfParallelism = _request.Threads;
-            for (long offset = 0; offset < length; offset += MappedPieceLength)
-                hasher.Update(new ReadOnlySpan<byte>(start + offset, (int)Math.Min(MappedPieceLength, length - offset)));
-            return Finish(hasher);
-        }
-        finally
-        {
-            handle.ReleasePointer();
-        }
+        var hasher = CreateBlake3();
+        hasher.MaxDegreeOfParallelism = _request.Threads;
+        hasher.UpdateFromFile(file.SafeFileHandle, file.Length);
+        return Finish(hasher);
     }
 
     private Blake3Hasher CreateBlake3() =>
