@@ -24,32 +24,69 @@ internal static class EntryCodec
         return parameters;
     }
 
-    public static void Bind(SqliteParameter[] p, FileEntry e)
+    public static void Bind(SqliteParameter[] parameters, FileEntry entry) => Bind(new AdoParameters(parameters), entry);
+
+    /// <summary>Binds the entry to parameters ?1..?24 of a raw statement (the hot path of writing a baseline).</summary>
+    public static void Bind(SQLitePCL.sqlite3_stmt statement, FileEntry entry) => Bind(new StatementParameters(statement), entry);
+
+    private static void Bind<TParameters>(TParameters p, FileEntry e) where TParameters : struct, IParameters
     {
-        p[0].Value = EntryPath.ToBytes(e.Path);
-        p[1].Value = EntryPath.SortKey(e.Path);
-        p[2].Value = e.Category;
-        p[3].Value = e.Type.ToName();
-        p[4].Value = e.Size;
-        p[5].Value = Db(e.Mode);
-        p[6].Value = Db(e.Uid);
-        p[7].Value = Db(e.Gid);
-        p[8].Value = Db(e.MtimeNs);
-        p[9].Value = Db(e.CtimeNs);
-        p[10].Value = Db(e.BirthTimeNs);
-        p[11].Value = e.Inode is { } inode ? unchecked((long)inode) : DBNull.Value;
-        p[12].Value = e.Device is { } device ? unchecked((long)device) : DBNull.Value;
-        p[13].Value = e.LinkCount is { } nlink ? unchecked((long)nlink) : DBNull.Value;
-        p[14].Value = e.LinkTarget is { } target ? EntryPath.ToBytes(target) : DBNull.Value;
-        p[15].Value = e.ExtendedAttributes is { } xattrs ? EncodeXattrs(xattrs) : DBNull.Value;
-        p[16].Value = Db(e.WindowsAttributes);
-        p[17].Value = (object?)e.OwnerSid ?? DBNull.Value;
-        p[18].Value = (object?)e.Dacl ?? DBNull.Value;
-        p[19].Value = e.FileId is { } id ? EncodeFileId(id) : DBNull.Value;
-        p[20].Value = e.Streams is { } streams ? JsonSerializer.Serialize(streams.Select(s => new[] { s.Name, s.Size.ToString() })) : DBNull.Value;
-        p[21].Value = e.Hashes.TryGetValue("blake3", out var blake3) ? blake3 : DBNull.Value;
-        p[22].Value = e.Hashes.TryGetValue("sha256", out var sha256) ? sha256 : DBNull.Value;
-        p[23].Value = (object?)e.Error ?? DBNull.Value;
+        p.Blob(0, EntryPath.ToBytes(e.Path));
+        p.Blob(1, EntryPath.SortKey(e.Path));
+        p.Text(2, e.Category);
+        p.Text(3, e.Type.ToName());
+        p.Int64(4, e.Size);
+        p.Int64(5, e.Mode);
+        p.Int64(6, e.Uid);
+        p.Int64(7, e.Gid);
+        p.Int64(8, e.MtimeNs);
+        p.Int64(9, e.CtimeNs);
+        p.Int64(10, e.BirthTimeNs);
+        p.Int64(11, e.Inode is { } inode ? unchecked((long)inode) : null);
+        p.Int64(12, e.Device is { } device ? unchecked((long)device) : null);
+        p.Int64(13, e.LinkCount is { } nlink ? unchecked((long)nlink) : null);
+        p.Blob(14, e.LinkTarget is { } target ? EntryPath.ToBytes(target) : null);
+        p.Blob(15, e.ExtendedAttributes is { } xattrs ? EncodeXattrs(xattrs) : null);
+        p.Int64(16, e.WindowsAttributes);
+        p.Text(17, e.OwnerSid);
+        p.Text(18, e.Dacl);
+        p.Blob(19, e.FileId is { } id ? EncodeFileId(id) : null);
+        p.Text(20, e.Streams is { } streams ? JsonSerializer.Serialize(streams.Select(s => new[] { s.Name, s.Size.ToString() })) : null);
+        p.Blob(21, e.Hashes.GetValueOrDefault("blake3"));
+        p.Blob(22, e.Hashes.GetValueOrDefault("sha256"));
+        p.Text(23, e.Error);
+    }
+
+    /// <summary>Parameter binding shared by ADO.NET commands and raw statements, so one encoder serves both; null binds NULL.</summary>
+    private interface IParameters
+    {
+        void Blob(int index, byte[]? value);
+        void Text(int index, string? value);
+        void Int64(int index, long? value);
+    }
+
+    private readonly struct AdoParameters(SqliteParameter[] parameters) : IParameters
+    {
+        public void Blob(int index, byte[]? value) => parameters[index].Value = (object?)value ?? DBNull.Value;
+        public void Text(int index, string? value) => parameters[index].Value = (object?)value ?? DBNull.Value;
+        public void Int64(int index, long? value) => parameters[index].Value = value is { } v ? v : DBNull.Value;
+    }
+
+    /// <summary>Binds by position (column i is parameter i + 1): ADO.NET looks every parameter up by name on every execution.</summary>
+    private readonly struct StatementParameters(SQLitePCL.sqlite3_stmt statement) : IParameters
+    {
+        public void Blob(int index, byte[]? value) =>
+            Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(statement, index + 1) : SQLitePCL.raw.sqlite3_bind_blob(statement, index + 1, value));
+        public void Text(int index, string? value) =>
+            Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(statement, index + 1) : SQLitePCL.raw.sqlite3_bind_text(statement, index + 1, value));
+        public void Int64(int index, long? value) =>
+            Check(value is { } v ? SQLitePCL.raw.sqlite3_bind_int64(statement, index + 1, v) : SQLitePCL.raw.sqlite3_bind_null(statement, index + 1));
+
+        private static void Check(int result)
+        {
+            if (result != SQLitePCL.raw.SQLITE_OK)
+                throw new SqliteException($"binding a baseline entry failed with SQLite error {result}", result);
+        }
     }
 
     /// <summary>Reads the entry columns starting at column <paramref name="at"/>.</summary>
@@ -116,8 +153,6 @@ internal static class EntryCodec
         public byte[] Blob(int column) => SQLitePCL.raw.sqlite3_column_blob(statement, column).ToArray();
         public string Text(int column) => SQLitePCL.raw.sqlite3_column_text(statement, column).utf8_to_string();
     }
-
-    private static object Db<T>(T? value) where T : struct => value is { } v ? v : DBNull.Value;
 
     private static long? NullableLong<TColumns>(TColumns r, int column) where TColumns : struct, IColumns => r.IsNull(column) ? null : r.Int64(column);
 

@@ -182,6 +182,22 @@ public sealed partial class StateStore : IDisposable
             throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), result);
     }
 
+    /// <summary>A raw statement on this store's connection (for rows written by the ten thousand); the caller disposes it.</summary>
+    internal SQLitePCL.sqlite3_stmt Prepare(string sql)
+    {
+        Check(SQLitePCL.raw.sqlite3_prepare_v2(_connection.Handle, sql, out var statement), _connection);
+        return statement;
+    }
+
+    /// <summary>Runs a statement that returns no rows, then resets it for its next parameters.</summary>
+    internal void StepToEnd(SQLitePCL.sqlite3_stmt statement)
+    {
+        int step = SQLitePCL.raw.sqlite3_step(statement);
+        SQLitePCL.raw.sqlite3_reset(statement);
+        if (step != SQLitePCL.raw.SQLITE_DONE)
+            Check(step, _connection);
+    }
+
     public FileEntry? FindBaseline(string path)
     {
         // Called for every change a watch applies: parse the statement once.
