@@ -3,48 +3,58 @@
 
   latency     p50/p99 from writing a 4 KiB file to its finding being committed (the --events line is written
               after the batch's transaction commits), one file at a time on an idle tree.
-  throughput  files written as fast as this process can, then the time until the last one is stored;
-              every path must be reported once (nothing lost).
+  throughput  4 KiB files created by compiled writers (tests/bench/watch-writer.c, one process per --writers)
+              as fast as they can; changes/s = files / (first write to last finding committed). The writers' rate
+              alone (no watch running) and beside the watch are printed too, to show which side is the limit.
+              Every path must be reported (nothing lost); gaps (overflows closed by a rescan) are counted.
   crash       SIGKILL in the middle of a storm, restart, settle: the store's observed drift must equal what a
               fresh `compliance check` stores from a copy of the baseline database.
 
-Usage: watch-bench.py CLI... [--sources fanotify,inotify] [--coalesce-ms 0,200] [--files 20000] [--samples 200]
+Usage: watch-bench.py CLI... [--sources fanotify,inotify] [--coalesce-ms 0,200] [--files 100000] [--writers 1]
+                        [--crash-files 20000] [--samples 200] [--only latency|throughput|crash]
+                        [--filesystem fresh-ext4|tmp]
 where CLI is how to run compliance, e.g. `dotnet /tmp/art/bin/Compliance.Cli/release/compliance.dll`.
 """
 import argparse, json, os, queue, shutil, signal, sqlite3, subprocess, sys, tempfile, threading, time
 
 
 class Watch:
-    """A running `compliance watch --events -` whose lines are read on a thread and timestamped on arrival."""
+    """A running `compliance watch --events -` whose output is read in blocks of whole lines on a thread and
+    timestamped on arrival; lines are parsed only when asked for, so the reader costs the watcher little CPU."""
 
     def __init__(self, cli, db, source, coalesce_ms):
         self.process = subprocess.Popen(
             cli + ["watch", "--db", db, "--source", source, "--events", "-", "--coalesce-ms", str(coalesce_ms),
                    "--reconcile-minutes", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        self.lines = queue.Queue()
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.blocks = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
-        for line in self.process.stdout:
-            self.lines.put((time.monotonic(), json.loads(line)))
+        partial = b""
+        while data := os.read(self.process.stdout.fileno(), 1 << 20):
+            arrived = time.monotonic()
+            whole, _, partial = (partial + data).rpartition(b"\n")
+            if whole:
+                self.blocks.put((arrived, whole))
 
     def wait_for(self, path, timeout=300):
-        """Arrival time of the first line for path; lines for other paths are passed to seen()."""
+        """Arrival time of the first line for path; every block read on the way is passed to seen()."""
+        needle = b'"path":' + json.dumps(path).encode()
         deadline = time.monotonic() + timeout
         while True:
-            arrived, event = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            self.seen(event)
-            if event.get("path") == path:
+            arrived, block = self.blocks.get(timeout=max(0.1, deadline - time.monotonic()))
+            self.seen(block)
+            if needle in block:
                 return arrived
 
-    def seen(self, event):
+    def seen(self, block):
         pass
 
     def stop(self, sig=signal.SIGTERM):
         self.process.send_signal(sig)
         code = self.process.wait(timeout=120)
-        return code, self.process.stderr.read()
+        return code, self.process.stderr.read().decode(errors="replace")
 
 
 def write_file(path, data):
@@ -53,8 +63,18 @@ def write_file(path, data):
     os.close(fd)
 
 
-def workspace(cli, baseline_files):
+filesystem = "fresh-ext4"
+
+
+def scratch():
     top = tempfile.mkdtemp(prefix="watch-bench-")
+    if filesystem == "fresh-ext4":
+        mount_fresh_ext4(top)
+    return top
+
+
+def workspace(cli, baseline_files):
+    top = scratch()
     tree = os.path.join(top, "tree")
     os.makedirs(os.path.join(tree, "base"))
     for i in range(baseline_files):
@@ -63,6 +83,26 @@ def workspace(cli, baseline_files):
     subprocess.run(cli + ["baseline", "--db", db, tree], check=True, stdout=subprocess.DEVNULL)
     shutil.copy(db, os.path.join(top, "baseline-copy.db"))
     return top, tree, db
+
+
+def image_of(top):
+    return os.path.join("/dev/shm", os.path.basename(top) + ".ext4")
+
+
+def mount_fresh_ext4(top):
+    """A new ext4 filesystem in memory at top: every run starts from the same empty filesystem (a much-churned one
+    spends most of each create looking for an inode number), with no disk and no other process's changes in it."""
+    image = image_of(top)
+    subprocess.run(["truncate", "-s", "4G", image], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", image], check=True)
+    subprocess.run(["mount", "-o", "loop", image, top], check=True)
+
+
+def discard(top):
+    if os.path.ismount(top):
+        subprocess.run(["umount", top], check=True)
+        os.remove(image_of(top))
+    shutil.rmtree(top)
 
 
 settle_count = 0
@@ -99,33 +139,70 @@ def latency(cli, source, coalesce_ms, samples):
         code, _ = watch.stop()
         print(f"{source:8} coalesce {coalesce_ms:3} ms  latency p50 {percentile(results, 50):7.1f} ms  p99 {percentile(results, 99):7.1f} ms  max {max(results):7.1f} ms  ({samples} samples, exit {code})")
     finally:
-        shutil.rmtree(top)
+        discard(top)
 
 
-def throughput(cli, source, coalesce_ms, files):
+def compile_writer(top):
+    """The C writer, built with gcc (installed when missing)."""
+    if shutil.which("gcc") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "gcc"], check=True, stdout=subprocess.DEVNULL)
+    binary = os.path.join(top, "watch-writer")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "watch-writer.c")
+    subprocess.run(["gcc", "-O2", "-o", binary, source], check=True)
+    return binary
+
+
+def write_storm(writer, storm, directories, files, writers):
+    """Creates files 0..files-1 under storm with `writers` processes; returns (first write, last close) in
+    time.monotonic() seconds."""
+    for d in range(directories):
+        os.makedirs(os.path.join(storm, f"d{d:02d}"), exist_ok=True)
+    share = -(-files // writers)
+    processes = [subprocess.Popen([writer, storm, str(directories), str(first), str(min(share, files - first)), "4096"],
+                                  stdout=subprocess.PIPE, text=True) for first in range(0, files, share)]
+    times = []
+    for process in processes:
+        out, _ = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"writer failed with exit code {process.returncode}")
+        times.append([int(t) / 1e9 for t in out.split()])
+    return min(t[0] for t in times), max(t[1] for t in times)
+
+
+def throughput(cli, source, coalesce_ms, files, writers):
     top, tree, db = workspace(cli, 100)
+    writer = compile_writer(top)
+    directories = 20
+    # The writers alone, on a filesystem of their own and before the watch starts: what they can do with nothing
+    # else running.
+    alone = scratch()
+    try:
+        start, end = write_storm(writer, alone, directories, files, writers)
+    finally:
+        discard(alone)
+    alone_rate = files / (end - start)
     watch = Watch(cli, db, source, coalesce_ms)
-    reported = set()
-    watch.seen = lambda event: reported.add(event.get("path"))
+    blocks = []
+    watch.seen = blocks.append
     try:
         settle(watch, tree)
-        directories = 20
+        storm = os.path.join(tree, "storm")
         for d in range(directories):
-            os.makedirs(os.path.join(tree, "storm", f"d{d:02d}"))
+            os.makedirs(os.path.join(storm, f"d{d:02d}"))
         settle(watch, tree)
-        data = b"x" * 64
-        start = time.monotonic()
-        paths = [os.path.join(tree, "storm", f"d{i % directories:02d}", f"s{i:06d}") for i in range(files)]
-        for path in paths:
-            write_file(path, data)
-        written = time.monotonic() - start
+        blocks.clear()
+        start, end = write_storm(writer, storm, directories, files, writers)
         stored = settle(watch, tree) - start
-        lost = [p for p in paths if p not in reported]
         code, _ = watch.stop()
-        print(f"{source:8} coalesce {coalesce_ms:3} ms  {files} files written in {written:5.2f} s ({files / written:6.0f}/s), "
-              f"all stored after {stored:5.2f} s: {files / stored:6.0f} changes/s; lost {len(lost)} (exit {code})")
+        events = [json.loads(line) for block in blocks for line in block.split(b"\n")]
+        reported = {e["path"] for e in events if "path" in e}
+        gaps = sum(1 for e in events if e.get("kind") == "gap")
+        lost = sum(1 for i in range(files) if os.path.join(storm, f"d{i % directories:02d}", f"s{i:07d}") not in reported)
+        print(f"{source:8} coalesce {coalesce_ms:3} ms  {files} files by {writers} writer(s): {alone_rate:6.0f}/s alone, "
+              f"{files / (end - start):6.0f}/s beside the watch ({end - start:5.2f} s); all stored after {stored:5.2f} s: "
+              f"{files / stored:6.0f} changes/s; lost {lost}, gaps {gaps} (exit {code})")
     finally:
-        shutil.rmtree(top)
+        discard(top)
 
 
 def observed(db):
@@ -161,7 +238,7 @@ def crash(cli, source, files):
         print(f"{source:8} SIGKILL during a storm of {files} files, restart: store vs fresh check {verdict} (exit {code})")
         return watched == scanned
     finally:
-        shutil.rmtree(top)
+        discard(top)
 
 
 def main():
@@ -169,19 +246,25 @@ def main():
     parser.add_argument("cli", nargs="+")
     parser.add_argument("--sources", default="fanotify,inotify")
     parser.add_argument("--coalesce-ms", default="0,200")
-    parser.add_argument("--files", type=int, default=20000)
+    parser.add_argument("--files", type=int, default=100000)
+    parser.add_argument("--writers", type=int, default=1)
+    parser.add_argument("--crash-files", type=int, default=20000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--only", choices=["latency", "throughput", "crash"])
+    parser.add_argument("--filesystem", choices=["fresh-ext4", "tmp"], default="fresh-ext4",
+                        help="fresh-ext4 (root): a new ext4 in /dev/shm per run; tmp: a directory in $TMPDIR")
     args = parser.parse_args()
+    global filesystem
+    filesystem = args.filesystem
     ok = True
     for source in args.sources.split(","):
         for coalesce in map(int, args.coalesce_ms.split(",")):
             if args.only in (None, "latency"):
                 latency(args.cli, source, coalesce, args.samples)
             if args.only in (None, "throughput"):
-                throughput(args.cli, source, coalesce, args.files)
+                throughput(args.cli, source, coalesce, args.files, args.writers)
         if args.only in (None, "crash"):
-            ok &= crash(args.cli, source, args.files)
+            ok &= crash(args.cli, source, args.crash_files)
     sys.exit(0 if ok else 1)
 
 
