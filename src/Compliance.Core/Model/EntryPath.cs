@@ -140,22 +140,19 @@ public static class EntryPath
     /// <summary>Compares two paths in <see cref="SortKey"/> order without allocating keys.</summary>
     public static int CompareWalkOrder(string a, string b)
     {
-        int length = Math.Min(a.Length, b.Length);
-        for (int i = 0; i < length; i++)
-        {
-            char x = a[i], y = b[i];
-            if (x == y)
-                continue;
-            if (x == '/')
-                return -1;
-            if (y == '/')
-                return 1;
-            // UTF-16 order is UTF-8 byte order except where surrogates (supplementary characters, escaped bytes)
-            // meet other characters; only then are the byte keys needed.
-            if (char.IsSurrogate(x) || char.IsSurrogate(y))
-                return SortKey(a).AsSpan().SequenceCompareTo(SortKey(b));
-            return x < y ? -1 : 1;
-        }
-        return a.Length.CompareTo(b.Length);
+        // Sibling names often share long prefixes: skip the common part a vector at a time.
+        int i = a.AsSpan().CommonPrefixLength(b);
+        if (i == a.Length || i == b.Length)
+            return a.Length.CompareTo(b.Length);
+        char x = a[i], y = b[i];
+        if (x == '/')
+            return -1;
+        if (y == '/')
+            return 1;
+        // UTF-16 order is UTF-8 byte order except where surrogates (supplementary characters, escaped bytes)
+        // meet other characters; only then are the byte keys needed.
+        if (char.IsSurrogate(x) || char.IsSurrogate(y))
+            return SortKey(a).AsSpan().SequenceCompareTo(SortKey(b));
+        return x < y ? -1 : 1;
     }
 }

@@ -20,7 +20,17 @@ public sealed class ScanOptions
 /// </summary>
 public sealed class Scanner
 {
-    private const int QueueCapacity = 4096;
+    /// <summary>
+    /// Items cross between threads in batches: handing them over one at a time made every thread wake, spin and sleep
+    /// for each of them, which cost more CPU than the walk itself.
+    /// </summary>
+    private const int BatchSize = 256;
+
+    /// <summary>Files per batch for a hashing worker: small, so that one batch of large files does not leave the others idle.</summary>
+    private const int HashBatchSize = 8;
+
+    /// <summary>Batches a queue holds before its writer waits: memory stays bounded however large the tree.</summary>
+    private const int QueueCapacity = 32;
 
     private readonly IFileTree _tree;
     private readonly Policy _policy;
@@ -44,18 +54,24 @@ public sealed class Scanner
     /// </summary>
     public IEnumerable<ScanItem> Scan(IEnumerable<FileEntry> baseline, string? scope = null, CancellationToken cancellationToken = default)
     {
-        var toHash = Channel.CreateBounded<ScanItem>(QueueCapacity);
-        var done = Channel.CreateBounded<ScanItem>(QueueCapacity);
+        var toHash = Channel.CreateBounded<List<ScanItem>>(QueueCapacity);
+        var done = Channel.CreateBounded<List<ScanItem>>(QueueCapacity);
 
         var walker = Task.Factory.StartNew(() =>
         {
             try
             {
+                var hashBatch = new List<ScanItem>(HashBatchSize);
+                var doneBatch = new List<ScanItem>(BatchSize);
                 foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), ReadAhead(baseline, cancellationToken)))
                 {
-                    var target = NeedsHashing(item) ? toHash.Writer : done.Writer;
-                    WriteBlocking(target, item, cancellationToken);
+                    if (NeedsHashing(item))
+                        Add(toHash.Writer, ref hashBatch, item, HashBatchSize, cancellationToken);
+                    else
+                        Add(done.Writer, ref doneBatch, item, BatchSize, cancellationToken);
                 }
+                Flush(toHash.Writer, ref hashBatch, HashBatchSize, cancellationToken);
+                Flush(done.Writer, ref doneBatch, BatchSize, cancellationToken);
             }
             finally
             {
@@ -65,22 +81,26 @@ public sealed class Scanner
 
         var workers = Enumerable.Range(0, Math.Max(1, _options.HashWorkers)).Select(_ => Task.Run(async () =>
         {
-            await foreach (var item in toHash.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var batch in toHash.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var hashed = item with { Observed = HashObserved(item) };
-                // A file that vanished before it was read and was not in the baseline leaves nothing to report.
-                if (hashed.Observed is not null || hashed.Baseline is not null)
-                    await done.Writer.WriteAsync(hashed, cancellationToken).ConfigureAwait(false);
+                var hashedBatch = new List<ScanItem>(batch.Count);
+                foreach (var item in batch)
+                {
+                    var hashed = item with { Observed = HashObserved(item) };
+                    // A file that vanished before it was read and was not in the baseline leaves nothing to report.
+                    if (hashed.Observed is not null || hashed.Baseline is not null)
+                        hashedBatch.Add(hashed);
+                }
+                await done.Writer.WriteAsync(hashedBatch, cancellationToken).ConfigureAwait(false);
             }
         }, cancellationToken)).ToArray();
 
         var all = Task.WhenAll([walker, .. workers]);
         all.ContinueWith(t => done.Writer.Complete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
-        var reader = done.Reader;
-        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        foreach (var batch in ReadAll(done.Reader, cancellationToken))
         {
-            while (reader.TryRead(out var item))
+            foreach (var item in batch)
                 yield return item;
         }
         all.GetAwaiter().GetResult();
@@ -145,20 +165,26 @@ public sealed class Scanner
         return hashed;
     }
 
+    /// <summary>Directories with at least this many entries have them looked at on several threads at once.</summary>
+    private const int ParallelStatThreshold = 32;
+
+    /// <summary>A path waiting on the walk's stack, with its metadata when it was looked at ahead of time.</summary>
+    private readonly record struct PendingPath(string Path, PolicyCategory? Category, FileEntry? Entry, bool Looked);
+
     /// <summary>Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
     private IEnumerable<ScanItem> Walk(string? scope, CancellationToken cancellationToken)
     {
         IEnumerable<string> roots = (scope is null ? _policy.WalkRoots() : [scope]).Select(_tree.CanonicalPath);
-        var stack = new Stack<string>();
+        var stack = new Stack<PendingPath>();
         foreach (var root in roots)
         {
-            stack.Push(root);
+            stack.Push(new PendingPath(root, _policy.Classify(root), null, Looked: false));
             while (stack.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var path = stack.Pop();
-                var category = _policy.Classify(path);
-                FileEntry? entry = category is not null ? Observe(path, category) : _tree.Stat(path);
+                var (path, category, entry, looked) = stack.Pop();
+                if (!looked)
+                    entry = Look(path, category);
                 if (entry is null)
                     continue;
                 bool descend = entry.Type == FileType.Directory && _policy.ShouldDescend(path);
@@ -185,10 +211,33 @@ public sealed class Scanner
                     continue;
                 }
                 Array.Sort(children, EntryPath.CompareWalkOrder);
-                for (int i = children.Length - 1; i >= 0; i--)
-                    stack.Push(EntryPath.Combine(path, children[i]));
+                foreach (var child in LookAtChildren(path, children).Reverse())
+                    stack.Push(child);
             }
         }
+    }
+
+    /// <summary>Metadata of a path the walk reaches: observed when the policy covers it, otherwise only to know where to go.</summary>
+    private FileEntry? Look(string path, PolicyCategory? category) => category is not null ? Observe(path, category) : _tree.Stat(path);
+
+    /// <summary>
+    /// A directory's children in walk order. In a large directory they are looked at on several threads at once: the
+    /// walk is one stat and one xattr listing after another, and otherwise keeps one core busy while the other waits.
+    /// </summary>
+    private PendingPath[] LookAtChildren(string directory, string[] names)
+    {
+        var children = new PendingPath[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string path = EntryPath.Combine(directory, names[i]);
+            children[i] = new PendingPath(path, _policy.Classify(path), null, Looked: false);
+        }
+        if (names.Length >= ParallelStatThreshold && _options.HashWorkers > 1)
+        {
+            Parallel.For(0, children.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.HashWorkers },
+                i => children[i] = children[i] with { Entry = Look(children[i].Path, children[i].Category), Looked = true });
+        }
+        return children;
     }
 
     /// <summary>
@@ -252,13 +301,15 @@ public sealed class Scanner
     /// </summary>
     private static IEnumerable<T> ReadAhead<T>(IEnumerable<T> source, CancellationToken cancellationToken)
     {
-        var queue = Channel.CreateBounded<T>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
+        var queue = Channel.CreateBounded<List<T>>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
         var producer = Task.Factory.StartNew(() =>
         {
             try
             {
+                var batch = new List<T>(BatchSize);
                 foreach (var item in source)
-                    WriteBlocking(queue.Writer, item, cancellationToken);
+                    Add(queue.Writer, ref batch, item, BatchSize, cancellationToken);
+                Flush(queue.Writer, ref batch, BatchSize, cancellationToken);
                 queue.Writer.Complete();
             }
             catch (Exception e)
@@ -267,18 +318,39 @@ public sealed class Scanner
             }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var reader = queue.Reader;
-        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        foreach (var batch in ReadAll(queue.Reader, cancellationToken))
         {
-            while (reader.TryRead(out var item))
+            foreach (var item in batch)
                 yield return item;
         }
         producer.GetAwaiter().GetResult();
     }
 
-    private static void WriteBlocking<T>(ChannelWriter<T> writer, T item, CancellationToken cancellationToken)
+    /// <summary>Adds an item to a batch, and sends the batch on (waiting for room) once it holds <paramref name="size"/> items.</summary>
+    private static void Add<T>(ChannelWriter<List<T>> writer, ref List<T> batch, T item, int size, CancellationToken cancellationToken)
     {
-        if (!writer.TryWrite(item))
-            writer.WriteAsync(item, cancellationToken).AsTask().GetAwaiter().GetResult();
+        batch.Add(item);
+        if (batch.Count >= size)
+            Flush(writer, ref batch, size, cancellationToken);
+    }
+
+    /// <summary>Sends a batch on unless it is empty, and starts a new one.</summary>
+    private static void Flush<T>(ChannelWriter<List<T>> writer, ref List<T> batch, int size, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+            return;
+        if (!writer.TryWrite(batch))
+            writer.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
+        batch = new List<T>(size);
+    }
+
+    /// <summary>Every batch a queue delivers until its writer completes, waiting on the calling thread.</summary>
+    private static IEnumerable<List<T>> ReadAll<T>(ChannelReader<List<T>> reader, CancellationToken cancellationToken)
+    {
+        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var batch))
+                yield return batch;
+        }
     }
 }
