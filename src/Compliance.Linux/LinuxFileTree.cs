@@ -121,7 +121,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
             if ((opened.Mode & 0xF000) != 0x8000 || opened.Inode != expected.Inode
                 || LibC.MakeDevice(opened.DevMajor, opened.DevMinor) != expected.Device)
                 throw new FileReplacedException($"{path} was replaced while being opened.");
-            return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            return new OpenedFileStream(handle, path);
         }
         catch
         {

@@ -74,8 +74,10 @@ public sealed class ContentHashing
 
             using (var stream = _tree.OpenContent(path, before))
             {
+                // Reading stops at the size stat gave, saving a read that would only find the end: a file that grew
+                // meanwhile shows it in the stat after, and one that shrank in the total.
                 int read;
-                while ((read = stream.Read(buffer, 0, BufferSize)) > 0)
+                while (total < before.Size && (read = stream.Read(buffer, 0, BufferSize)) > 0)
                 {
                     total += read;
                     foreach (var hasher in hashers)

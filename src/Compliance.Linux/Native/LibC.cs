@@ -38,6 +38,9 @@ internal static unsafe partial class LibC
     public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial nint pread(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial nint opendir(byte* path);
 
     [LibraryImport("libc", SetLastError = true)]
