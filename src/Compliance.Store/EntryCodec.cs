@@ -72,8 +72,8 @@ internal static class EntryCodec
         public void Int64(int index, long? value) => parameters[index].Value = value is { } v ? v : DBNull.Value;
     }
 
-    /// <summary>Binds by position (column i is parameter i + 1): ADO.NET looks every parameter up by name on every execution.</summary>
-    private readonly struct StatementParameters(SQLitePCL.sqlite3_stmt statement) : IParameters
+    /// <summary>Binds by position (index i is parameter i + 1): ADO.NET looks every parameter up by name on every execution.</summary>
+    internal readonly struct StatementParameters(SQLitePCL.sqlite3_stmt statement) : IParameters
     {
         public void Blob(int index, byte[]? value) =>
             Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(statement, index + 1) : SQLitePCL.raw.sqlite3_bind_blob(statement, index + 1, value));
@@ -85,7 +85,7 @@ internal static class EntryCodec
         private static void Check(int result)
         {
             if (result != SQLitePCL.raw.SQLITE_OK)
-                throw new SqliteException($"binding a baseline entry failed with SQLite error {result}", result);
+                throw new SqliteException($"binding a statement parameter failed with SQLite error {result}", result);
         }
     }
 

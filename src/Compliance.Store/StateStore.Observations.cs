@@ -52,59 +52,67 @@ public sealed partial class StateStore : IReconcileStore
     public void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, FeedCursor? cursor = null)
     {
         using var transaction = BeginTransaction();
-        using var upsert = Command($"""
-            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 1, $at, $run)
+        // Raw statements bound by position: a watch storm passes every change here, and ADO.NET would look each
+        // parameter up by name on every row. The entry's columns are ?1..?24; what is the same for the whole batch
+        // follows them and is bound once.
+        using var upsert = Prepare($"""
+            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 1, ?25, ?26)
             ON CONFLICT(walk_key) DO UPDATE SET {string.Join(", ", Schema.EntryColumns.Split(", ").Select(c => $"{c} = excluded.{c}"))},
                 present = 1, observed_at = excluded.observed_at, run_id = excluded.run_id
-            """, transaction, ("$at", Now()), ("$run", runId));
-        var upsertParameters = EntryCodec.AddParameters(upsert);
-        using var markAbsent = Command($"""
-            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 0, $at, $run)
+            """);
+        using var markAbsent = Prepare($"""
+            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 0, ?25, ?26)
             ON CONFLICT(walk_key) DO UPDATE SET present = 0, observed_at = excluded.observed_at, run_id = excluded.run_id
-            """, transaction, ("$at", Now()), ("$run", runId));
-        var absentParameters = EntryCodec.AddParameters(markAbsent);
-        using var clear = Command("DELETE FROM observed WHERE walk_key = $key", transaction);
-        var clearKey = clear.Parameters.Add(new SqliteParameter("$key", null));
-        using var insertFinding = Command("""
-            INSERT INTO findings (run_id, generation, observed_at, path, kind, attributes, category, severity, source, detail, pid, exe, before_json, after_json)
-            VALUES ($run, $gen, $at, $path, $kind, $attributes, $category, $severity, $source, $detail, $pid, $exe, $before, $after)
-            """, transaction, ("$run", runId), ("$gen", CurrentGenerationId(transaction)));
-        var f = new[] { "$at", "$path", "$kind", "$attributes", "$category", "$severity", "$source", "$detail", "$pid", "$exe", "$before", "$after" }
-            .Select(n => insertFinding.Parameters.Add(new SqliteParameter(n, null))).ToArray();
+            """);
+        using var clear = Prepare("DELETE FROM observed WHERE walk_key = ?1");
+        using var insertFinding = Prepare("""
+            INSERT INTO findings (observed_at, path, kind, attributes, category, severity, source, detail, pid, exe, before_json, after_json, run_id, generation)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            """);
+        var now = Now();
+        foreach (var statement in new[] { upsert, markAbsent })
+        {
+            var batchWide = new EntryCodec.StatementParameters(statement);
+            batchWide.Text(EntryCodec.ColumnCount, now);
+            batchWide.Int64(EntryCodec.ColumnCount + 1, runId);
+        }
+        var f = new EntryCodec.StatementParameters(insertFinding);
+        f.Int64(12, runId);
+        f.Int64(13, CurrentGenerationId(transaction));
 
         foreach (var observation in batch)
         {
             if (observation.Finding is null)
             {
-                clearKey.Value = EntryPath.SortKey(observation.Path);
-                clear.ExecuteNonQuery();
+                new EntryCodec.StatementParameters(clear).Blob(0, EntryPath.SortKey(observation.Path));
+                StepToEnd(clear);
             }
             else if (observation.Observed is { } observed)
             {
-                EntryCodec.Bind(upsertParameters, observed);
-                upsert.ExecuteNonQuery();
+                EntryCodec.Bind(upsert, observed);
+                StepToEnd(upsert);
             }
             else
             {
-                EntryCodec.Bind(absentParameters, observation.Finding.Before!);
-                markAbsent.ExecuteNonQuery();
+                EntryCodec.Bind(markAbsent, observation.Finding.Before!);
+                StepToEnd(markAbsent);
             }
 
             if (observation.Finding is { } finding && observation.RecordFinding)
             {
-                f[0].Value = finding.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-                f[1].Value = EntryPath.ToBytes(finding.Path);
-                f[2].Value = finding.Kind.ToName();
-                f[3].Value = string.Join(",", finding.Attributes);
-                f[4].Value = finding.Category;
-                f[5].Value = finding.Severity.ToString().ToLowerInvariant();
-                f[6].Value = finding.Source;
-                f[7].Value = (object?)finding.Detail ?? DBNull.Value;
-                f[8].Value = (object?)finding.ProcessId ?? DBNull.Value;
-                f[9].Value = (object?)finding.ProcessPath ?? DBNull.Value;
-                f[10].Value = (object?)EntryCodec.ToJson(finding.Before) ?? DBNull.Value;
-                f[11].Value = (object?)EntryCodec.ToJson(finding.After) ?? DBNull.Value;
-                insertFinding.ExecuteNonQuery();
+                f.Text(0, finding.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+                f.Blob(1, EntryPath.ToBytes(finding.Path));
+                f.Text(2, finding.Kind.ToName());
+                f.Text(3, string.Join(",", finding.Attributes));
+                f.Text(4, finding.Category);
+                f.Text(5, finding.Severity.ToString().ToLowerInvariant());
+                f.Text(6, finding.Source);
+                f.Text(7, finding.Detail);
+                f.Int64(8, finding.ProcessId);
+                f.Text(9, finding.ProcessPath);
+                f.Text(10, EntryCodec.ToJson(finding.Before));
+                f.Text(11, EntryCodec.ToJson(finding.After));
+                StepToEnd(insertFinding);
             }
         }
         if (cursor is not null)
