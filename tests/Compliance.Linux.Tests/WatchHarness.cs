@@ -73,10 +73,10 @@ internal sealed class WatchHarness : IAsyncDisposable
         using (var store = StateStore.Open(DatabasePath))
         {
             var scanner = new Scanner(new LinuxFileTree(), Policy, new ScanOptions { RehashAll = true });
-            using var writer = store.BeginBaseline();
+            using var writer = store.BeginBaseline(Policy, "linux", "test", "test baseline");
             foreach (var item in scanner.Scan([]))
                 writer.Add(item.Observed!);
-            writer.Commit(Policy, "linux", "test", "test baseline");
+            writer.Commit();
         }
         // Closed, so the WAL is checkpointed into the file that is copied.
         File.Copy(DatabasePath, BaselineCopyPath);
@@ -173,11 +173,14 @@ internal sealed class RecordingSink : IChangeFeedSink
     public Task WaitFor(string path) =>
         _waiters.GetOrAdd(path, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
-    public void Finding(Finding finding)
+    public void Committed(IReadOnlyList<Finding> findings)
     {
-        _findings.Enqueue(finding);
-        if (_waiters.TryRemove(finding.Path, out var waiter))
-            waiter.TrySetResult();
+        foreach (var finding in findings)
+        {
+            _findings.Enqueue(finding);
+            if (_waiters.TryRemove(finding.Path, out var waiter))
+                waiter.TrySetResult();
+        }
     }
 
     public void Gap(GapSignal gap) => _gaps.Enqueue(gap);

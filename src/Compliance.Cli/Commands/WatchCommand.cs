@@ -124,10 +124,10 @@ internal static class WatchCommand
         public long Findings { get; private set; }
         public long Gaps { get; private set; }
 
-        public void Finding(Finding finding)
+        public void Committed(IReadOnlyList<Finding> findings)
         {
-            Findings++;
-            _json?.Finding(finding);
+            Findings += findings.Count;
+            _json?.Committed(findings);
         }
 
         public void Gap(GapSignal gap)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
@@ -6,43 +7,58 @@ using Compliance.Core.Output;
 namespace Compliance.Core.ChangeFeed;
 
 /// <summary>
-/// Writes what a follower records as JSON lines, one object a line, flushed at once: a finding with `time`, `path`,
-/// `kind` (the vocabulary of check --json), `attributes`, `old_hash`, `new_hash`, `pid`, `exe` and `source`; a gap
-/// as kind `gap` with its `scope` and `reason`.
+/// Writes what a follower records as JSON lines, one object a line: a finding with `time`, `path`, `kind` (the
+/// vocabulary of check --json), `attributes`, `old_hash`, `new_hash`, `pid`, `exe` and `source`; a gap as kind `gap`
+/// with its `scope` and `reason`. A batch's lines (or a gap's) reach the stream in one write, flushed at once.
 /// </summary>
-public sealed class ChangeEventJson(Stream output) : IChangeFeedSink, IDisposable
+public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
 {
-    private readonly Utf8JsonWriter _writer = new(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private readonly Stream _output;
+    private readonly ArrayBufferWriter<byte> _lines = new();
+    private readonly Utf8JsonWriter _writer;
     private readonly Lock _lock = new();
 
-    public void Finding(Finding finding)
+    public ChangeEventJson(Stream output)
+    {
+        _output = output;
+        _writer = new(_lines, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    public void Committed(IReadOnlyList<Finding> findings)
     {
         lock (_lock)
         {
-            _writer.WriteStartObject();
-            WriteTime(finding.ObservedAt);
-            JsonText.WritePath(_writer, "path", finding.Path);
-            _writer.WriteString("kind", finding.Kind.ToName());
-            _writer.WriteStartArray("attributes");
-            foreach (var name in finding.Attributes)
-                _writer.WriteStringValue(name);
-            _writer.WriteEndArray();
-            if (finding.Kind == DriftKind.Moved && finding.Before is not null)
-                JsonText.WritePath(_writer, "from", finding.Before.Path);
-            var algorithm = HashAlgorithm(finding);
-            WriteHash("old_hash", finding.Before, algorithm);
-            WriteHash("new_hash", finding.After, algorithm);
-            if (finding.ProcessId is { } pid)
-                _writer.WriteNumber("pid", pid);
-            if (finding.ProcessPath is { } exe)
-                JsonText.WritePath(_writer, "exe", exe);
-            _writer.WriteString("source", finding.Source);
-            _writer.WriteString("category", finding.Category);
-            _writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
-            if (finding.Detail is not null)
-                _writer.WriteString("detail", finding.Detail);
-            EndLine();
+            foreach (var finding in findings)
+                WriteFinding(finding);
+            WriteOut();
         }
+    }
+
+    private void WriteFinding(Finding finding)
+    {
+        _writer.WriteStartObject();
+        WriteTime(finding.ObservedAt);
+        JsonText.WritePath(_writer, "path", finding.Path);
+        _writer.WriteString("kind", finding.Kind.ToName());
+        _writer.WriteStartArray("attributes");
+        foreach (var name in finding.Attributes)
+            _writer.WriteStringValue(name);
+        _writer.WriteEndArray();
+        if (finding.Kind == DriftKind.Moved && finding.Before is not null)
+            JsonText.WritePath(_writer, "from", finding.Before.Path);
+        var algorithm = HashAlgorithm(finding);
+        WriteHash("old_hash", finding.Before, algorithm);
+        WriteHash("new_hash", finding.After, algorithm);
+        if (finding.ProcessId is { } pid)
+            _writer.WriteNumber("pid", pid);
+        if (finding.ProcessPath is { } exe)
+            JsonText.WritePath(_writer, "exe", exe);
+        _writer.WriteString("source", finding.Source);
+        _writer.WriteString("category", finding.Category);
+        _writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+        if (finding.Detail is not null)
+            _writer.WriteString("detail", finding.Detail);
+        EndLine();
     }
 
     public void Gap(GapSignal gap)
@@ -57,6 +73,7 @@ public sealed class ChangeEventJson(Stream output) : IChangeFeedSink, IDisposabl
             _writer.WriteString("source", gap.Source);
             _writer.WriteString("detail", gap.Detail);
             EndLine();
+            WriteOut();
         }
     }
 
@@ -87,8 +104,14 @@ public sealed class ChangeEventJson(Stream output) : IChangeFeedSink, IDisposabl
         _writer.WriteEndObject();
         _writer.Flush();
         _writer.Reset();
-        output.WriteByte((byte)'\n');
-        output.Flush();
+        _lines.Write("\n"u8);
+    }
+
+    private void WriteOut()
+    {
+        _output.Write(_lines.WrittenSpan);
+        _output.Flush();
+        _lines.ResetWrittenCount();
     }
 
     public void Dispose() => _writer.Dispose();

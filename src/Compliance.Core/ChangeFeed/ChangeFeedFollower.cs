@@ -254,13 +254,15 @@ public sealed class ChangeFeedFollower
 
     private void Report(IReadOnlyList<Finding> findings)
     {
+        var fresh = new List<Finding>(findings.Count);
         foreach (var finding in findings)
         {
             _aliases.Remember(finding.After);
-            if (!_reported.IsNew(finding))
-                continue;
-            _findings++;
-            _sink.Finding(finding);
+            if (_reported.IsNew(finding))
+                fresh.Add(finding);
         }
+        _findings += fresh.Count;
+        if (fresh.Count > 0)
+            _sink.Committed(fresh);
     }
 }

@@ -27,10 +27,11 @@ public sealed class ChangeFeedOptions
     public IReadOnlySet<string> IgnoredPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }
 
-/// <summary>Where a follower reports what it recorded: each finding once stored, each gap once closed by its rescan.</summary>
+/// <summary>Where a follower reports what it recorded: findings once stored, each gap once closed by its rescan.</summary>
 public interface IChangeFeedSink
 {
-    void Finding(Finding finding);
+    /// <summary>The new findings of one batch, once its transaction committed; handed over together so a sink can write them at once.</summary>
+    void Committed(IReadOnlyList<Finding> findings);
 
     /// <summary>A gap, reported before the findings of the rescan that closed it.</summary>
     void Gap(GapSignal gap);
