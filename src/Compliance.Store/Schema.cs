@@ -3,9 +3,16 @@ namespace Compliance.Store;
 /// <summary>The database layout. Bump <see cref="Version"/> with every change and add a migration step.</summary>
 internal static class Schema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
-    /// <summary>Columns shared by the baseline, its staging area and the observed state, in this order.</summary>
+    /// <summary>The step from each older version to the next, run in order in one transaction when a database is opened.</summary>
+    public static readonly IReadOnlyDictionary<int, string> Upgrades = new Dictionary<int, string>
+    {
+        // 1 -> 2: baselines are written in place in one transaction; the staging table is gone.
+        [1] = "DROP TABLE IF EXISTS baseline_staging;",
+    };
+
+    /// <summary>Columns shared by the baseline and the observed state, in this order.</summary>
     public const string EntryColumns =
         "path, walk_key, category, type, size, mode, uid, gid, mtime_ns, ctime_ns, btime_ns, inode, device, nlink, " +
         "target, xattrs, win_attributes, owner_sid, dacl, file_id, streams, blake3, sha256, error";
@@ -51,9 +58,6 @@ internal static class Schema
         );
         CREATE UNIQUE INDEX baseline_current ON baseline(walk_key) WHERE retired_gen IS NULL;
         CREATE INDEX baseline_by_generation ON baseline(first_gen, retired_gen);
-
-        -- A baseline being written; moved into `baseline` in one transaction when the scan completes.
-        CREATE TABLE baseline_staging ({EntryColumnDefinitions});
 
         -- The latest observed state of every path that differs from the current baseline (absent = removed).
         -- Paths not here were last seen as approved.

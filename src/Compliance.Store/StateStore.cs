@@ -100,6 +100,14 @@ public sealed partial class StateStore : IDisposable
             Execute("INSERT INTO meta(key, value) VALUES ('created_at', $now), ('created_by', 'compliance')", transaction, ("$now", Now()));
             transaction.Commit();
         }
+        else if (version < Schema.Version)
+        {
+            using var transaction = _connection.BeginTransaction();
+            for (int from = version; from < Schema.Version; from++)
+                Execute(Schema.Upgrades[from], transaction);
+            Execute($"PRAGMA user_version = {Schema.Version};", transaction);
+            transaction.Commit();
+        }
     }
 
     private int UserVersion() => (int)Scalar<long>("PRAGMA user_version");

@@ -47,14 +47,14 @@ public sealed class DemoScenario : IDisposable
         var tree = new LinuxFileTree(Tree);
         var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = 1 });
         long baselineRun = store.StartRun("baseline", tree.Description);
-        using (var writer = store.BeginBaseline())
+        using (var writer = store.BeginBaseline(policy, tree.Description, "alice", "initial baseline"))
         {
             foreach (var item in scanner.Scan([]))
             {
                 if (item.Observed is not null)
                     writer.Add(item.Observed);
             }
-            writer.Commit(policy, tree.Description, "alice", "initial baseline");
+            writer.Commit();
         }
         store.FinishRun(baselineRun, new RunTotals(0, 0, 0, 0, 0), "completed");
 

@@ -34,10 +34,10 @@ public sealed class StateStoreTests : IDisposable
 
     private long Baseline(StateStore store, params FileEntry[] entries)
     {
-        using var writer = store.BeginBaseline();
+        using var writer = store.BeginBaseline(_policy, "linux:/", "tester", "test");
         foreach (var entry in entries)
             writer.Add(entry);
-        return writer.Commit(_policy, "linux:/", "tester", "test");
+        return writer.Commit();
     }
 
     [Fact]
@@ -45,8 +45,42 @@ public sealed class StateStoreTests : IDisposable
     {
         using var store = StateStore.Open(Db);
         store.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
-        store.Scalar<long>("PRAGMA user_version").Should().Be(1);
+        store.Scalar<long>("PRAGMA user_version").Should().Be(2);
         store.IntegrityCheck().Should().Be("ok");
+    }
+
+    [Fact]
+    public void A_version_1_database_is_upgraded_in_place_and_keeps_its_baseline()
+    {
+        using (var store = StateStore.Open(Db))
+        {
+            Baseline(store, Entry("/data/a"));
+            // What version 1 had and version 2 dropped: the staging table of a baseline being written.
+            store.Execute($"CREATE TABLE baseline_staging (path BLOB); PRAGMA user_version = 1;");
+        }
+
+        using var reopened = StateStore.Open(Db);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(2);
+        reopened.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'baseline_staging'").Should().Be(0);
+        reopened.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a");
+        reopened.IntegrityCheck().Should().Be("ok");
+    }
+
+    [Fact]
+    public void A_baseline_not_committed_leaves_the_previous_one_current_and_no_trace()
+    {
+        using var store = StateStore.Open(Db);
+        long first = Baseline(store, Entry("/data/a"), Entry("/data/b"));
+        using (var writer = store.BeginBaseline(_policy, "linux:/", "tester", "abandoned"))
+        {
+            writer.Add(Entry("/data/c"));
+            writer.Generation.Should().BeGreaterThan(first);
+        }
+
+        store.CurrentGeneration()!.Id.Should().Be(first);
+        store.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a", "/data/b");
+        store.Scalar<long>("SELECT count(*) FROM baseline").Should().Be(2);
+        store.Scalar<long>("SELECT count(*) FROM generations").Should().Be(1);
     }
 
     [Fact]

@@ -27,13 +27,13 @@ public sealed class ReconcilerIntegrationTests : IDisposable
         _volume.CreateFile(@"C:\data\sub\a.txt");
         _volume.CreateFile(@"C:\data\b.txt");
         _store = StateStore.Open(_database);
-        using var writer = _store.BeginBaseline();
+        using var writer = _store.BeginBaseline(_policy, _tree.Description, "test", "initial baseline");
         foreach (var item in new Scanner(_tree, _policy, new ScanOptions { RehashAll = true }).Scan([]))
         {
             if (item.Observed is not null)
                 writer.Add(item.Observed);
         }
-        writer.Commit(_policy, _tree.Description, "test", "initial baseline");
+        writer.Commit();
     }
 
     public void Dispose()

@@ -40,7 +40,7 @@ internal static class BaselineCommand
             long generation;
             Core.Reconcile.RunTotals totals;
             using (var progress = new ScanProgress(scanner.Counters))
-            using (var writer = store.BeginBaseline())
+            using (var writer = store.BeginBaseline(policy, tree.Description, parse.GetValue(by)!, parse.GetValue(reason)!))
             {
                 foreach (var item in scanner.Scan([]))
                 {
@@ -51,7 +51,7 @@ internal static class BaselineCommand
                     if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
                         output.Add(unverified);
                 }
-                generation = writer.Commit(policy, tree.Description, parse.GetValue(by)!, parse.GetValue(reason)!);
+                generation = writer.Commit();
                 var c = scanner.Counters;
                 totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
                 store.FinishRun(runId, totals, "completed", $"generation {generation}");
