@@ -17,6 +17,13 @@ public abstract unsafe class KernelNotifySource : IChangeSource
 {
     private const int BufferSize = 256 * 1024;
 
+    /// <summary>
+    /// After a read that did not fill a quarter of the buffer, the reader waits this long before the next: events
+    /// then arrive by the hundred instead of one wake-up each, and fanotify merges a file's create, modify and
+    /// close into one event while it is still queued. It delays a change's finding by at most this much.
+    /// </summary>
+    private const int GatherMs = 1;
+
     private readonly Channel<ChangeSignal> _signals = Channel.CreateUnbounded<ChangeSignal>(new UnboundedChannelOptions { SingleWriter = true });
     private int _fd = -1;
     private int _wakeFd = -1;
@@ -125,6 +132,8 @@ public abstract unsafe class KernelNotifySource : IChangeSource
                     throw new IOException($"{Name}: read: {LibC.Describe(errno)}");
                 }
                 Decode(buffer.AsSpan(0, (int)length));
+                if (length < BufferSize / 4)
+                    Thread.Sleep(GatherMs);
             }
             _signals.Writer.TryComplete();
         }
