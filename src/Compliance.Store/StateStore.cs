@@ -21,8 +21,6 @@ public sealed partial class StateStore : IDisposable
     private static bool _initialized;
 
     private readonly SqliteConnection _connection;
-    private SqliteCommand? _findBaseline;
-    private SqliteParameter? _findBaselineKey;
 
     private StateStore(SqliteConnection connection, string path)
     {
@@ -206,18 +204,29 @@ public sealed partial class StateStore : IDisposable
             Check(step, _connection);
     }
 
-    public FileEntry? FindBaseline(string path)
+    public FileEntry? FindBaseline(string path) => FindBaselines([path])[0];
+
+    /// <summary>
+    /// The current baseline entry of each path (null where there is none), read in one transaction: a watch looks up
+    /// every path of a batch, and each lookup on its own would take and release SQLite's read lock.
+    /// </summary>
+    public IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths)
     {
-        // Called for every change a watch applies: parse the statement once.
-        if (_findBaseline is null)
+        using var transaction = _connection.BeginTransaction(deferred: true);
+        using var find = Prepare($"SELECT {Schema.EntryColumns} FROM baseline WHERE retired_gen IS NULL AND walk_key = ?1");
+        var key = new EntryCodec.StatementParameters(find);
+        var entries = new FileEntry?[paths.Count];
+        for (int i = 0; i < paths.Count; i++)
         {
-            _findBaseline = Command($"SELECT {Schema.EntryColumns} FROM baseline WHERE retired_gen IS NULL AND walk_key = $key");
-            _findBaselineKey = _findBaseline.Parameters.Add(new SqliteParameter("$key", null));
-            _findBaseline.Prepare();
+            key.Blob(0, EntryPath.SortKey(paths[i]));
+            int step = SQLitePCL.raw.sqlite3_step(find);
+            if (step == SQLitePCL.raw.SQLITE_ROW)
+                entries[i] = EntryCodec.Read(find);
+            SQLitePCL.raw.sqlite3_reset(find);
+            if (step is not (SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE))
+                Check(step, _connection);
         }
-        _findBaselineKey!.Value = EntryPath.SortKey(path);
-        using var reader = _findBaseline.ExecuteReader();
-        return reader.Read() ? EntryCodec.Read(reader) : null;
+        return entries;
     }
 
     public long BaselineCount() => Scalar<long>("SELECT count(*) FROM baseline WHERE retired_gen IS NULL");
@@ -271,7 +280,6 @@ public sealed partial class StateStore : IDisposable
 
     public void Dispose()
     {
-        _findBaseline?.Dispose();
         _connection.Dispose();
     }
 }

@@ -10,7 +10,8 @@ public interface IReconcileStore
     /// <summary>Current baseline entries at or below the scope, in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
     IEnumerable<FileEntry> BaselineInWalkOrder(string? scope = null, long? generation = null);
 
-    FileEntry? FindBaseline(string path);
+    /// <summary>The current baseline entry of each path, null where there is none.</summary>
+    IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths);
 
     /// <summary>Stores a batch of observations, and the cursor that produced them, in one transaction.</summary>
     void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, FeedCursor? cursor = null);

@@ -95,7 +95,7 @@ public sealed class Reconciler
 
         // The store is read on this thread; the stat and hashing of each path run on every core.
         var hinted = hintsByPath.ToArray();
-        var baselines = hinted.Select(pair => _store.FindBaseline(pair.Key)).ToArray();
+        var baselines = _store.FindBaselines(hinted.Select(pair => pair.Key).ToArray());
         var examined = new ScanItem[hinted.Length];
         Parallel.For(0, hinted.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.HashWorkers) },
             i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i]));
