@@ -15,6 +15,8 @@ public sealed class Blake3ContentHash : IContentHashAlgorithm
 
     public IContentHasher CreateHasher() => new Hasher();
 
+    public void HashData(ReadOnlySpan<byte> data, Span<byte> destination) => Blake3Hasher.Hash(data, destination[..Blake3Hasher.DefaultOutputLength]);
+
     private sealed class Hasher : IContentHasher
     {
         private readonly Blake3Hasher _hasher = new();

@@ -14,6 +14,9 @@ public interface IContentHashAlgorithm
 
     /// <summary>Starts an incremental hash; feed it with <see cref="IContentHasher.Append"/>.</summary>
     IContentHasher CreateHasher();
+
+    /// <summary>The digest of data that is all at hand, in one call (<paramref name="destination"/> holds <see cref="HashSizeInBytes"/>).</summary>
+    void HashData(ReadOnlySpan<byte> data, Span<byte> destination);
 }
 
 /// <summary>One incremental hash computation. Not thread-safe; one per file being hashed.</summary>

@@ -15,6 +15,8 @@ public sealed class Sha256ContentHash : IContentHashAlgorithm
 
     public IContentHasher CreateHasher() => new Hasher();
 
+    public void HashData(ReadOnlySpan<byte> data, Span<byte> destination) => SHA256.HashData(data, destination);
+
     private sealed class Hasher : IContentHasher
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -64,14 +64,13 @@ public sealed class ContentHashing
         if (before.Type != FileType.File || before.Error is not null)
             return before;
 
-        var hashers = new IContentHasher[algorithms.Count];
+        // Only a file larger than the buffer needs incremental hashers; most files are read whole in one call and
+        // hashed in one shot, which spares creating and freeing a hash context per algorithm per file.
+        IContentHasher[]? hashers = null;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
         try
         {
-            for (int i = 0; i < hashers.Length; i++)
-                hashers[i] = ContentHashAlgorithms.Get(algorithms[i]).CreateHasher();
-
             using (var stream = _tree.OpenContent(path, before))
             {
                 // Reading stops at the size stat gave, saving a read that would only find the end: a file that grew
@@ -79,9 +78,15 @@ public sealed class ContentHashing
                 int read;
                 while (total < before.Size && (read = stream.Read(buffer, 0, BufferSize)) > 0)
                 {
-                    total += read;
+                    if (total == 0 && read >= before.Size)
+                    {
+                        total = read;
+                        break;
+                    }
+                    hashers ??= algorithms.Select(a => ContentHashAlgorithms.Get(a).CreateHasher()).ToArray();
                     foreach (var hasher in hashers)
                         hasher.Append(buffer.AsSpan(0, read));
+                    total += read;
                 }
             }
 
@@ -89,10 +94,14 @@ public sealed class ContentHashing
             if (!after.HasSameContentIdentity(before) || total != before.Size)
                 throw new ContentChangedWhileHashingException(_tree.Stat(path) ?? throw new FileVanishedException());
 
-            for (int i = 0; i < hashers.Length; i++)
+            for (int i = 0; i < algorithms.Count; i++)
             {
-                var digest = new byte[ContentHashAlgorithms.Get(algorithms[i]).HashSizeInBytes];
-                hashers[i].FinishAndReset(digest);
+                var algorithm = ContentHashAlgorithms.Get(algorithms[i]);
+                var digest = new byte[algorithm.HashSizeInBytes];
+                if (hashers is null)
+                    algorithm.HashData(buffer.AsSpan(0, (int)total), digest);
+                else
+                    hashers[i].FinishAndReset(digest);
                 before.Hashes[algorithms[i]] = digest;
             }
             counters.AddHashed(total);
@@ -117,8 +126,8 @@ public sealed class ContentHashing
         }
         finally
         {
-            foreach (var hasher in hashers)
-                hasher?.Dispose();
+            foreach (var hasher in hashers ?? [])
+                hasher.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

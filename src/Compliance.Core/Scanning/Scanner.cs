@@ -63,7 +63,10 @@ public sealed class Scanner
             {
                 var hashBatch = new List<ScanItem>(HashBatchSize);
                 var doneBatch = new List<ScanItem>(BatchSize);
-                foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), ReadAhead(baseline, cancellationToken)))
+                // Cores are spare while the hashing workers have nothing queued (an unchanged check, say): then the
+                // walk may look at a large directory's children on several threads.
+                var walk = Walk(scope, coresAreSpare: () => toHash.Reader.Count == 0, cancellationToken);
+                foreach (var item in MergeWithBaseline(walk, ReadAhead(baseline, cancellationToken)))
                 {
                     if (NeedsHashing(item))
                         Add(toHash.Writer, ref hashBatch, item, HashBatchSize, cancellationToken);
@@ -172,7 +175,7 @@ public sealed class Scanner
     private readonly record struct PendingPath(string Path, PolicyCategory? Category, FileEntry? Entry, bool Looked);
 
     /// <summary>Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
-    private IEnumerable<ScanItem> Walk(string? scope, CancellationToken cancellationToken)
+    private IEnumerable<ScanItem> Walk(string? scope, Func<bool> coresAreSpare, CancellationToken cancellationToken)
     {
         IEnumerable<string> roots = (scope is null ? _policy.WalkRoots() : [scope]).Select(_tree.CanonicalPath);
         var stack = new Stack<PendingPath>();
@@ -211,7 +214,7 @@ public sealed class Scanner
                     continue;
                 }
                 Array.Sort(children, EntryPath.CompareWalkOrder);
-                foreach (var child in LookAtChildren(path, children).Reverse())
+                foreach (var child in LookAtChildren(path, children, coresAreSpare).Reverse())
                     stack.Push(child);
             }
         }
@@ -221,10 +224,11 @@ public sealed class Scanner
     private FileEntry? Look(string path, PolicyCategory? category) => category is not null ? Observe(path, category) : _tree.Stat(path);
 
     /// <summary>
-    /// A directory's children in walk order. In a large directory they are looked at on several threads at once: the
-    /// walk is one stat and one xattr listing after another, and otherwise keeps one core busy while the other waits.
+    /// A directory's children in walk order. In a large directory they are looked at on several threads at once when
+    /// cores are spare: the walk is one stat and one xattr listing after another, and would keep one core busy while
+    /// the others wait. When hashing keeps every core busy, the thread-pool helpers would only queue behind it.
     /// </summary>
-    private PendingPath[] LookAtChildren(string directory, string[] names)
+    private PendingPath[] LookAtChildren(string directory, string[] names, Func<bool> coresAreSpare)
     {
         var children = new PendingPath[names.Length];
         for (int i = 0; i < names.Length; i++)
@@ -232,7 +236,7 @@ public sealed class Scanner
             string path = EntryPath.Combine(directory, names[i]);
             children[i] = new PendingPath(path, _policy.Classify(path), null, Looked: false);
         }
-        if (names.Length >= ParallelStatThreshold && _options.HashWorkers > 1)
+        if (names.Length >= ParallelStatThreshold && _options.HashWorkers > 1 && coresAreSpare())
         {
             Parallel.For(0, children.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.HashWorkers },
                 i => children[i] = children[i] with { Entry = Look(children[i].Path, children[i].Category), Looked = true });
