@@ -161,16 +161,19 @@ public sealed class Blake3Hasher
         long lastChunkLength = length == 0 ? 0 : (length - 1) % Blake3Constants.ChunkLength + 1;
         var pieces = FilePieces.Split(length - lastChunkLength, _maxDegreeOfParallelism);
         var cvs = new ChainingValue[pieces.Count];
-        if (_maxDegreeOfParallelism == 1 || pieces.Count == 1)
+        // Each thread takes the next piece until none is left. (Parallel.For, tried first, left most pieces to one
+        // thread here: two threads ran no faster than one.)
+        int next = -1;
+        void HashPieces()
         {
-            for (int i = 0; i < pieces.Count; i++)
+            for (int i; (i = Interlocked.Increment(ref next)) < pieces.Count;)
                 cvs[i] = HashFilePiece(file, pieces[i]);
         }
-        else
-        {
-            Parallel.For(0, pieces.Count, new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism },
-                i => cvs[i] = HashFilePiece(file, pieces[i]));
-        }
+        var helpers = new Task[Math.Max(0, Math.Min(_maxDegreeOfParallelism, pieces.Count) - 1)];
+        for (int i = 0; i < helpers.Length; i++)
+            helpers[i] = Task.Factory.StartNew(HashPieces, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        HashPieces();
+        Task.WaitAll(helpers);
         for (int i = 0; i < pieces.Count; i++)
         {
             PushChainingValue(cvs[i], _chunk.ChunkCounter);
