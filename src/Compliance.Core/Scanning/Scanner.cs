@@ -63,10 +63,7 @@ public sealed class Scanner
             {
                 var hashBatch = new List<ScanItem>(HashBatchSize);
                 var doneBatch = new List<ScanItem>(BatchSize);
-                // Cores are spare while the hashing workers have nothing queued (an unchanged check, say): then the
-                // walk may look at a large directory's children on several threads.
-                var walk = Walk(scope, coresAreSpare: () => toHash.Reader.Count == 0, cancellationToken);
-                foreach (var item in MergeWithBaseline(walk, ReadAhead(baseline, cancellationToken)))
+                foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), ReadAhead(baseline, cancellationToken)))
                 {
                     if (NeedsHashing(item))
                         Add(toHash.Writer, ref hashBatch, item, HashBatchSize, cancellationToken);
@@ -168,26 +165,20 @@ public sealed class Scanner
         return hashed;
     }
 
-    /// <summary>Directories with at least this many entries have them looked at on several threads at once.</summary>
-    private const int ParallelStatThreshold = 32;
-
-    /// <summary>A path waiting on the walk's stack, with its metadata when it was looked at ahead of time.</summary>
-    private readonly record struct PendingPath(string Path, PolicyCategory? Category, FileEntry? Entry, bool Looked);
-
     /// <summary>Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
-    private IEnumerable<ScanItem> Walk(string? scope, Func<bool> coresAreSpare, CancellationToken cancellationToken)
+    private IEnumerable<ScanItem> Walk(string? scope, CancellationToken cancellationToken)
     {
         IEnumerable<string> roots = (scope is null ? _policy.WalkRoots() : [scope]).Select(_tree.CanonicalPath);
-        var stack = new Stack<PendingPath>();
+        var stack = new Stack<string>();
         foreach (var root in roots)
         {
-            stack.Push(new PendingPath(root, _policy.Classify(root), null, Looked: false));
+            stack.Push(root);
             while (stack.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (path, category, entry, looked) = stack.Pop();
-                if (!looked)
-                    entry = Look(path, category);
+                var path = stack.Pop();
+                var category = _policy.Classify(path);
+                FileEntry? entry = category is not null ? Observe(path, category) : _tree.Stat(path);
                 if (entry is null)
                     continue;
                 bool descend = entry.Type == FileType.Directory && _policy.ShouldDescend(path);
@@ -214,34 +205,10 @@ public sealed class Scanner
                     continue;
                 }
                 Array.Sort(children, EntryPath.CompareWalkOrder);
-                foreach (var child in LookAtChildren(path, children, coresAreSpare).Reverse())
-                    stack.Push(child);
+                for (int i = children.Length - 1; i >= 0; i--)
+                    stack.Push(EntryPath.Combine(path, children[i]));
             }
         }
-    }
-
-    /// <summary>Metadata of a path the walk reaches: observed when the policy covers it, otherwise only to know where to go.</summary>
-    private FileEntry? Look(string path, PolicyCategory? category) => category is not null ? Observe(path, category) : _tree.Stat(path);
-
-    /// <summary>
-    /// A directory's children in walk order. In a large directory they are looked at on several threads at once when
-    /// cores are spare: the walk is one stat and one xattr listing after another, and would keep one core busy while
-    /// the others wait. When hashing keeps every core busy, the thread-pool helpers would only queue behind it.
-    /// </summary>
-    private PendingPath[] LookAtChildren(string directory, string[] names, Func<bool> coresAreSpare)
-    {
-        var children = new PendingPath[names.Length];
-        for (int i = 0; i < names.Length; i++)
-        {
-            string path = EntryPath.Combine(directory, names[i]);
-            children[i] = new PendingPath(path, _policy.Classify(path), null, Looked: false);
-        }
-        if (names.Length >= ParallelStatThreshold && _options.HashWorkers > 1 && coresAreSpare())
-        {
-            Parallel.For(0, children.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.HashWorkers },
-                i => children[i] = children[i] with { Entry = Look(children[i].Path, children[i].Category), Looked = true });
-        }
-        return children;
     }
 
     /// <summary>
