@@ -38,12 +38,7 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
     {
         _writer.WriteStartObject();
         WriteTime(finding.ObservedAt);
-        JsonText.WritePath(_writer, "path", finding.Path);
-        _writer.WriteString("kind", finding.Kind.ToName());
-        _writer.WriteStartArray("attributes");
-        foreach (var name in finding.Attributes)
-            _writer.WriteStringValue(name);
-        _writer.WriteEndArray();
+        EntryJson.WriteWhatChanged(_writer, finding);
         if (finding.Kind == DriftKind.Moved && finding.Before is not null)
             JsonText.WritePath(_writer, "from", finding.Before.Path);
         var algorithm = HashAlgorithm(finding);

@@ -31,15 +31,21 @@ public static class EntryJson
         writer.WriteEndObject();
     }
 
-    public static void WriteFinding(Utf8JsonWriter writer, Finding finding)
+    /// <summary>The keys every finding's JSON starts with, in check output and in watch events alike: path, kind, attributes.</summary>
+    public static void WriteWhatChanged(Utf8JsonWriter writer, Finding finding)
     {
-        writer.WriteStartObject();
         JsonText.WritePath(writer, "path", finding.Path);
         writer.WriteString("kind", finding.Kind.ToName());
         writer.WriteStartArray("attributes");
         foreach (var name in finding.Attributes)
             writer.WriteStringValue(name);
         writer.WriteEndArray();
+    }
+
+    public static void WriteFinding(Utf8JsonWriter writer, Finding finding)
+    {
+        writer.WriteStartObject();
+        WriteWhatChanged(writer, finding);
         writer.WriteString("category", finding.Category);
         writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
         writer.WriteString("source", finding.Source);
