@@ -21,8 +21,8 @@ public sealed class ScanOptions
 public sealed class Scanner
 {
     /// <summary>
-    /// Items cross between threads in batches: handing them over one at a time made every thread wake, spin and sleep
-    /// for each of them, which cost more CPU than the walk itself.
+    /// Items cross between threads in batches, so that a waiting thread wakes (and spins before it sleeps again) once
+    /// per batch rather than once per item.
     /// </summary>
     private const int BatchSize = 256;
 
