@@ -39,60 +39,77 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
     private FileEntry? Stat(string path, bool withDetails)
     {
-        var native = NativePath(path);
-        fixed (byte* p = native)
-        {
-            Statx buffer;
-            if (LibC.statx(LibC.AtFdCwd, p, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats | LibC.StatxBirthTime, &buffer) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno is LibC.ENoEnt or LibC.ENotDir)
-                    return null;
-                return new FileEntry { Path = path, Type = FileType.Unknown, Error = $"stat failed: {LibC.Describe(errno)}" };
-            }
-
-            var entry = ToEntry(path, in buffer);
-            if (!withDetails)
-                return entry;
-            if (entry.Type == FileType.Symlink)
-                entry.LinkTarget = ReadLink(p, entry);
-            entry.ExtendedAttributes = ReadExtendedAttributes(p, entry);
-            return entry;
-        }
+        fixed (byte* p = NativePath(path))
+            return StatAt(LibC.AtFdCwd, p, path, withDetails);
     }
 
-    public IEnumerable<string> ListDirectory(string path)
+    /// <summary>
+    /// Every entry is looked up by name relative to the open directory: a walk then resolves one path component per
+    /// system call instead of the whole path twice (statx, listxattr), which was a quarter of an unchanged check.
+    /// </summary>
+    public IReadOnlyList<FileEntry> ReadDirectory(string path)
     {
-        var names = new List<string>();
-        nint dir;
+        int fd;
         fixed (byte* p = NativePath(path))
-            dir = LibC.opendir(p);
-        if (dir == 0)
+            fd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.ONoFollow | LibC.OCloExec, 0);
+        if (fd < 0)
             throw Failure(Marshal.GetLastPInvokeError(), path);
+        nint dir = LibC.fdopendir(fd);
+        if (dir == 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            LibC.close(fd);
+            throw Failure(errno, path);
+        }
+
+        var entries = new List<FileEntry>();
         try
         {
             while (true)
             {
                 Marshal.SetLastPInvokeError(0);
-                var entry = LibC.readdir64(dir);
-                if (entry == null)
+                var dirent = LibC.readdir64(dir);
+                if (dirent == null)
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno != 0)
                         throw Failure(errno, path);
                     break;
                 }
-                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry->Name);
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(dirent->Name);
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
                     continue;
-                names.Add(EntryPath.FromBytes(name));
+                // An entry removed since readdir saw it is simply no longer there.
+                if (StatAt(fd, dirent->Name, EntryPath.Combine(path, EntryPath.FromBytes(name)), withDetails: true) is { } entry)
+                    entries.Add(entry);
             }
         }
         finally
         {
             LibC.closedir(dir);
         }
-        return names;
+        return entries;
+    }
+
+    /// <summary>Metadata of <paramref name="name"/> in directory <paramref name="directory"/> (or AT_FDCWD and a whole path).</summary>
+    private FileEntry? StatAt(int directory, byte* name, string path, bool withDetails)
+    {
+        Statx buffer;
+        if (LibC.statx(directory, name, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats | LibC.StatxBirthTime, &buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is LibC.ENoEnt or LibC.ENotDir)
+                return null;
+            return new FileEntry { Path = path, Type = FileType.Unknown, Error = $"stat failed: {LibC.Describe(errno)}" };
+        }
+
+        var entry = ToEntry(path, in buffer);
+        if (!withDetails)
+            return entry;
+        if (entry.Type == FileType.Symlink)
+            entry.LinkTarget = ReadLink(directory, name, entry);
+        entry.ExtendedAttributes = ReadExtendedAttributes(directory, name, entry);
+        return entry;
     }
 
     public Stream OpenContent(string path, FileEntry expected)
@@ -156,13 +173,13 @@ public sealed unsafe class LinuxFileTree : IFileTree
         LinkCount = s.LinkCount,
     };
 
-    private static string? ReadLink(byte* path, FileEntry entry)
+    private static string? ReadLink(int directory, byte* name, FileEntry entry)
     {
         int size = (int)Math.Clamp(entry.Size + 1, 64, 1 << 16);
         var buffer = new byte[size];
         nint length;
         fixed (byte* b = buffer)
-            length = LibC.readlink(path, b, buffer.Length);
+            length = LibC.readlinkat(directory, name, b, buffer.Length);
         if (length < 0)
         {
             entry.Error = $"readlink failed: {LibC.Describe(Marshal.GetLastPInvokeError())}";
@@ -171,22 +188,28 @@ public sealed unsafe class LinuxFileTree : IFileTree
         return EntryPath.FromBytes(buffer.AsSpan(0, (int)length));
     }
 
-    private static SortedDictionary<string, byte[]>? ReadExtendedAttributes(byte* path, FileEntry entry)
+    /// <summary>
+    /// Whether listxattrat(2) (Linux 6.13) may be used; cleared the first time the kernel says it lacks it, after
+    /// which names are listed by whole path. Tests clear it to cover older kernels.
+    /// </summary>
+    internal static bool UseListXattrAt { get; set; } = true;
+
+    private SortedDictionary<string, byte[]>? ReadExtendedAttributes(int directory, byte* name, FileEntry entry)
     {
         Span<byte> small = stackalloc byte[512];
         byte[] names;
         nint length;
         fixed (byte* b = small)
-            length = LibC.llistxattr(path, b, small.Length);
+            length = ListExtendedAttributes(directory, name, entry.Path, b, small.Length);
         if (length < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno == LibC.ERange)
             {
-                length = LibC.llistxattr(path, null, 0);
+                length = ListExtendedAttributes(directory, name, entry.Path, null, 0);
                 names = new byte[Math.Max(0, (int)length)];
                 fixed (byte* b = names)
-                    length = LibC.llistxattr(path, b, names.Length);
+                    length = ListExtendedAttributes(directory, name, entry.Path, b, names.Length);
             }
             else
             {
@@ -204,18 +227,38 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
         var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         var remaining = names.AsSpan(0, (int)length);
-        while (!remaining.IsEmpty)
+        if (remaining.IsEmpty)
+            return result;
+        // Values are read by whole path: few files have any, and glibc has no getxattrat.
+        fixed (byte* path = NativePath(entry.Path))
         {
-            int end = remaining.IndexOf((byte)0);
-            var name = end < 0 ? remaining : remaining[..end];
-            remaining = end < 0 ? [] : remaining[(end + 1)..];
-            if (name.IsEmpty)
-                continue;
-            var value = ReadExtendedAttribute(path, name);
-            if (value is not null)
-                result[EntryPath.FromBytes(name)] = value;
+            while (!remaining.IsEmpty)
+            {
+                int end = remaining.IndexOf((byte)0);
+                var attribute = end < 0 ? remaining : remaining[..end];
+                remaining = end < 0 ? [] : remaining[(end + 1)..];
+                if (attribute.IsEmpty)
+                    continue;
+                var value = ReadExtendedAttribute(path, attribute);
+                if (value is not null)
+                    result[EntryPath.FromBytes(attribute)] = value;
+            }
         }
         return result;
+    }
+
+    /// <summary>llistxattr of name in directory, by listxattrat where the kernel has it.</summary>
+    private nint ListExtendedAttributes(int directory, byte* name, string path, byte* list, nint size)
+    {
+        if (UseListXattrAt)
+        {
+            nint length = LibC.listxattrat(directory, name, LibC.AtSymlinkNoFollow, list, size);
+            if (length >= 0 || Marshal.GetLastPInvokeError() != LibC.ENoSys)
+                return length;
+            UseListXattrAt = false;
+        }
+        fixed (byte* p = NativePath(path))
+            return LibC.llistxattr(p, list, size);
     }
 
     private static byte[]? ReadExtendedAttribute(byte* path, ReadOnlySpan<byte> name)

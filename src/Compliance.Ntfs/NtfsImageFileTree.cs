@@ -125,11 +125,13 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         : entry.StandardInformation?.SecurityId is { } id && _owners.Value.TryGetValue(id, out var owner) ? owner
         : null;
 
-    public IEnumerable<string> ListDirectory(string path)
+    public IReadOnlyList<FileEntry> ReadDirectory(string path)
     {
         if (Find(path) is not { IsDirectory: true } directory)
             throw new DirectoryNotFoundException($"{path} is not a directory in {Description}");
-        return _childrenByRecord.TryGetValue(directory.RecordNumber, out var names) ? names : [];
+        if (!_childrenByRecord.TryGetValue(directory.RecordNumber, out var names))
+            return [];
+        return names.Select(name => Stat(EntryPath.Combine(path, name))).OfType<FileEntry>().ToList();
     }
 
     public Stream OpenContent(string path, FileEntry expected)

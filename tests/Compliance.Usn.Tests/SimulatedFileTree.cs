@@ -32,12 +32,13 @@ internal sealed class SimulatedFileTree(SimulatedUsnVolume volume) : IFileTree
         };
     }
 
-    public IEnumerable<string> ListDirectory(string path)
+    public IReadOnlyList<FileEntry> ReadDirectory(string path)
     {
         string prefix = path == "/" ? volume.RootPath : JournalPath(path) + "\\";
         return volume.Snapshot().Keys
             .Where(p => p.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && p.IndexOf('\\', prefix.Length) < 0)
-            .Select(p => p[prefix.Length..])
+            .Select(p => Stat(EntryPath.Combine(path, p[prefix.Length..])))
+            .OfType<FileEntry>()
             .ToList();
     }
 

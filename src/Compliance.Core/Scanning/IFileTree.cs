@@ -29,8 +29,12 @@ public interface IFileTree
     /// </summary>
     FileEntry? StatIdentity(string path) => Stat(path);
 
-    /// <summary>Names of a directory's entries (not "." or ".."). Throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</summary>
-    IEnumerable<string> ListDirectory(string path);
+    /// <summary>
+    /// A directory's entries (not "." or ".."), each as <see cref="Stat"/> gives it, in no particular order; an entry
+    /// gone by the time it is examined is left out. Throws <see cref="IOException"/> or
+    /// <see cref="UnauthorizedAccessException"/> when the directory cannot be listed.
+    /// </summary>
+    IReadOnlyList<FileEntry> ReadDirectory(string path);
 
     /// <summary>
     /// Opens a regular file's content for hashing. Implementations must refuse anything that is not the regular file

@@ -115,11 +115,11 @@ public sealed class Scanner
         return NeedsHashing(item) ? item with { Observed = HashObserved(item) } : item;
     }
 
-    private FileEntry? Observe(string path, PolicyCategory category)
+    private FileEntry? Observe(string path, PolicyCategory category) =>
+        _tree.Stat(path) is { } entry ? Observed(entry, category) : null;
+
+    private FileEntry Observed(FileEntry entry, PolicyCategory category)
     {
-        var entry = _tree.Stat(path);
-        if (entry is null)
-            return null;
         entry.Category = category.Name;
         Counters.AddEntry();
         if (entry.Error is not null)
@@ -165,30 +165,35 @@ public sealed class Scanner
         return hashed;
     }
 
-    /// <summary>Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
+    /// <summary>
+    /// Depth-first, children sorted, so paths come out in <see cref="EntryPath.CompareWalkOrder"/> order. A directory's
+    /// entries are examined together when it is read (the tree can then look each up relative to the directory);
+    /// only the roots are looked up by whole path.
+    /// </summary>
     private IEnumerable<ScanItem> Walk(string? scope, CancellationToken cancellationToken)
     {
         IEnumerable<string> roots = (scope is null ? _policy.WalkRoots() : [scope]).Select(_tree.CanonicalPath);
-        var stack = new Stack<string>();
+        var stack = new Stack<FileEntry>();
         foreach (var root in roots)
         {
-            stack.Push(root);
+            if (_tree.Stat(root) is { } rootEntry)
+                stack.Push(rootEntry);
             while (stack.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var path = stack.Pop();
+                var entry = stack.Pop();
+                var path = entry.Path;
                 var category = _policy.Classify(path);
-                FileEntry? entry = category is not null ? Observe(path, category) : _tree.Stat(path);
-                if (entry is null)
-                    continue;
+                if (category is not null)
+                    Observed(entry, category);
                 bool descend = entry.Type == FileType.Directory && _policy.ShouldDescend(path);
-                string[] children = [];
+                FileEntry[] children = [];
                 string? listError = null;
                 if (descend)
                 {
                     try
                     {
-                        children = _tree.ListDirectory(path).ToArray();
+                        children = [.. _tree.ReadDirectory(path)];
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
@@ -204,9 +209,9 @@ public sealed class Scanner
                     yield return new ScanItem(path, null, null, null) { UnlistableDirectoryReason = listError };
                     continue;
                 }
-                Array.Sort(children, EntryPath.CompareWalkOrder);
+                Array.Sort(children, static (a, b) => EntryPath.CompareWalkOrder(a.Path, b.Path));
                 for (int i = children.Length - 1; i >= 0; i--)
-                    stack.Push(EntryPath.Combine(path, children[i]));
+                    stack.Push(children[i]);
             }
         }
     }

@@ -27,6 +27,10 @@ internal static unsafe partial class LibC
     public const int ELoop = 40;
     public const int ENoData = 61;
     public const int ENotSup = 95;
+    public const int ENoSys = 38;
+
+    /// <summary>listxattrat(2), Linux 6.13 and later; glibc has no wrapper yet.</summary>
+    private const long SysListXattrAt = 465;
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int statx(int dirfd, byte* path, int flags, uint mask, Statx* buffer);
@@ -44,6 +48,12 @@ internal static unsafe partial class LibC
     public static partial nint opendir(byte* path);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int openat(int dirfd, byte* path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint fdopendir(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial Dirent64* readdir64(nint dir);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -51,6 +61,16 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint readlink(byte* path, byte* buffer, nint size);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint readlinkat(int dirfd, byte* path, byte* buffer, nint size);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint syscall(long number, int dirfd, byte* path, int flags, byte* list, nint size);
+
+    /// <summary>The names of a path's extended attributes, the path taken relative to a directory like statx's.</summary>
+    public static nint listxattrat(int dirfd, byte* path, int flags, byte* list, nint size) =>
+        syscall(SysListXattrAt, dirfd, path, flags, list, size);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint llistxattr(byte* path, byte* list, nint size);

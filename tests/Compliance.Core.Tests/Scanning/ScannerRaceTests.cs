@@ -24,7 +24,7 @@ public sealed class ScannerRaceTests : IDisposable
 
         public string Description => _inner.Description;
         public FileEntry? Stat(string path) => _inner.Stat(path);
-        public IEnumerable<string> ListDirectory(string path) => _inner.ListDirectory(path);
+        public IReadOnlyList<FileEntry> ReadDirectory(string path) => _inner.ReadDirectory(path);
 
         public Stream OpenContent(string path, FileEntry expected)
         {

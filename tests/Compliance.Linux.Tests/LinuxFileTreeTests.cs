@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Compliance.Core.Model;
+
+namespace Compliance.Linux.Tests;
+
+/// <summary>
+/// The live tree's two ways to examine an entry (by whole path, and by name within an open directory while a walk
+/// reads it) must agree attribute for attribute, on a real directory holding every kind of entry.
+/// </summary>
+public sealed partial class LinuxFileTreeTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "linux-tree-" + Guid.NewGuid().ToString("n")[..8]);
+    private readonly LinuxFileTree _tree = new();
+
+    public LinuxFileTreeTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "sub"));
+        File.WriteAllText(Path.Combine(_root, "plain.txt"), "plain");
+        File.WriteAllText(Path.Combine(_root, "tagged.txt"), "tagged");
+        SetAttribute(Path.Combine(_root, "tagged.txt"), "user.compliance.owner", "payments team");
+        SetAttribute(Path.Combine(_root, "tagged.txt"), "user.compliance.level", "3");
+        File.CreateSymbolicLink(Path.Combine(_root, "link"), "plain.txt");
+        Process.Start("mkfifo", Path.Combine(_root, "pipe"))!.WaitForExit();
+        // A name that is not UTF-8 (0xFF), created through the raw bytes.
+        CreateRawName(Encoding.UTF8.GetBytes(_root + "/odd-").Concat(new byte[] { 0xFF }).ToArray());
+    }
+
+    // rm, since .NET cannot name the non-UTF-8 file to delete it.
+    public void Dispose() => Process.Start("rm", ["-rf", _root])!.WaitForExit();
+
+    [Fact]
+    public void Reading_a_directory_gives_each_entry_exactly_as_stat_by_path_does()
+    {
+        var listed = _tree.ReadDirectory(_root);
+
+        listed.Select(e => e.Path).Should().BeEquivalentTo(
+            new[] { "sub", "plain.txt", "tagged.txt", "link", "pipe", "odd-" + EntryPath.FromBytes([0xFF]) }.Select(n => _root + "/" + n));
+        foreach (var entry in listed)
+            entry.Should().BeEquivalentTo(_tree.Stat(entry.Path), entry.Path);
+        var byName = listed.ToDictionary(e => e.Path[(_root.Length + 1)..]);
+        byName["sub"].Type.Should().Be(FileType.Directory);
+        byName["pipe"].Type.Should().Be(FileType.Fifo);
+        byName["link"].Type.Should().Be(FileType.Symlink);
+        byName["link"].LinkTarget.Should().Be("plain.txt");
+        byName["plain.txt"].Size.Should().Be(5);
+        byName["plain.txt"].ExtendedAttributes.Should().BeEmpty();
+        byName["tagged.txt"].ExtendedAttributes!.ToDictionary(a => a.Key, a => Encoding.UTF8.GetString(a.Value))
+            .Should().Equal(new Dictionary<string, string> { ["user.compliance.level"] = "3", ["user.compliance.owner"] = "payments team" });
+    }
+
+    [Fact]
+    public void Extended_attributes_are_the_same_on_kernels_without_listxattrat()
+    {
+        var withListXattrAt = _tree.ReadDirectory(_root).Single(e => e.Path.EndsWith("tagged.txt"));
+        try
+        {
+            LinuxFileTree.UseListXattrAt = false;
+            var byPath = _tree.ReadDirectory(_root).Single(e => e.Path.EndsWith("tagged.txt"));
+            byPath.ExtendedAttributes.Should().BeEquivalentTo(withListXattrAt.ExtendedAttributes);
+            byPath.ExtendedAttributes.Should().HaveCount(2);
+        }
+        finally
+        {
+            LinuxFileTree.UseListXattrAt = true;
+        }
+    }
+
+    [Fact]
+    public void A_symlink_to_a_directory_is_not_followed_when_read_as_one()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(_root, "elsewhere"), "/etc");
+
+        var read = () => _tree.ReadDirectory(Path.Combine(_root, "elsewhere"));
+
+        read.Should().Throw<IOException>();
+    }
+
+    [Fact]
+    public void A_missing_directory_is_reported_as_not_found()
+    {
+        var read = () => _tree.ReadDirectory(Path.Combine(_root, "missing"));
+
+        read.Should().Throw<DirectoryNotFoundException>();
+    }
+
+    private static void SetAttribute(string path, string name, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        if (lsetxattr(path, name, bytes, bytes.Length, 0) != 0)
+            throw new IOException($"lsetxattr {path} {name}: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    private static void CreateRawName(byte[] path)
+    {
+        int fd = open([.. path, 0], 0x41 /* O_WRONLY | O_CREAT */, 0x1A4);
+        if (fd < 0)
+            throw new IOException($"open: errno {Marshal.GetLastPInvokeError()}");
+        close(fd);
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lsetxattr(string path, string name, byte[] value, nint size, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int open(byte[] path, int flags, int mode);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+}
