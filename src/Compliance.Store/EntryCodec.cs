@@ -50,7 +50,7 @@ internal static class EntryCodec
         p.Int64(16, e.WindowsAttributes);
         p.Text(17, e.OwnerSid);
         p.Text(18, e.Dacl);
-        p.Blob(19, e.FileId is { } id ? EncodeFileId(id) : null);
+        p.Blob(19, e.FileIdBigEndian);
         p.Text(20, e.Streams is { } streams ? JsonSerializer.Serialize(streams.Select(s => new[] { s.Name, s.Size.ToString() })) : null);
         p.Blob(21, e.Hashes.GetValueOrDefault("blake3"));
         p.Blob(22, e.Hashes.GetValueOrDefault("sha256"));
@@ -117,7 +117,7 @@ internal static class EntryCodec
             WindowsAttributes = r.IsNull(at + 16) ? null : (uint)r.Int64(at + 16),
             OwnerSid = r.IsNull(at + 17) ? null : r.Text(at + 17),
             Dacl = r.IsNull(at + 18) ? null : r.Text(at + 18),
-            FileId = r.IsNull(at + 19) ? null : BinaryPrimitives.ReadUInt128BigEndian(r.Blob(at + 19)),
+            FileIdBigEndian = r.IsNull(at + 19) ? null : r.Blob(at + 19),
             Streams = r.IsNull(at + 20) ? null : JsonSerializer.Deserialize<string[][]>(r.Text(at + 20))!
                 .Select(s => new DataStream(s[0], long.Parse(s[1]))).ToArray(),
             Error = r.IsNull(at + 23) ? null : r.Text(at + 23),
@@ -155,13 +155,6 @@ internal static class EntryCodec
     }
 
     private static long? NullableLong<TColumns>(TColumns r, int column) where TColumns : struct, IColumns => r.IsNull(column) ? null : r.Int64(column);
-
-    private static byte[] EncodeFileId(UInt128 id)
-    {
-        var bytes = new byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(bytes, id);
-        return bytes;
-    }
 
     /// <summary>Extended attributes as repeated [u16 name length][name][u32 value length][value], little-endian.</summary>
     private static byte[] EncodeXattrs(SortedDictionary<string, byte[]> xattrs)

@@ -97,6 +97,25 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Windows_fields_round_trip_through_the_store()
+    {
+        using var store = StateStore.Open(Db);
+        var entry = Entry("/data/w");
+        entry.FileId = new UInt128(0x8000_0000_0000_0001, 0xFFFF_0000_FFFF_0000);
+        entry.WindowsAttributes = 0x20;
+        entry.OwnerSid = "S-1-5-32-544";
+        entry.Dacl = "D:(A;;FA;;;SY)";
+        entry.Streams = [new DataStream("Zone.Identifier", 26), new DataStream("ünïcode", 0)];
+        Baseline(store, entry, Entry("/data/v"));
+
+        var back = store.FindBaseline("/data/w")!;
+        back.Should().BeEquivalentTo(entry);
+        back.FileId.Should().Be(entry.FileId);
+        back.HasSameContentIdentity(entry).Should().BeTrue();
+        store.FindBaseline("/data/v")!.FileId.Should().BeNull();
+    }
+
+    [Fact]
     public void Accept_makes_a_new_generation_and_keeps_the_old_one_queryable()
     {
         using var store = StateStore.Open(Db);

@@ -44,7 +44,47 @@ public sealed class FileEntry
     public string? Dacl { get; set; }
 
     /// <summary>NTFS file reference or ReFS 128-bit file ID.</summary>
-    public UInt128? FileId { get; set; }
+    public UInt128? FileId
+    {
+        get => _hasFileId ? new UInt128(_fileIdUpper, _fileIdLower) : null;
+        set
+        {
+            _hasFileId = value.HasValue;
+            _fileIdUpper = (ulong)(value.GetValueOrDefault() >> 64);
+            _fileIdLower = (ulong)value.GetValueOrDefault();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FileId"/> as 16 bytes, most significant first (the store's encoding), or null. The store uses this
+    /// rather than <see cref="FileId"/> so that its row codec never handles a UInt128 (see the fields below).
+    /// </summary>
+    public byte[]? FileIdBigEndian
+    {
+        get
+        {
+            if (!_hasFileId)
+                return null;
+            var bytes = new byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, _fileIdUpper);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(8), _fileIdLower);
+            return bytes;
+        }
+        set
+        {
+            if (value is not null && value.Length != 16)
+                throw new ArgumentException($"A file ID is 16 bytes, not {value.Length}.", nameof(value));
+            _hasFileId = value is not null;
+            _fileIdUpper = value is null ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(value);
+            _fileIdLower = value is null ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(value.AsSpan(8));
+        }
+    }
+
+    // The file ID is kept in halves: a UInt128 field would make this class's layout depend on one ReadyToRun does not
+    // take as fixed, and then no method that touches a FileEntry (the whole scan) would be precompiled.
+    private ulong _fileIdUpper;
+    private ulong _fileIdLower;
+    private bool _hasFileId;
 
     /// <summary>Named data streams (NTFS alternate data streams), sorted by name.</summary>
     public IReadOnlyList<DataStream>? Streams { get; set; }
@@ -77,7 +117,9 @@ public sealed class FileEntry
         WindowsAttributes = WindowsAttributes,
         OwnerSid = OwnerSid,
         Dacl = Dacl,
-        FileId = FileId,
+        _fileIdUpper = _fileIdUpper,
+        _fileIdLower = _fileIdLower,
+        _hasFileId = _hasFileId,
         Streams = Streams,
         Hashes = new(Hashes, StringComparer.Ordinal),
         Error = Error,
@@ -90,7 +132,8 @@ public sealed class FileEntry
     /// </summary>
     public bool HasSameContentIdentity(FileEntry known) =>
         Type == known.Type && Size == known.Size && MtimeNs == known.MtimeNs && CtimeNs == known.CtimeNs
-        && Inode == known.Inode && Device == known.Device && FileId == known.FileId;
+        && Inode == known.Inode && Device == known.Device
+        && _hasFileId == known._hasFileId && _fileIdUpper == known._fileIdUpper && _fileIdLower == known._fileIdLower;
 }
 
 /// <summary>A named data stream of a file (an NTFS alternate data stream).</summary>
