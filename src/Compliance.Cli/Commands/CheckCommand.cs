@@ -1,7 +1,8 @@
 using System.CommandLine;
-using Compliance.Store;
+using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
+using Compliance.Store;
 
 namespace Compliance.Cli.Commands;
 
@@ -23,6 +24,7 @@ internal static class CheckCommand
         };
         command.SetAction(parse =>
         {
+            PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
             var generation = store.RequireCurrentGeneration();
             var policy = StateStore.PolicyOf(generation);

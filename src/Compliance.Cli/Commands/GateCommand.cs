@@ -1,12 +1,13 @@
 using System.CommandLine;
-using Compliance.Store;
 using System.Reflection;
 using Compliance.Core;
 using Compliance.Core.Drift;
+using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
 using Compliance.Linux;
 using Compliance.Reports.Gate;
+using Compliance.Store;
 
 namespace Compliance.Cli.Commands;
 
@@ -43,6 +44,7 @@ internal static class GateCommand
             var database = parse.GetValue(baseline)!;
             if (!File.Exists(database))
                 throw new ComplianceException($"--baseline {database}: no such database; make one with `compliance baseline --db {database}`.", FailureKind.Usage);
+            PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(database, create: false);
             var generation = store.RequireCurrentGeneration();
             var policy = StateStore.PolicyOf(generation);

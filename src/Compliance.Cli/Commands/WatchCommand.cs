@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Compliance.Store;
 using System.Runtime.InteropServices;
 using Compliance.Core;
 using Compliance.Core.ChangeFeed;
@@ -8,6 +7,7 @@ using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
 using Compliance.Linux;
+using Compliance.Store;
 
 namespace Compliance.Cli.Commands;
 
@@ -45,6 +45,7 @@ internal static class WatchCommand
         {
             if (parse.GetValue(coalesce) < 0 || parse.GetValue(reconcile) < 0)
                 throw new ComplianceException("--coalesce-ms and --reconcile-minutes cannot be negative.", FailureKind.Usage);
+            PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
             var generation = store.RequireCurrentGeneration();
             var policy = parse.GetValue(policyOption) is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
