@@ -48,11 +48,26 @@ internal struct Chaining8<TVec> where TVec : struct
 internal static class Blake3Rounds
 {
     /// <summary>
+    /// Which message word each G input takes, round by round: round 0 takes them in order, and each round after applies
+    /// the specification's permutation (2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8) to the one before.
+    /// </summary>
+    private static ReadOnlySpan<byte> MessageSchedule =>
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8,
+        3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1,
+        10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6,
+        12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4,
+        9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7,
+        11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13,
+    ];
+
+    /// <summary>
     /// Compresses <paramref name="blocks"/> consecutive 64-byte blocks of every lane's input (lane i's input starts at
     /// first + i * stride), chaining through <paramref name="cv"/>. The last block counts <paramref name="lastBlockLength"/>
     /// bytes (it is zero-padded to 64). When <paramref name="outputHigh"/> is not a null reference it receives the second
     /// half of the last block's extended output (the first half is the chaining value).
-    /// One method holds the whole block loop so the state, message and chaining value all stay in registers.
+    /// One method holds the whole block loop so the state and chaining value stay in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void CompressBlocks<TVec, TOps>(ref Chaining8<TVec> cv, ref byte first, nint stride, int blocks,
@@ -64,8 +79,7 @@ internal static class Blake3Rounds
         for (int block = 0; block < blocks; block++)
         {
             TOps.LoadTransposed(ref Unsafe.Add(ref first, block * Blake3Constants.BlockLength), stride, ref message);
-            TVec m0 = message[0], m1 = message[1], m2 = message[2], m3 = message[3], m4 = message[4], m5 = message[5], m6 = message[6], m7 = message[7];
-            TVec m8 = message[8], m9 = message[9], m10 = message[10], m11 = message[11], m12 = message[12], m13 = message[13], m14 = message[14], m15 = message[15];
+            ref TVec m = ref message[0];
 
             bool last = block == blocks - 1;
             TVec v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
@@ -76,19 +90,19 @@ internal static class Blake3Rounds
             TVec v15 = TOps.Broadcast(flags | (block == 0 ? flagsStart : 0) | (last ? flagsEnd : 0));
             for (int round = 0; round < 7; round++)
             {
+                // The message stays in memory, read through the round's schedule: the state is sixteen vectors, and
+                // with the message as sixteen more, 256-bit code (sixteen registers) spilled the state instead.
+                var words = MessageSchedule.Slice(round * 16, 16);
                 // Columns.
-                G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, m0, m1);
-                G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, m2, m3);
-                G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, m4, m5);
-                G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, m6, m7);
+                G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, Unsafe.Add(ref m, words[0]), Unsafe.Add(ref m, words[1]));
+                G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, Unsafe.Add(ref m, words[2]), Unsafe.Add(ref m, words[3]));
+                G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, Unsafe.Add(ref m, words[4]), Unsafe.Add(ref m, words[5]));
+                G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, Unsafe.Add(ref m, words[6]), Unsafe.Add(ref m, words[7]));
                 // Diagonals.
-                G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, m8, m9);
-                G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, m10, m11);
-                G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, m12, m13);
-                G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, m14, m15);
-                // The message permutation (2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8) is two 8-cycles of register renames.
-                TVec t = m0; m0 = m2; m2 = m3; m3 = m10; m10 = m12; m12 = m9; m9 = m11; m11 = m5; m5 = t;
-                t = m1; m1 = m6; m6 = m4; m4 = m7; m7 = m13; m13 = m14; m14 = m15; m15 = m8; m8 = t;
+                G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, Unsafe.Add(ref m, words[8]), Unsafe.Add(ref m, words[9]));
+                G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, Unsafe.Add(ref m, words[10]), Unsafe.Add(ref m, words[11]));
+                G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, Unsafe.Add(ref m, words[12]), Unsafe.Add(ref m, words[13]));
+                G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, Unsafe.Add(ref m, words[14]), Unsafe.Add(ref m, words[15]));
             }
             if (last && !Unsafe.IsNullRef(ref outputHigh))
             {

@@ -21,7 +21,10 @@ internal static unsafe class LanePrefetch
     }
 }
 
-/// <summary>Four inputs per 128-bit vector (SSSE3): byte shuffles rotate by 16 and 8, shifts by 12 and 7.</summary>
+/// <summary>
+/// Four inputs per 128-bit vector (SSSE3): 16-bit word shuffles rotate by 16, a byte shuffle by 8, shifts by 12 and 7.
+/// The word shuffles take their pattern as an immediate, leaving one register more for the state than a byte shuffle's mask.
+/// </summary>
 internal readonly struct Lanes128 : ILaneOps<Vector128<uint>>
 {
     public static int Lanes => 4;
@@ -34,7 +37,7 @@ internal readonly struct Lanes128 : ILaneOps<Vector128<uint>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<uint> RotateRight16(Vector128<uint> value) =>
-        Ssse3.Shuffle(value.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+        Sse2.ShuffleHigh(Sse2.ShuffleLow(value.AsUInt16(), 0xB1), 0xB1).AsUInt32();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<uint> RotateRight12(Vector128<uint> value) => (value >>> 12) | (value << 20);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -81,7 +84,7 @@ internal readonly struct Lanes128 : ILaneOps<Vector128<uint>>
     }
 }
 
-/// <summary>Eight inputs per 256-bit vector (AVX2).</summary>
+/// <summary>Eight inputs per 256-bit vector (AVX2), rotating as <see cref="Lanes128"/> does.</summary>
 internal readonly struct Lanes256 : ILaneOps<Vector256<uint>>
 {
     public static int Lanes => 8;
@@ -94,8 +97,7 @@ internal readonly struct Lanes256 : ILaneOps<Vector256<uint>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> RotateRight16(Vector256<uint> value) =>
-        Avx2.Shuffle(value.AsByte(), Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
-            2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+        Avx2.ShuffleHigh(Avx2.ShuffleLow(value.AsUInt16(), 0xB1), 0xB1).AsUInt32();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> RotateRight12(Vector256<uint> value) => (value >>> 12) | (value << 20);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
