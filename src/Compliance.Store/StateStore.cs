@@ -152,41 +152,52 @@ public sealed partial class StateStore : IDisposable
         var where = generation is null ? "retired_gen IS NULL" : "first_gen <= ?3 AND (retired_gen IS NULL OR retired_gen > ?3)";
         var (low, high) = ScopeRange(scope);
         // Its own read-only connection: a scan reads the baseline on one thread while it writes observations on
-        // another, and in WAL mode this reader sees one consistent snapshot throughout.
-        using var reading = new SqliteConnection(new SqliteConnectionStringBuilder
+        // another, and in WAL mode this reader sees one consistent snapshot throughout. Opened raw, as ADO.NET cannot
+        // ask for either of two things that matter when every row is read: no mutex (only this thread uses it; in
+        // serialized mode each of the million column calls locked one) and memory-mapped pages (no pread per page).
+        int opened = SQLitePCL.raw.sqlite3_open_v2(DatabasePath, out var reading,
+            SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX, null);
+        using (reading)
         {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        reading.Open();
-        // Rows are read through SQLite's own statement API: a scan reads every baseline row, and the ADO.NET
-        // reader's per-column checks cost more than decoding the row itself.
-        var range = scope is null ? "" : " AND walk_key >= ?1 AND walk_key < ?2";
-        var sql = $"SELECT {Schema.EntryColumns} FROM baseline WHERE {where}{range} ORDER BY walk_key";
-        Check(SQLitePCL.raw.sqlite3_prepare_v2(reading.Handle, sql, out var statement), reading);
-        using (statement)
-        {
-            if (scope is not null)
+            Check(opened, reading);
+            Check(SQLitePCL.raw.sqlite3_busy_timeout(reading, (int)BusyTimeout.TotalMilliseconds), reading);
+            Check(SQLitePCL.raw.sqlite3_exec(reading, $"PRAGMA mmap_size = {ReaderMapSize}"), reading);
+            // Rows are read through SQLite's own statement API: a scan reads every baseline row, and the ADO.NET
+            // reader's per-column checks cost more than decoding the row itself.
+            var range = scope is null ? "" : " AND walk_key >= ?1 AND walk_key < ?2";
+            var sql = $"SELECT {Schema.EntryColumns} FROM baseline WHERE {where}{range} ORDER BY walk_key";
+            Check(SQLitePCL.raw.sqlite3_prepare_v2(reading, sql, out var statement), reading);
+            using (statement)
             {
-                SQLitePCL.raw.sqlite3_bind_blob(statement, 1, low);
-                SQLitePCL.raw.sqlite3_bind_blob(statement, 2, high);
+                if (scope is not null)
+                {
+                    SQLitePCL.raw.sqlite3_bind_blob(statement, 1, low);
+                    SQLitePCL.raw.sqlite3_bind_blob(statement, 2, high);
+                }
+                if (generation is { } g)
+                    SQLitePCL.raw.sqlite3_bind_int64(statement, 3, g);
+                int step;
+                while ((step = SQLitePCL.raw.sqlite3_step(statement)) == SQLitePCL.raw.SQLITE_ROW)
+                    yield return EntryCodec.Read(statement);
+                if (step != SQLitePCL.raw.SQLITE_DONE)
+                    Check(step, reading);
             }
-            if (generation is { } g)
-                SQLitePCL.raw.sqlite3_bind_int64(statement, 3, g);
-            int step;
-            while ((step = SQLitePCL.raw.sqlite3_step(statement)) == SQLitePCL.raw.SQLITE_ROW)
-                yield return EntryCodec.Read(statement);
-            if (step != SQLitePCL.raw.SQLITE_DONE)
-                Check(step, reading);
         }
     }
 
-    private static void Check(int result, SqliteConnection connection)
+    /// <summary>How much of the database file the baseline reader maps (SQLite maps no more than the file's size).</summary>
+    private const long ReaderMapSize = 1L << 30;
+
+    /// <summary>How long the baseline reader waits for a lock another process holds, as ADO.NET's default command timeout.</summary>
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
+    private static void Check(int result, SQLitePCL.sqlite3 database)
     {
         if (result != SQLitePCL.raw.SQLITE_OK)
-            throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), result);
+            throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(database).utf8_to_string(), result);
     }
+
+    private static void Check(int result, SqliteConnection connection) => Check(result, connection.Handle!);
 
     /// <summary>A raw statement on this store's connection (for rows written by the ten thousand); the caller disposes it.</summary>
     internal SQLitePCL.sqlite3_stmt Prepare(string sql)
