@@ -48,21 +48,6 @@ internal struct Chaining8<TVec> where TVec : struct
 internal static class Blake3Rounds
 {
     /// <summary>
-    /// Which message word each G input takes, round by round: round 0 takes them in order, and each round after applies
-    /// the specification's permutation (2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8) to the one before.
-    /// </summary>
-    private static ReadOnlySpan<byte> MessageSchedule =>
-    [
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-        2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8,
-        3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1,
-        10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6,
-        12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4,
-        9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7,
-        11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13,
-    ];
-
-    /// <summary>
     /// Compresses <paramref name="blocks"/> consecutive 64-byte blocks of every lane's input (lane i's input starts at
     /// first + i * stride), chaining through <paramref name="cv"/>. The last block counts <paramref name="lastBlockLength"/>
     /// bytes (it is zero-padded to 64). When <paramref name="outputHigh"/> is not a null reference it receives the second
@@ -92,7 +77,7 @@ internal static class Blake3Rounds
             {
                 // The message stays in memory, read through the round's schedule: the state is sixteen vectors, and
                 // with the message as sixteen more, 256-bit code (sixteen registers) spilled the state instead.
-                var words = MessageSchedule.Slice(round * 16, 16);
+                var words = Blake3Constants.MessageSchedule.Slice(round * 16, 16);
                 // Columns.
                 G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, Unsafe.Add(ref m, words[0]), Unsafe.Add(ref m, words[1]));
                 G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, Unsafe.Add(ref m, words[2]), Unsafe.Add(ref m, words[3]));
