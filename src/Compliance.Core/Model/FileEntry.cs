@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Compliance.Core.Model;
 
 /// <summary>
@@ -66,8 +68,8 @@ public sealed class FileEntry
             if (!_hasFileId)
                 return null;
             var bytes = new byte[16];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, _fileIdUpper);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(8), _fileIdLower);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes, _fileIdUpper);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(8), _fileIdLower);
             return bytes;
         }
         set
@@ -75,8 +77,8 @@ public sealed class FileEntry
             if (value is not null && value.Length != 16)
                 throw new ArgumentException($"A file ID is 16 bytes, not {value.Length}.", nameof(value));
             _hasFileId = value is not null;
-            _fileIdUpper = value is null ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(value);
-            _fileIdLower = value is null ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(value.AsSpan(8));
+            _fileIdUpper = value is null ? 0 : BinaryPrimitives.ReadUInt64BigEndian(value);
+            _fileIdLower = value is null ? 0 : BinaryPrimitives.ReadUInt64BigEndian(value.AsSpan(8));
         }
     }
 
