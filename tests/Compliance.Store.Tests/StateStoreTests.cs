@@ -108,11 +108,30 @@ public sealed class StateStoreTests : IDisposable
         entry.Streams = [new DataStream("Zone.Identifier", 26), new DataStream("ünïcode", 0)];
         Baseline(store, entry, Entry("/data/v"));
 
-        var back = store.FindBaseline("/data/w")!;
-        back.Should().BeEquivalentTo(entry);
-        back.FileId.Should().Be(entry.FileId);
-        back.HasSameContentIdentity(entry).Should().BeTrue();
+        // Through both readers: the lookup on the store's connection and the scan's own raw connection.
+        foreach (var back in new[] { store.FindBaseline("/data/w")!, store.BaselineInWalkOrder("/data/w").Single() })
+        {
+            back.Should().BeEquivalentTo(entry);
+            back.FileId.Should().Be(entry.FileId);
+            back.HasSameContentIdentity(entry).Should().BeTrue();
+        }
         store.FindBaseline("/data/v")!.FileId.Should().BeNull();
+    }
+
+    [Fact]
+    public void A_baseline_read_stopped_early_lets_go_of_its_snapshot()
+    {
+        using var store = StateStore.Open(Db);
+        Baseline(store, Entry("/data/a"), Entry("/data/b"), Entry("/data/c"));
+        store.BaselineInWalkOrder().Take(1).Select(e => e.Path).Should().Equal("/data/a");
+        Baseline(store, Entry("/data/d"));
+
+        // A reader still open on the first generation's snapshot would keep the checkpoint from emptying the log.
+        using var checkpoint = store.Connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var result = checkpoint.ExecuteReader();
+        result.Read().Should().BeTrue();
+        result.GetInt64(0).Should().Be(0, "no other connection may hold the log busy");
     }
 
     [Fact]

@@ -278,14 +278,18 @@ public sealed class Scanner
     private static IEnumerable<T> ReadAhead<T>(IEnumerable<T> source, CancellationToken cancellationToken)
     {
         var queue = Channel.CreateBounded<List<T>>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
+        // Cancelled however the reading side ends: a producer waiting for room in a full queue after the reader stopped
+        // early (an exception in the walk, say) would otherwise wait for ever, holding the source and with it a
+        // database read snapshot open.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Factory.StartNew(() =>
         {
             try
             {
                 var batch = new List<T>(BatchSize);
                 foreach (var item in source)
-                    Add(queue.Writer, ref batch, item, BatchSize, cancellationToken);
-                Flush(queue.Writer, ref batch, BatchSize, cancellationToken);
+                    Add(queue.Writer, ref batch, item, BatchSize, stop.Token);
+                Flush(queue.Writer, ref batch, BatchSize, stop.Token);
                 queue.Writer.Complete();
             }
             catch (Exception e)
@@ -294,12 +298,21 @@ public sealed class Scanner
             }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        foreach (var batch in ReadAll(queue.Reader, cancellationToken))
+        try
         {
-            foreach (var item in batch)
-                yield return item;
+            foreach (var batch in ReadAll(queue.Reader, cancellationToken))
+            {
+                foreach (var item in batch)
+                    yield return item;
+            }
+            producer.GetAwaiter().GetResult();
         }
-        producer.GetAwaiter().GetResult();
+        finally
+        {
+            stop.Cancel();
+            // The source is disposed once the producer ends; its outcome was reported above, or the reader is failing anyway.
+            Task.WaitAny(producer);
+        }
     }
 
     /// <summary>Adds an item to a batch, and sends the batch on (waiting for room) once it holds <paramref name="size"/> items.</summary>
