@@ -57,6 +57,13 @@ internal static class EntryCodec
         p.Text(23, e.Error);
     }
 
+    /// <summary>
+    /// Binds the entry's <see cref="EntryFingerprint"/> to the parameter after the entry columns (?25) of a raw
+    /// baseline insert; NULL for an entry with an error.
+    /// </summary>
+    public static void BindFingerprint(SQLitePCL.sqlite3_stmt statement, FileEntry entry) =>
+        new StatementParameters(statement).Blob(ColumnCount, EntryFingerprint.Of(entry));
+
     /// <summary>Parameter binding shared by ADO.NET commands and raw statements, so one encoder serves both; null binds NULL.</summary>
     private interface IParameters
     {

@@ -3,13 +3,15 @@ namespace Compliance.Store;
 /// <summary>The database layout. Bump <see cref="Version"/> with every change and add a migration step.</summary>
 internal static class Schema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The step from each older version to the next, run in order in one transaction when a database is opened.</summary>
     public static readonly IReadOnlyDictionary<int, string> Upgrades = new Dictionary<int, string>
     {
         // 1 -> 2: baselines are written in place in one transaction; the staging table is gone.
         [1] = "DROP TABLE IF EXISTS baseline_staging;",
+        // 2 -> 3: baseline rows carry their entry's fingerprint. Older rows have none and are compared in full.
+        [2] = "ALTER TABLE baseline ADD COLUMN fingerprint BLOB;",
     };
 
     /// <summary>Columns shared by the baseline and the observed state, in this order.</summary>
@@ -51,10 +53,13 @@ internal static class Schema
         );
 
         -- Baseline entries. A row belongs to generations first_gen .. retired_gen-1; retired_gen NULL means current.
+        -- fingerprint: the entry's EntryFingerprint, so that a scan compares an unchanged entry without decoding
+        -- its row; NULL for an entry with an error. Not part of the baseline digest, which covers the entry columns.
         CREATE TABLE baseline (
             {EntryColumnDefinitions},
             first_gen INTEGER NOT NULL REFERENCES generations(id),
-            retired_gen INTEGER REFERENCES generations(id)
+            retired_gen INTEGER REFERENCES generations(id),
+            fingerprint BLOB
         );
         CREATE UNIQUE INDEX baseline_current ON baseline(walk_key) WHERE retired_gen IS NULL;
         CREATE INDEX baseline_by_generation ON baseline(first_gen, retired_gen);

@@ -25,8 +25,10 @@ public sealed partial class StateStore
         long generation = InsertGeneration(transaction, "accept", policy, current.Tree, approvedBy, reason, 0);
         using var retire = Command("UPDATE baseline SET retired_gen = $gen WHERE retired_gen IS NULL AND walk_key = $key", transaction, ("$gen", generation));
         var retireKey = retire.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$key", null));
-        using var insert = Command($"INSERT INTO baseline ({Schema.EntryColumns}, first_gen) VALUES ({EntryCodec.Placeholders()}, $gen)", transaction, ("$gen", generation));
+        using var insert = Command($"INSERT INTO baseline ({Schema.EntryColumns}, fingerprint, first_gen) VALUES ({EntryCodec.Placeholders()}, $fingerprint, $gen)",
+            transaction, ("$gen", generation));
         var insertParameters = EntryCodec.AddParameters(insert);
+        var fingerprint = insert.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$fingerprint", null));
         using var forget = Command("DELETE FROM observed WHERE walk_key = $key", transaction);
         var forgetKey = forget.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$key", null));
 
@@ -38,6 +40,7 @@ public sealed partial class StateStore
             if (row.Present)
             {
                 EntryCodec.Bind(insertParameters, row.Entry);
+                fingerprint.Value = (object?)EntryFingerprint.Of(row.Entry) ?? DBNull.Value;
                 insert.ExecuteNonQuery();
             }
             forgetKey.Value = key;

@@ -31,7 +31,7 @@ public sealed partial class StateStore
                 // A raw statement bound by position: every entry of the tree passes here, and ADO.NET would look each
                 // of the 24 parameters up by name on every row.
                 _insert = store.Prepare(
-                    $"INSERT INTO baseline ({Schema.EntryColumns}, first_gen) VALUES ({EntryCodec.Placeholders()}, {Generation})");
+                    $"INSERT INTO baseline ({Schema.EntryColumns}, fingerprint, first_gen) VALUES ({EntryCodec.Placeholders()}, $fingerprint, {Generation})");
             }
             catch
             {
@@ -48,6 +48,7 @@ public sealed partial class StateStore
         public void Add(FileEntry entry)
         {
             EntryCodec.Bind(_insert, entry);
+            EntryCodec.BindFingerprint(_insert, entry);
             _store.StepToEnd(_insert);
             Count++;
         }

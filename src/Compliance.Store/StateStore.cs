@@ -4,6 +4,7 @@ using Compliance.Core.Drift;
 using Compliance.Core.Model;
 using Compliance.Core.Output;
 using Compliance.Core.Policies;
+using Compliance.Core.Scanning;
 using Microsoft.Data.Sqlite;
 
 namespace Compliance.Store;
@@ -149,15 +150,26 @@ public sealed partial class StateStore : IDisposable
     /// </summary>
     public IEnumerable<FileEntry> BaselineInWalkOrder(string? scope = null, long? generation = null)
     {
+        using var cursor = OpenBaseline(scope, generation);
+        while (cursor.MoveNext())
+            yield return cursor.Entry();
+    }
+
+    /// <summary>
+    /// A cursor over the baseline entries of the current generation (or of <paramref name="generation"/>), at or
+    /// below <paramref name="scope"/>, in walk order. The caller disposes it.
+    /// </summary>
+    public IBaselineCursor OpenBaseline(string? scope = null, long? generation = null)
+    {
         var where = generation is null ? "retired_gen IS NULL" : "first_gen <= ?3 AND (retired_gen IS NULL OR retired_gen > ?3)";
         var (low, high) = ScopeRange(scope);
         // Its own read-only connection: a scan reads the baseline on one thread while it writes observations on
         // another, and in WAL mode this reader sees one consistent snapshot throughout. Opened raw, as ADO.NET cannot
-        // ask for either of two things that matter when every row is read: no mutex (only this thread uses it; in
+        // ask for either of two things that matter when every row is read: no mutex (only one thread uses it; in
         // serialized mode each of the million column calls locked one) and memory-mapped pages (no pread per page).
         int opened = SQLitePCL.raw.sqlite3_open_v2(DatabasePath, out var reading,
             SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX, null);
-        using (reading)
+        try
         {
             Check(opened, reading);
             Check(SQLitePCL.raw.sqlite3_busy_timeout(reading, (int)BusyTimeout.TotalMilliseconds), reading);
@@ -165,23 +177,50 @@ public sealed partial class StateStore : IDisposable
             // Rows are read through SQLite's own statement API: a scan reads every baseline row, and the ADO.NET
             // reader's per-column checks cost more than decoding the row itself.
             var range = scope is null ? "" : " AND walk_key >= ?1 AND walk_key < ?2";
-            var sql = $"SELECT {Schema.EntryColumns} FROM baseline WHERE {where}{range} ORDER BY walk_key";
+            var sql = $"SELECT {Schema.EntryColumns}, fingerprint FROM baseline WHERE {where}{range} ORDER BY walk_key";
             Check(SQLitePCL.raw.sqlite3_prepare_v2(reading, sql, out var statement), reading);
-            using (statement)
+            if (scope is not null)
             {
-                if (scope is not null)
-                {
-                    SQLitePCL.raw.sqlite3_bind_blob(statement, 1, low);
-                    SQLitePCL.raw.sqlite3_bind_blob(statement, 2, high);
-                }
-                if (generation is { } g)
-                    SQLitePCL.raw.sqlite3_bind_int64(statement, 3, g);
-                int step;
-                while ((step = SQLitePCL.raw.sqlite3_step(statement)) == SQLitePCL.raw.SQLITE_ROW)
-                    yield return EntryCodec.Read(statement);
-                if (step != SQLitePCL.raw.SQLITE_DONE)
-                    Check(step, reading);
+                SQLitePCL.raw.sqlite3_bind_blob(statement, 1, low);
+                SQLitePCL.raw.sqlite3_bind_blob(statement, 2, high);
             }
+            if (generation is { } g)
+                SQLitePCL.raw.sqlite3_bind_int64(statement, 3, g);
+            return new StoredBaselineCursor(reading, statement);
+        }
+        catch
+        {
+            reading.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Steps a baseline statement; decodes a row's path once, and the rest of it only when asked.</summary>
+    private sealed class StoredBaselineCursor(SQLitePCL.sqlite3 database, SQLitePCL.sqlite3_stmt statement) : IBaselineCursor
+    {
+        private string? _path;
+
+        public bool MoveNext()
+        {
+            _path = null;
+            int step = SQLitePCL.raw.sqlite3_step(statement);
+            if (step == SQLitePCL.raw.SQLITE_ROW)
+                return true;
+            if (step != SQLitePCL.raw.SQLITE_DONE)
+                Check(step, database);
+            return false;
+        }
+
+        public string Path => _path ??= EntryPath.FromBytes(SQLitePCL.raw.sqlite3_column_blob(statement, 0));
+
+        public ReadOnlySpan<byte> Fingerprint => SQLitePCL.raw.sqlite3_column_blob(statement, EntryCodec.ColumnCount);
+
+        public FileEntry Entry() => EntryCodec.Read(statement);
+
+        public void Dispose()
+        {
+            statement.Dispose();
+            database.Dispose();
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class StateStoreTests : IDisposable
     {
         using var store = StateStore.Open(Db);
         store.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
-        store.Scalar<long>("PRAGMA user_version").Should().Be(2);
+        store.Scalar<long>("PRAGMA user_version").Should().Be(3);
         store.IntegrityCheck().Should().Be("ok");
     }
 
@@ -55,15 +55,73 @@ public sealed class StateStoreTests : IDisposable
         using (var store = StateStore.Open(Db))
         {
             Baseline(store, Entry("/data/a"));
-            // What version 1 had and version 2 dropped: the staging table of a baseline being written.
-            store.Execute($"CREATE TABLE baseline_staging (path BLOB); PRAGMA user_version = 1;");
+            // What version 1 had and version 2 dropped, the staging table of a baseline being written; and what
+            // version 1 did not have yet, the fingerprint column of version 3.
+            store.Execute("CREATE TABLE baseline_staging (path BLOB); ALTER TABLE baseline DROP COLUMN fingerprint; PRAGMA user_version = 1;");
         }
 
         using var reopened = StateStore.Open(Db);
-        reopened.Scalar<long>("PRAGMA user_version").Should().Be(2);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(3);
         reopened.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'baseline_staging'").Should().Be(0);
         reopened.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a");
         reopened.IntegrityCheck().Should().Be("ok");
+    }
+
+    [Fact]
+    public void A_version_2_database_gains_fingerprints_for_new_rows_and_keeps_its_old_rows_and_digest()
+    {
+        string digest;
+        using (var store = StateStore.Open(Db))
+        {
+            Baseline(store, Entry("/data/a"));
+            // Version 2 had no fingerprint column.
+            store.Execute("ALTER TABLE baseline DROP COLUMN fingerprint; PRAGMA user_version = 2;");
+            digest = store.BaselineDigest(1);
+        }
+
+        using var reopened = StateStore.Open(Db);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(3);
+        reopened.BaselineDigest(1).Should().Be(digest, "an attestation of an old generation must still verify");
+        using (var cursor = reopened.OpenBaseline())
+        {
+            cursor.MoveNext().Should().BeTrue();
+            cursor.Fingerprint.IsEmpty.Should().BeTrue("a row written before version 3 is compared in full");
+            cursor.Entry().Should().BeEquivalentTo(Entry("/data/a"));
+        }
+        Baseline(reopened, Entry("/data/b"));
+        using (var cursor = reopened.OpenBaseline())
+        {
+            cursor.MoveNext().Should().BeTrue();
+            cursor.Fingerprint.ToArray().Should().Equal(EntryFingerprint.Of(Entry("/data/b")));
+        }
+        reopened.IntegrityCheck().Should().Be("ok");
+    }
+
+    [Fact]
+    public void Baseline_and_accepted_rows_carry_their_fingerprint_and_rows_with_errors_none()
+    {
+        using var store = StateStore.Open(Db);
+        var unreadable = Entry("/data/u");
+        unreadable.Hashes.Clear();
+        unreadable.Error = "permission denied";
+        Baseline(store, Entry("/data/a"), Entry("/data/b"), unreadable);
+        var changed = Entry("/data/a", size: 2, hashByte: 9);
+        store.ApplyObservations([new Observation("/data/a", changed, EntryComparer.Compare(store.FindBaseline("/data/a"), changed, _policy.Categories[0]))], runId: null);
+        store.Accept(null, "alice", "release");
+
+        var fingerprints = new List<(string, byte[])>();
+        using (var cursor = store.OpenBaseline())
+        {
+            while (cursor.MoveNext())
+                fingerprints.Add((cursor.Path, cursor.Fingerprint.ToArray()));
+        }
+        fingerprints.Should().BeEquivalentTo(new[]
+        {
+            ("/data/a", EntryFingerprint.Of(changed)),
+            ("/data/b", EntryFingerprint.Of(Entry("/data/b"))),
+            ("/data/u", Array.Empty<byte>()),
+        }, options => options.WithStrictOrdering());
+        EntryFingerprint.Of(changed).Should().NotEqual(EntryFingerprint.Of(Entry("/data/a")));
     }
 
     [Fact]

@@ -82,6 +82,14 @@ public sealed class FileEntry
         }
     }
 
+    /// <summary><see cref="FileId"/> as two halves, for code that must not handle a UInt128 (see the fields below).</summary>
+    internal bool TryGetFileIdHalves(out ulong upper, out ulong lower)
+    {
+        upper = _fileIdUpper;
+        lower = _fileIdLower;
+        return _hasFileId;
+    }
+
     // The file ID is kept in halves: a UInt128 field would make this class's layout depend on one ReadyToRun does not
     // take as fixed, and then no method that touches a FileEntry (the whole scan) would be precompiled.
     private ulong _fileIdUpper;

@@ -1,6 +1,7 @@
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
+using Compliance.Core.Scanning;
 
 namespace Compliance.Core.Reconcile;
 
@@ -9,6 +10,9 @@ public interface IReconcileStore
 {
     /// <summary>Current baseline entries at or below the scope, in <see cref="EntryPath.CompareWalkOrder"/> order.</summary>
     IEnumerable<FileEntry> BaselineInWalkOrder(string? scope = null, long? generation = null);
+
+    /// <summary>The same entries as a cursor that decodes each only when asked; the caller disposes it.</summary>
+    IBaselineCursor OpenBaseline(string? scope = null, long? generation = null);
 
     /// <summary>The current baseline entry of each path, null where there is none.</summary>
     IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths);

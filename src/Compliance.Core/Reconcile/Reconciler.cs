@@ -55,7 +55,7 @@ public sealed class Reconciler
                     Flush(batch, runId);
             }
 
-            foreach (var item in Scanner.Scan(_store.BaselineInWalkOrder(scope), scope, cancellationToken))
+            foreach (var item in Scanner.Scan(_store.OpenBaseline(scope), scope, cancellationToken))
             {
                 if (EntryComparer.Compare(item.Baseline, item.Observed, item.Category, source) is { } finding && moves.Offer(finding) is { } ready)
                     Emit(ready);

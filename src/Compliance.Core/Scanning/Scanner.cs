@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using Compliance.Core.Model;
 using Compliance.Core.Policies;
@@ -47,12 +48,18 @@ public sealed class Scanner
 
     public ScanCounters Counters { get; } = new();
 
+    /// <summary>Scans against baseline entries already in memory; see <see cref="Scan(IBaselineCursor, string?, CancellationToken)"/>.</summary>
+    public IEnumerable<ScanItem> Scan(IEnumerable<FileEntry> baseline, string? scope = null, CancellationToken cancellationToken = default) =>
+        Scan(BaselineCursor.Over(baseline), scope, cancellationToken);
+
     /// <summary>
     /// Scans the policy's scope, or only <paramref name="scope"/> and what lies below it. <paramref name="baseline"/>
-    /// must hold the baseline entries of that same scope in <see cref="EntryPath.CompareWalkOrder"/> order. Items come
-    /// back in no particular order.
+    /// must hold the baseline entries of that same scope in <see cref="EntryPath.CompareWalkOrder"/> order; the scan
+    /// disposes it. Items come back in no particular order. A walked entry whose <see cref="EntryFingerprint"/>
+    /// equals its baseline entry's is not returned (unless every file is rehashed): it matches on every attribute,
+    /// so comparing it would find nothing. It is counted all the same.
     /// </summary>
-    public IEnumerable<ScanItem> Scan(IEnumerable<FileEntry> baseline, string? scope = null, CancellationToken cancellationToken = default)
+    public IEnumerable<ScanItem> Scan(IBaselineCursor baseline, string? scope = null, CancellationToken cancellationToken = default)
     {
         var toHash = Channel.CreateBounded<List<ScanItem>>(QueueCapacity);
         var done = Channel.CreateBounded<List<ScanItem>>(QueueCapacity);
@@ -63,7 +70,9 @@ public sealed class Scanner
             {
                 var hashBatch = new List<ScanItem>(HashBatchSize);
                 var doneBatch = new List<ScanItem>(BatchSize);
-                foreach (var item in MergeWithBaseline(Walk(scope, cancellationToken), ReadAhead(baseline, cancellationToken)))
+                // The walk runs a bounded distance ahead on a thread of its own; this one steps the baseline, which
+                // must stay on one thread, and decides what needs hashing.
+                foreach (var item in MergeWithBaseline(ReadAhead(Walk(scope, cancellationToken), cancellationToken), baseline))
                 {
                     if (NeedsHashing(item))
                         Add(toHash.Writer, ref hashBatch, item, HashBatchSize, cancellationToken);
@@ -75,9 +84,10 @@ public sealed class Scanner
             }
             finally
             {
+                baseline.Dispose();
                 toHash.Writer.Complete();
             }
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var workers = Enumerable.Range(0, Math.Max(1, _options.HashWorkers)).Select(_ => Task.Run(async () =>
         {
@@ -218,20 +228,23 @@ public sealed class Scanner
 
     /// <summary>
     /// Pairs walked entries with baseline entries, both in walk order. Baseline entries below a directory that
-    /// could not be listed are reported as unverified, never as removed.
+    /// could not be listed are reported as unverified, never as removed. A walked entry whose fingerprint equals
+    /// its baseline entry's is left out (see <see cref="Scan(IBaselineCursor, string?, CancellationToken)"/>).
     /// </summary>
-    private IEnumerable<ScanItem> MergeWithBaseline(IEnumerable<ScanItem> walked, IEnumerable<FileEntry> baseline)
+    private IEnumerable<ScanItem> MergeWithBaseline(IEnumerable<ScanItem> walked, IBaselineCursor known)
     {
-        using var known = baseline.GetEnumerator();
         bool hasKnown = known.MoveNext();
         string? unlistable = null;
         string? unlistableReason = null;
+        // With every file to be rehashed, a matching fingerprint proves nothing about the content.
+        bool skipUnchanged = !_options.RehashAll && !_policy.RehashAlways;
+        var scratch = new ArrayBufferWriter<byte>(256);
 
         IEnumerable<ScanItem> BaselineOnlyUpTo(string? path)
         {
-            while (hasKnown && (path is null || EntryPath.CompareWalkOrder(known.Current.Path, path) < 0))
+            while (hasKnown && (path is null || EntryPath.CompareWalkOrder(known.Path, path) < 0))
             {
-                var entry = known.Current;
+                var entry = known.Entry();
                 if (unlistable is not null && Policies.PathPattern.IsSameOrBelow(entry.Path, unlistable) && entry.Path != unlistable)
                 {
                     var unverified = entry.Clone();
@@ -257,9 +270,11 @@ public sealed class Scanner
                 unlistableReason = item.UnlistableDirectoryReason;
                 continue;
             }
-            if (hasKnown && known.Current.Path == item.Path)
+            if (hasKnown && known.Path == item.Path)
             {
-                yield return item with { Baseline = known.Current };
+                bool unchanged = skipUnchanged && EntryFingerprint.Matches(item.Observed!, known.Fingerprint, scratch);
+                if (!unchanged)
+                    yield return item with { Baseline = known.Entry() };
                 hasKnown = known.MoveNext();
             }
             else

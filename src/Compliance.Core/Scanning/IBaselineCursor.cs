@@ -1,0 +1,52 @@
+using System.Buffers;
+using Compliance.Core.Model;
+
+namespace Compliance.Core.Scanning;
+
+/// <summary>
+/// Baseline entries in <see cref="EntryPath.CompareWalkOrder"/> order, one at a time, each decoded only when asked:
+/// a scan compares most entries of an unchanged tree by path and <see cref="EntryFingerprint"/> alone. A cursor is
+/// used by one thread at a time; the values of an entry are valid until the next <see cref="MoveNext"/>.
+/// </summary>
+public interface IBaselineCursor : IDisposable
+{
+    bool MoveNext();
+
+    /// <summary>The current entry's path.</summary>
+    string Path { get; }
+
+    /// <summary>The current entry's stored <see cref="EntryFingerprint"/>; empty when none was stored.</summary>
+    ReadOnlySpan<byte> Fingerprint { get; }
+
+    /// <summary>The current entry, decoded in full.</summary>
+    FileEntry Entry();
+}
+
+/// <summary>Cursors over entries already in memory.</summary>
+public static class BaselineCursor
+{
+    /// <summary>A cursor over entries in walk order, with fingerprints computed as they are reached.</summary>
+    public static IBaselineCursor Over(IEnumerable<FileEntry> entries) => new EnumerableCursor(entries.GetEnumerator());
+
+    public static IBaselineCursor Empty() => Over([]);
+
+    private sealed class EnumerableCursor(IEnumerator<FileEntry> entries) : IBaselineCursor
+    {
+        private readonly ArrayBufferWriter<byte> _fingerprint = new();
+
+        public bool MoveNext()
+        {
+            _fingerprint.ResetWrittenCount();
+            if (!entries.MoveNext())
+                return false;
+            if (EntryFingerprint.Of(entries.Current) is { } fingerprint)
+                _fingerprint.Write(fingerprint);
+            return true;
+        }
+
+        public string Path => entries.Current.Path;
+        public ReadOnlySpan<byte> Fingerprint => _fingerprint.WrittenSpan;
+        public FileEntry Entry() => entries.Current;
+        public void Dispose() => entries.Dispose();
+    }
+}
