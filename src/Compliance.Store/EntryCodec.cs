@@ -61,8 +61,14 @@ internal static class EntryCodec
     /// Binds the entry's <see cref="EntryFingerprint"/> to the parameter after the entry columns (?25) of a raw
     /// baseline insert; NULL for an entry with an error.
     /// </summary>
-    public static void BindFingerprint(SQLitePCL.sqlite3_stmt statement, FileEntry entry) =>
-        new StatementParameters(statement).Blob(ColumnCount, EntryFingerprint.Of(entry));
+    public static void BindFingerprint(SQLitePCL.sqlite3_stmt statement, FileEntry entry, FingerprintBuffer scratch)
+    {
+        Span<byte> fingerprint = stackalloc byte[EntryFingerprint.Length];
+        int result = EntryFingerprint.TryCompute(entry, scratch, fingerprint)
+            ? SQLitePCL.raw.sqlite3_bind_blob(statement, ColumnCount + 1, fingerprint)
+            : SQLitePCL.raw.sqlite3_bind_null(statement, ColumnCount + 1);
+        StatementParameters.Check(result);
+    }
 
     /// <summary>Parameter binding shared by ADO.NET commands and raw statements, so one encoder serves both; null binds NULL.</summary>
     private interface IParameters
@@ -89,7 +95,7 @@ internal static class EntryCodec
         public void Int64(int index, long? value) =>
             Check(value is { } v ? SQLitePCL.raw.sqlite3_bind_int64(statement, index + 1, v) : SQLitePCL.raw.sqlite3_bind_null(statement, index + 1));
 
-        private static void Check(int result)
+        public static void Check(int result)
         {
             if (result != SQLitePCL.raw.SQLITE_OK)
                 throw new SqliteException($"binding a statement parameter failed with SQLite error {result}", result);

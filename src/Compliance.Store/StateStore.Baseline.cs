@@ -19,6 +19,7 @@ public sealed partial class StateStore
         private readonly StateStore _store;
         private readonly SqliteTransaction _transaction;
         private readonly SQLitePCL.sqlite3_stmt _insert;
+        private readonly FingerprintBuffer _fingerprint = new();
 
         internal BaselineWriter(StateStore store, Policy policy, string tree, string approvedBy, string reason)
         {
@@ -48,7 +49,7 @@ public sealed partial class StateStore
         public void Add(FileEntry entry)
         {
             EntryCodec.Bind(_insert, entry);
-            EntryCodec.BindFingerprint(_insert, entry);
+            EntryCodec.BindFingerprint(_insert, entry, _fingerprint);
             _store.StepToEnd(_insert);
             Count++;
         }

@@ -90,7 +90,7 @@ public sealed partial class StateStore : IDisposable
             throw new ComplianceException($"{DatabasePath} is not a compliance database (it has tables but no schema version). It was not modified.", FailureKind.Runtime);
 
         // Journal mode is changed only after the version check, so a refused database is never touched.
-        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;");
         if (version == 0)
         {
             using var transaction = _connection.BeginTransaction();

@@ -1,51 +1,66 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Compliance.Hashing.Blake3;
 
 namespace Compliance.Core.Model;
 
 /// <summary>
-/// Every observed field of an entry that an attribute compares, as one byte string: two entries with equal
-/// fingerprints compare equal on every attribute except the content hashes, which a scan carries over when size,
-/// times, inode and device (all in the fingerprint) are unchanged. An unchanged check compares a walked entry with
-/// its baseline row this way, without decoding the row. Path, category, hashes and error are not part of it.
+/// A digest of every observed field of an entry that an attribute compares: two entries with equal fingerprints
+/// compare equal on every attribute except the content hashes, which a scan carries over when size, times, inode and
+/// device (all covered) are unchanged. An unchanged check compares a walked entry with its baseline row this way,
+/// without decoding the row. Path, category, hashes and error are not covered.
 /// </summary>
 /// <remarks>
-/// Layout: a format version byte, then each field in a fixed order. Nullable numbers are a presence byte and eight
-/// little-endian bytes; strings are a presence byte, a 32-bit length and their UTF-16 code units (exact, and no
-/// transcoding). A change of layout must change <see cref="FormatVersion"/>: a stored fingerprint of another
-/// version never matches, so old rows are compared in full, never wrongly taken as unchanged.
+/// A fingerprint is <see cref="FormatVersion"/> followed by the BLAKE3 digest of the fields written in a fixed
+/// order: nullable numbers as a presence byte and eight little-endian bytes, strings as a presence byte, a 32-bit
+/// length and their UTF-16 code units (exact, with no transcoding). The digest keeps baseline rows small; being
+/// cryptographic, no crafted metadata can make a changed entry match. A change of layout must change
+/// <see cref="FormatVersion"/>: a stored fingerprint of another version never matches, so such rows are compared in
+/// full, never wrongly taken as unchanged.
 /// </remarks>
 public static class EntryFingerprint
 {
     public const byte FormatVersion = 1;
 
+    /// <summary>Bytes in a fingerprint: the version and a 32-byte digest.</summary>
+    public const int Length = 1 + 32;
+
     /// <summary>The fingerprint of an entry, or null for one with an error (never taken as unchanged).</summary>
     public static byte[]? Of(FileEntry entry)
     {
+        var fingerprint = new byte[Length];
+        return TryCompute(entry, new FingerprintBuffer(), fingerprint) ? fingerprint : null;
+    }
+
+    /// <summary>
+    /// Writes the fingerprint of an entry to <paramref name="destination"/> (<see cref="Length"/> bytes); false for an
+    /// entry with an error, which has none. <paramref name="scratch"/> is reused between calls.
+    /// </summary>
+    public static bool TryCompute(FileEntry entry, FingerprintBuffer scratch, Span<byte> destination)
+    {
         if (entry.Error is not null)
-            return null;
-        var output = new ArrayBufferWriter<byte>(128);
-        Write(entry, output);
-        return output.WrittenSpan.ToArray();
+            return false;
+        scratch.Clear();
+        Write(entry, scratch);
+        destination[0] = FormatVersion;
+        scratch.Digest(destination.Slice(1, Length - 1));
+        return true;
     }
 
     /// <summary>
     /// True when <paramref name="stored"/> is the fingerprint of an entry equal to <paramref name="entry"/> on every
-    /// field it covers. <paramref name="scratch"/> is reused between calls to spare an allocation per entry.
+    /// field it covers. <paramref name="scratch"/> is reused between calls to spare allocations per entry.
     /// </summary>
-    public static bool Matches(FileEntry entry, ReadOnlySpan<byte> stored, ArrayBufferWriter<byte> scratch)
+    public static bool Matches(FileEntry entry, ReadOnlySpan<byte> stored, FingerprintBuffer scratch)
     {
-        if (entry.Error is not null || stored.IsEmpty || stored[0] != FormatVersion)
+        if (stored.Length != Length || stored[0] != FormatVersion)
             return false;
-        scratch.ResetWrittenCount();
-        Write(entry, scratch);
-        return scratch.WrittenSpan.SequenceEqual(stored);
+        Span<byte> computed = stackalloc byte[Length];
+        return TryCompute(entry, scratch, computed) && computed.SequenceEqual(stored);
     }
 
-    private static void Write(FileEntry e, IBufferWriter<byte> output)
+    private static void Write(FileEntry e, FingerprintBuffer w)
     {
-        var w = new Writer(output);
         w.Byte(FormatVersion);
         w.Byte((byte)e.Type);
         w.Number(e.Size);
@@ -67,64 +82,83 @@ public static class EntryFingerprint
         w.Number(hasFileId ? unchecked((long)lower) : null);
 
         // A missing collection and an empty one compare equal as attributes, so both are written as a count of 0.
-        var xattrs = e.ExtendedAttributes;
-        w.Int32(xattrs?.Count ?? 0);
-        if (xattrs is not null)
+        // Most entries have neither, and enumerating an empty sorted dictionary still allocates.
+        if (e.ExtendedAttributes is { Count: > 0 } xattrs)
         {
+            w.Int32(xattrs.Count);
             foreach (var (name, value) in xattrs)
             {
                 w.Text(name);
                 w.Bytes(value);
             }
         }
-        var streams = e.Streams;
-        w.Int32(streams?.Count ?? 0);
-        if (streams is not null)
+        else
         {
-            foreach (var stream in streams)
+            w.Int32(0);
+        }
+        if (e.Streams is { Count: > 0 } streams)
+        {
+            w.Int32(streams.Count);
+            for (int i = 0; i < streams.Count; i++)
             {
-                w.Text(stream.Name);
-                w.Number(stream.Size);
+                w.Text(streams[i].Name);
+                w.Number(streams[i].Size);
             }
         }
+        else
+        {
+            w.Int32(0);
+        }
+    }
+}
+
+/// <summary>Where a fingerprint's fields are written and digested; one per thread, reused from entry to entry.</summary>
+public sealed class FingerprintBuffer
+{
+    private readonly Blake3Hasher _hasher = new();
+    private byte[] _bytes = new byte[256];
+    private int _length;
+
+    internal void Clear() => _length = 0;
+
+    internal void Digest(Span<byte> destination)
+    {
+        _hasher.Reset();
+        _hasher.Update(_bytes.AsSpan(0, _length));
+        _hasher.Finalize(destination);
     }
 
-    private readonly ref struct Writer(IBufferWriter<byte> output)
+    internal void Byte(byte value) => Room(1)[0] = value;
+
+    internal void Int32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Room(4), value);
+
+    internal void Number(long? value)
     {
-        private readonly IBufferWriter<byte> _output = output;
+        var span = Room(9);
+        span[0] = value.HasValue ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt64LittleEndian(span[1..], value.GetValueOrDefault());
+    }
 
-        public void Byte(byte value)
-        {
-            _output.GetSpan(1)[0] = value;
-            _output.Advance(1);
-        }
+    internal void Text(string? value)
+    {
+        Byte(value is null ? (byte)0 : (byte)1);
+        if (value is not null)
+            Bytes(MemoryMarshal.AsBytes(value.AsSpan()));
+    }
 
-        public void Int32(int value)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(_output.GetSpan(4), value);
-            _output.Advance(4);
-        }
+    internal void Bytes(ReadOnlySpan<byte> value)
+    {
+        Int32(value.Length);
+        value.CopyTo(Room(value.Length));
+    }
 
-        public void Number(long? value)
-        {
-            var span = _output.GetSpan(9);
-            span[0] = value.HasValue ? (byte)1 : (byte)0;
-            BinaryPrimitives.WriteInt64LittleEndian(span[1..], value.GetValueOrDefault());
-            _output.Advance(9);
-        }
-
-        public void Text(string? value)
-        {
-            Byte(value is null ? (byte)0 : (byte)1);
-            if (value is not null)
-                Bytes(MemoryMarshal.AsBytes(value.AsSpan()));
-        }
-
-        public void Bytes(ReadOnlySpan<byte> value)
-        {
-            Int32(value.Length);
-            value.CopyTo(_output.GetSpan(value.Length));
-            _output.Advance(value.Length);
-        }
+    /// <summary>The next <paramref name="count"/> bytes, counted as written.</summary>
+    private Span<byte> Room(int count)
+    {
+        if (_bytes.Length - _length < count)
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + count));
+        var span = _bytes.AsSpan(_length, count);
+        _length += count;
+        return span;
     }
 }

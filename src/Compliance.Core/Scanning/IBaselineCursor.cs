@@ -1,4 +1,3 @@
-using System.Buffers;
 using Compliance.Core.Model;
 
 namespace Compliance.Core.Scanning;
@@ -32,20 +31,18 @@ public static class BaselineCursor
 
     private sealed class EnumerableCursor(IEnumerator<FileEntry> entries) : IBaselineCursor
     {
-        private readonly ArrayBufferWriter<byte> _fingerprint = new();
+        private byte[]? _fingerprint;
 
         public bool MoveNext()
         {
-            _fingerprint.ResetWrittenCount();
             if (!entries.MoveNext())
                 return false;
-            if (EntryFingerprint.Of(entries.Current) is { } fingerprint)
-                _fingerprint.Write(fingerprint);
+            _fingerprint = EntryFingerprint.Of(entries.Current);
             return true;
         }
 
         public string Path => entries.Current.Path;
-        public ReadOnlySpan<byte> Fingerprint => _fingerprint.WrittenSpan;
+        public ReadOnlySpan<byte> Fingerprint => _fingerprint;
         public FileEntry Entry() => entries.Current;
         public void Dispose() => entries.Dispose();
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Compliance.Core.Model;
 using Compliance.Core.Policies;
@@ -238,7 +237,7 @@ public sealed class Scanner
         string? unlistableReason = null;
         // With every file to be rehashed, a matching fingerprint proves nothing about the content.
         bool skipUnchanged = !_options.RehashAll && !_policy.RehashAlways;
-        var scratch = new ArrayBufferWriter<byte>(256);
+        var scratch = new FingerprintBuffer();
 
         IEnumerable<ScanItem> BaselineOnlyUpTo(string? path)
         {

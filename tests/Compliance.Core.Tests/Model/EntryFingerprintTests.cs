@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Reflection;
 using Compliance.Core.Attributes;
 using Compliance.Core.Drift;
@@ -101,7 +100,7 @@ public sealed class EntryFingerprintTests
     {
         var original = Full();
         var other = original.Clone();
-        var scratch = new ArrayBufferWriter<byte>();
+        var scratch = new FingerprintBuffer();
         EntryFingerprint.Matches(other, EntryFingerprint.Of(original), scratch).Should().BeTrue();
         var renamed = new FileEntry { Path = "/elsewhere", Type = original.Type, Size = original.Size };
         renamed.Hashes["sha256"] = new byte[32];
@@ -116,7 +115,7 @@ public sealed class EntryFingerprintTests
         var stored = EntryFingerprint.Of(entry)!;
         entry.Error = "permission denied";
         EntryFingerprint.Of(entry).Should().BeNull();
-        EntryFingerprint.Matches(entry, stored, new ArrayBufferWriter<byte>()).Should().BeFalse();
+        EntryFingerprint.Matches(entry, stored, new FingerprintBuffer()).Should().BeFalse();
     }
 
     [Fact]
@@ -125,8 +124,8 @@ public sealed class EntryFingerprintTests
         var entry = Full();
         var stored = EntryFingerprint.Of(entry)!;
         stored[0] = EntryFingerprint.FormatVersion + 1;
-        EntryFingerprint.Matches(entry, stored, new ArrayBufferWriter<byte>()).Should().BeFalse();
-        EntryFingerprint.Matches(entry, [], new ArrayBufferWriter<byte>()).Should().BeFalse();
+        EntryFingerprint.Matches(entry, stored, new FingerprintBuffer()).Should().BeFalse();
+        EntryFingerprint.Matches(entry, [], new FingerprintBuffer()).Should().BeFalse();
     }
 
     /// <summary>
@@ -138,7 +137,7 @@ public sealed class EntryFingerprintTests
     {
         var random = new Random(20261129);
         var attributes = new AttributeSet(AttributeCatalog.All.Where(a => !a.IsContentHash));
-        var scratch = new ArrayBufferWriter<byte>();
+        var scratch = new FingerprintBuffer();
         int equal = 0;
         for (int i = 0; i < 20_000; i++)
         {
