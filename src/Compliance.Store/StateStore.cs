@@ -90,6 +90,8 @@ public sealed partial class StateStore : IDisposable
             throw new ComplianceException($"{DatabasePath} is not a compliance database (it has tables but no schema version). It was not modified.", FailureKind.Runtime);
 
         // Journal mode is changed only after the version check, so a refused database is never touched.
+        // A 64 MiB page cache holds a baseline transaction of some 100,000 entries until its commit; with SQLite's
+        // 2 MiB default, its pages were written to the log again and again as the index grew.
         Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;");
         if (version == 0)
         {
