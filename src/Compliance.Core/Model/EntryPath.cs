@@ -65,7 +65,12 @@ public static class EntryPath
     /// <summary>True when the path holds bytes that are not valid UTF-8 (escaped as lone surrogates).</summary>
     public static bool HasEscapedBytes(string path)
     {
-        for (int i = 0; i < path.Length; i++)
+        // Almost every path has no surrogate at all; one vectorized search says so. Only a path that has one is
+        // walked char by char, to tell escaped bytes from the pairs that encode characters outside the BMP.
+        int first = path.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0)
+            return false;
+        for (int i = first; i < path.Length; i++)
         {
             char c = path[i];
             if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))

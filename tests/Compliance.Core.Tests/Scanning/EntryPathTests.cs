@@ -34,6 +34,23 @@ public sealed class EntryPathTests
     }
 
     [Fact]
+    public void Escaped_bytes_are_lone_surrogates_and_pairs_are_characters()
+    {
+        // Built in code: attribute arguments are stored as UTF-8, which cannot hold a lone surrogate.
+        var cases = new (string Path, bool Escaped)[]
+        {
+            ("/usr/share/doc", false),
+            ("/a/\U0001F600/b", false),
+            ("/a/\uDCFF", true),
+            ("/a/\U0001F600\uDC80", true),
+            ("/a/\uD83D", true),
+            ("/a/\uDE00/\U0001F600", true),
+        };
+        foreach (var (path, escaped) in cases)
+            EntryPath.HasEscapedBytes(path).Should().Be(escaped, EntryPath.ToDisplay(path));
+    }
+
+    [Fact]
     public void Display_escapes_only_stray_bytes()
     {
         EntryPath.ToDisplay(EntryPath.FromBytes([(byte)'a', 0xFF, (byte)'b'])).Should().Be("a\\xffb");
