@@ -147,7 +147,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
         }
     }
 
-    private static FileEntry ToEntry(string path, in Statx s) => new()
+    internal static FileEntry ToEntry(string path, in Statx s) => new()
     {
         Path = path,
         Type = (s.Mode & 0xF000) switch

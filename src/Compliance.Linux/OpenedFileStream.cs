@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Compliance.Core.Model;
+using Compliance.Core.Scanning;
 using Compliance.Linux.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -9,7 +11,7 @@ namespace Compliance.Linux;
 /// the kernel what the file is and seeks twice; a scan opens every file of the tree once, and those calls were a
 /// tenth of its system time.
 /// </summary>
-internal sealed unsafe class OpenedFileStream(SafeFileHandle handle, string path) : Stream
+internal sealed unsafe class OpenedFileStream(SafeFileHandle handle, string path) : Stream, IContentIdentity
 {
     private long _position;
 
@@ -34,6 +36,15 @@ internal sealed unsafe class OpenedFileStream(SafeFileHandle handle, string path
             throw new IOException($"{path}: {LibC.Describe(Marshal.GetLastPInvokeError())}");
         _position += read;
         return (int)read;
+    }
+
+    public FileEntry CurrentIdentity(string entryPath)
+    {
+        Statx now;
+        byte emptyPath = 0;
+        if (LibC.statx((int)handle.DangerousGetHandle(), &emptyPath, LibC.AtEmptyPath, LibC.StatxBasicStats, &now) != 0)
+            throw new IOException($"{path}: {LibC.Describe(Marshal.GetLastPInvokeError())}");
+        return LinuxFileTree.ToEntry(entryPath, in now);
     }
 
     public override void Flush() { }

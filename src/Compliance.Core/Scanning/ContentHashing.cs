@@ -73,6 +73,7 @@ public sealed class ContentHashing
         IContentHasher[]? hashers = null;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
+        FileEntry? after = null;
         try
         {
             using (var stream = _tree.OpenContent(path, before))
@@ -92,9 +93,14 @@ public sealed class ContentHashing
                         hasher.Append(buffer.AsSpan(0, read));
                     total += read;
                 }
+                // The tree checked at open that this is the object stat'ed, so its own metadata now says whether its
+                // content changed while it was read; a path renamed over afterwards is a later change, for the next
+                // scan or the change feed to report. One system call on the open file, rather than a path lookup.
+                if (stream is IContentIdentity opened)
+                    after = opened.CurrentIdentity(path);
             }
 
-            var after = _tree.StatIdentity(path) ?? throw new FileVanishedException();
+            after ??= _tree.StatIdentity(path) ?? throw new FileVanishedException();
             if (!after.HasSameContentIdentity(before) || total != before.Size)
                 throw new ContentChangedWhileHashingException(_tree.Stat(path) ?? throw new FileVanishedException());
 

@@ -44,6 +44,16 @@ public interface IFileTree
 }
 
 /// <summary>
+/// A content stream that can describe the object it reads. The scanner asks it, after reading, whether the content
+/// changed meanwhile, instead of looking the path up again with <see cref="IFileTree.StatIdentity"/>.
+/// </summary>
+public interface IContentIdentity
+{
+    /// <summary>Type, size, times, inode and device of the opened object as they are now, under <paramref name="path"/>.</summary>
+    FileEntry CurrentIdentity(string path);
+}
+
+/// <summary>
 /// Thrown by <see cref="IFileTree.OpenContent"/> when the path no longer names the object that was stat'ed (replaced
 /// by another file or a symlink): the scanner looks at the path again instead of reading the wrong object.
 /// </summary>
