@@ -62,9 +62,9 @@ public sealed unsafe class LinuxFileTree : IFileTree
             throw Failure(errno, path);
         }
 
-        var entries = new List<FileEntry>();
         try
         {
+            var names = new List<byte[]>();
             while (true)
             {
                 Marshal.SetLastPInvokeError(0);
@@ -79,14 +79,89 @@ public sealed unsafe class LinuxFileTree : IFileTree
                 var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(dirent->Name);
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
                     continue;
-                // An entry removed since readdir saw it is simply no longer there.
-                if (StatAt(fd, dirent->Name, EntryPath.Combine(path, EntryPath.FromBytes(name)), withDetails: true) is { } entry)
-                    entries.Add(entry);
+                names.Add([.. name, 0]);
             }
+            return LookUpAll(fd, path, names);
         }
         finally
         {
             LibC.closedir(dir);
+        }
+    }
+
+    /// <summary>Directories with at least this many entries are looked up by two threads.</summary>
+    private const int SharedLookupThreshold = 256;
+
+    /// <summary>Entries a thread claims at a time when two share a directory.</summary>
+    private const int SharedLookupChunk = 32;
+
+    /// <summary>
+    /// Looks up every name in the open directory; an entry removed since readdir saw it is left out. In a large
+    /// directory a thread-pool thread claims chunks of names as well: a walk yields nothing while it reads a
+    /// directory, so the scan's other threads idle through a directory of 18,000 manual pages unless the lookups
+    /// use the second core. The calling thread never waits for the helper to start, only for a chunk it claimed.
+    /// </summary>
+    private List<FileEntry> LookUpAll(int directory, string path, List<byte[]> names)
+    {
+        var found = new FileEntry?[names.Count];
+        int next = 0;
+        int helping = 0;
+        Exception? helperFailure = null;
+
+        void Claim()
+        {
+            int start;
+            while ((start = Interlocked.Add(ref next, SharedLookupChunk) - SharedLookupChunk) < names.Count)
+            {
+                for (int i = start; i < Math.Min(start + SharedLookupChunk, names.Count); i++)
+                {
+                    var name = names[i];
+                    fixed (byte* z = name)
+                        found[i] = StatAt(directory, z, EntryPath.Combine(path, EntryPath.FromBytes(name.AsSpan(0, name.Length - 1))), withDetails: true);
+                }
+            }
+        }
+
+        if (names.Count >= SharedLookupThreshold)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                Interlocked.Increment(ref helping);
+                try
+                {
+                    Claim();
+                }
+                catch (Exception e)
+                {
+                    helperFailure = e;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref helping);
+                }
+            }, null);
+        }
+        try
+        {
+            Claim();
+        }
+        finally
+        {
+            // Nothing more is claimed from here on, and a chunk the helper claimed is finished before the caller
+            // closes the directory; a helper that starts only now finds nothing to claim and never touches it.
+            Interlocked.Exchange(ref next, int.MaxValue / 2);
+            var wait = new SpinWait();
+            while (Volatile.Read(ref helping) != 0)
+                wait.SpinOnce();
+        }
+        if (helperFailure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(helperFailure);
+
+        var entries = new List<FileEntry>(names.Count);
+        foreach (var entry in found)
+        {
+            if (entry is not null)
+                entries.Add(entry);
         }
         return entries;
     }
