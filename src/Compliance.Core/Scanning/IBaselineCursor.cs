@@ -27,8 +27,6 @@ public static class BaselineCursor
     /// <summary>A cursor over entries in walk order, with fingerprints computed as they are reached.</summary>
     public static IBaselineCursor Over(IEnumerable<FileEntry> entries) => new EnumerableCursor(entries.GetEnumerator());
 
-    public static IBaselineCursor Empty() => Over([]);
-
     private sealed class EnumerableCursor(IEnumerator<FileEntry> entries) : IBaselineCursor
     {
         private byte[]? _fingerprint;

@@ -54,7 +54,7 @@ public sealed class Scanner
     /// <summary>
     /// Scans the policy's scope, or only <paramref name="scope"/> and what lies below it. <paramref name="baseline"/>
     /// must hold the baseline entries of that same scope in <see cref="EntryPath.CompareWalkOrder"/> order; the scan
-    /// disposes it. Items come back in no particular order. A walked entry whose <see cref="EntryFingerprint"/>
+    /// disposes it when it ends, so it must be enumerated. Items come back in no particular order. A walked entry whose <see cref="EntryFingerprint"/>
     /// equals its baseline entry's is not returned (unless every file is rehashed): it matches on every attribute,
     /// so comparing it would find nothing. It is counted all the same.
     /// </summary>
@@ -286,15 +286,14 @@ public sealed class Scanner
     }
 
     /// <summary>
-    /// Enumerates <paramref name="source"/> on its own thread, a bounded distance ahead: decoding baseline rows then
-    /// overlaps with the walk's system calls instead of taking turns with them.
+    /// Enumerates <paramref name="source"/> on its own thread, a bounded distance ahead: the walk's system calls then
+    /// overlap with the merge instead of taking turns with it.
     /// </summary>
     private static IEnumerable<T> ReadAhead<T>(IEnumerable<T> source, CancellationToken cancellationToken)
     {
         var queue = Channel.CreateBounded<List<T>>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
         // Cancelled however the reading side ends: a producer waiting for room in a full queue after the reader stopped
-        // early (an exception in the walk, say) would otherwise wait for ever, holding the source and with it a
-        // database read snapshot open.
+        // early (an exception in the merge, say) would otherwise wait for ever, holding its thread and the source.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Factory.StartNew(() =>
         {
