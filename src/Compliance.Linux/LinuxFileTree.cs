@@ -206,10 +206,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
         try
         {
             // The path may have been replaced between stat and open; hash only the object that was stat'ed.
-            Statx opened;
-            byte emptyPath = 0;
-            if (LibC.statx(fd, &emptyPath, LibC.AtEmptyPath, LibC.StatxBasicStats, &opened) != 0)
-                throw Failure(Marshal.GetLastPInvokeError(), path);
+            var opened = StatDescriptor(fd, path);
             if ((opened.Mode & 0xF000) != 0x8000 || opened.Inode != expected.Inode
                 || LibC.MakeDevice(opened.DevMajor, opened.DevMinor) != expected.Device)
                 throw new FileReplacedException($"{path} was replaced while being opened.");
@@ -220,6 +217,16 @@ public sealed unsafe class LinuxFileTree : IFileTree
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>statx of an open descriptor (the object itself, whatever its path names now).</summary>
+    internal static Statx StatDescriptor(int fd, string path)
+    {
+        Statx result;
+        byte emptyPath = 0;
+        if (LibC.statx(fd, &emptyPath, LibC.AtEmptyPath, LibC.StatxBasicStats, &result) != 0)
+            throw Failure(Marshal.GetLastPInvokeError(), path);
+        return result;
     }
 
     internal static FileEntry ToEntry(string path, in Statx s) => new()

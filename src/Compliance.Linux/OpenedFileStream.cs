@@ -38,14 +38,8 @@ internal sealed unsafe class OpenedFileStream(SafeFileHandle handle, string path
         return (int)read;
     }
 
-    public FileEntry CurrentIdentity(string entryPath)
-    {
-        Statx now;
-        byte emptyPath = 0;
-        if (LibC.statx((int)handle.DangerousGetHandle(), &emptyPath, LibC.AtEmptyPath, LibC.StatxBasicStats, &now) != 0)
-            throw new IOException($"{path}: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-        return LinuxFileTree.ToEntry(entryPath, in now);
-    }
+    public FileEntry CurrentIdentity() =>
+        LinuxFileTree.ToEntry(path, LinuxFileTree.StatDescriptor((int)handle.DangerousGetHandle(), path));
 
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -97,7 +97,7 @@ public sealed class ContentHashing
                 // content changed while it was read; a path renamed over afterwards is a later change, for the next
                 // scan or the change feed to report. One system call on the open file, rather than a path lookup.
                 if (stream is IContentIdentity opened)
-                    after = opened.CurrentIdentity(path);
+                    after = opened.CurrentIdentity();
             }
 
             after ??= _tree.StatIdentity(path) ?? throw new FileVanishedException();

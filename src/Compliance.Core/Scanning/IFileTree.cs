@@ -49,8 +49,8 @@ public interface IFileTree
 /// </summary>
 public interface IContentIdentity
 {
-    /// <summary>Type, size, times, inode and device of the opened object as they are now, under <paramref name="path"/>.</summary>
-    FileEntry CurrentIdentity(string path);
+    /// <summary>Type, size, times, inode and device of the opened object as they are now, under the path it was opened by.</summary>
+    FileEntry CurrentIdentity();
 }
 
 /// <summary>
