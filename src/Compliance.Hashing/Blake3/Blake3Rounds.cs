@@ -52,7 +52,7 @@ internal static class Blake3Rounds
     /// first + i * stride), chaining through <paramref name="cv"/>. The last block counts <paramref name="lastBlockLength"/>
     /// bytes (it is zero-padded to 64). When <paramref name="outputHigh"/> is not a null reference it receives the second
     /// half of the last block's extended output (the first half is the chaining value).
-    /// One method holds the whole block loop so the state and chaining value stay in registers.
+    /// One method holds the whole block loop so the state stays in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void CompressBlocks<TVec, TOps>(ref Chaining8<TVec> cv, ref byte first, nint stride, int blocks,
@@ -61,6 +61,16 @@ internal static class Blake3Rounds
     {
         TVec h0 = cv.H0, h1 = cv.H1, h2 = cv.H2, h3 = cv.H3, h4 = cv.H4, h5 = cv.H5, h6 = cv.H6, h7 = cv.H7;
         Message16<TVec> message = default;
+        // Sixteen state vectors and the two temporaries a shift-and-or rotation needs do not fit in sixteen registers
+        // (256-bit and 128-bit code): left to itself the JIT spilled inside every rotation, three memory accesses each.
+        // So two state vectors are parked in memory at any time, chosen among those the next G calls do not touch:
+        // v14 and v15 during the first two columns, v12 and v13 from there to the last two diagonals (which are
+        // reordered: diagonals are independent of one another). That is eight memory accesses a round instead of some forty.
+        ParkedPair<TVec> parked = default;
+        ref TVec park0 = ref parked[0], park1 = ref parked[1];
+        // The JIT's value numbering sees a load from a slot just written as the value stored, keeps that value in its
+        // register and so undoes the parking; read back through an index it cannot prove is zero, the load stays a load.
+        ref TVec unpark0 = ref Unsafe.Add(ref park0, s_zero), unpark1 = ref Unsafe.Add(ref park1, s_zero);
         for (int block = 0; block < blocks; block++)
         {
             TOps.LoadTransposed(ref Unsafe.Add(ref first, block * Blake3Constants.BlockLength), stride, ref message);
@@ -70,25 +80,29 @@ internal static class Blake3Rounds
             TVec v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             TVec v8 = TOps.Broadcast(Blake3Constants.IV0), v9 = TOps.Broadcast(Blake3Constants.IV1);
             TVec v10 = TOps.Broadcast(Blake3Constants.IV2), v11 = TOps.Broadcast(Blake3Constants.IV3);
-            TVec v12 = counterLow, v13 = counterHigh;
-            TVec v14 = TOps.Broadcast(last ? lastBlockLength : Blake3Constants.BlockLength);
-            TVec v15 = TOps.Broadcast(flags | (block == 0 ? flagsStart : 0) | (last ? flagsEnd : 0));
+            TVec v12 = counterLow, v13 = counterHigh, v14, v15;
+            park0 = TOps.Broadcast(last ? lastBlockLength : Blake3Constants.BlockLength);
+            park1 = TOps.Broadcast(flags | (block == 0 ? flagsStart : 0) | (last ? flagsEnd : 0));
             for (int round = 0; round < 7; round++)
             {
-                // The message stays in memory, read through the round's schedule: the state is sixteen vectors, and
-                // with the message as sixteen more, 256-bit code (sixteen registers) spilled the state instead.
+                // The message stays in memory too, read through the round's schedule as memory operands.
                 var words = Blake3Constants.MessageSchedule.Slice(round * 16, 16);
                 // Columns.
-                G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, Unsafe.Add(ref m, words[0]), Unsafe.Add(ref m, words[1]));
-                G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, Unsafe.Add(ref m, words[2]), Unsafe.Add(ref m, words[3]));
-                G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, Unsafe.Add(ref m, words[4]), Unsafe.Add(ref m, words[5]));
-                G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, Unsafe.Add(ref m, words[6]), Unsafe.Add(ref m, words[7]));
-                // Diagonals.
-                G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, Unsafe.Add(ref m, words[8]), Unsafe.Add(ref m, words[9]));
-                G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, Unsafe.Add(ref m, words[10]), Unsafe.Add(ref m, words[11]));
-                G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, Unsafe.Add(ref m, words[12]), Unsafe.Add(ref m, words[13]));
-                G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, Unsafe.Add(ref m, words[14]), Unsafe.Add(ref m, words[15]));
+                G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, in Unsafe.Add(ref m, words[0]), in Unsafe.Add(ref m, words[1]));
+                G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, in Unsafe.Add(ref m, words[2]), in Unsafe.Add(ref m, words[3]));
+                v14 = unpark0; v15 = unpark1;
+                park0 = v12; park1 = v13;
+                G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, in Unsafe.Add(ref m, words[4]), in Unsafe.Add(ref m, words[5]));
+                G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, in Unsafe.Add(ref m, words[6]), in Unsafe.Add(ref m, words[7]));
+                // Diagonals: the two without v12 and v13 first.
+                G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, in Unsafe.Add(ref m, words[8]), in Unsafe.Add(ref m, words[9]));
+                G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, in Unsafe.Add(ref m, words[14]), in Unsafe.Add(ref m, words[15]));
+                v12 = unpark0; v13 = unpark1;
+                park0 = v14; park1 = v15;
+                G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, in Unsafe.Add(ref m, words[10]), in Unsafe.Add(ref m, words[11]));
+                G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, in Unsafe.Add(ref m, words[12]), in Unsafe.Add(ref m, words[13]));
             }
+            v14 = unpark0; v15 = unpark1;
             if (last && !Unsafe.IsNullRef(ref outputHigh))
             {
                 outputHigh.H0 = TOps.Xor(v8, h0); outputHigh.H1 = TOps.Xor(v9, h1); outputHigh.H2 = TOps.Xor(v10, h2); outputHigh.H3 = TOps.Xor(v11, h3);
@@ -100,8 +114,11 @@ internal static class Blake3Rounds
         cv.H0 = h0; cv.H1 = h1; cv.H2 = h2; cv.H3 = h3; cv.H4 = h4; cv.H5 = h5; cv.H6 = h6; cv.H7 = h7;
     }
 
+    /// <summary>Always zero; read from a field the JIT cannot treat as a constant (see <see cref="CompressBlocks"/>).</summary>
+    private static nint s_zero = 0;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void G<TVec, TOps>(ref TVec a, ref TVec b, ref TVec c, ref TVec d, TVec x, TVec y)
+    internal static void G<TVec, TOps>(ref TVec a, ref TVec b, ref TVec c, ref TVec d, in TVec x, in TVec y)
         where TVec : struct where TOps : struct, ILaneOps<TVec>
     {
         a = TOps.Add(TOps.Add(a, b), x);
@@ -113,4 +130,11 @@ internal static class Blake3Rounds
         c = TOps.Add(c, d);
         b = TOps.RotateRight7(TOps.Xor(b, c));
     }
+}
+
+/// <summary>Two state vectors kept in memory during the rounds (see <see cref="Blake3Rounds.CompressBlocks"/>).</summary>
+[InlineArray(2)]
+internal struct ParkedPair<TVec> where TVec : struct
+{
+    private TVec _slot0;
 }
