@@ -57,6 +57,17 @@ public class Blake3VectorTests
     }
 
     [Fact]
+    public void One_shot_hash_matches_every_vector_in_full_extended_output()
+    {
+        foreach (var c in Blake3TestVectors.Cases)
+        {
+            var digest = new byte[c.Hash.Length];
+            Blake3Hasher.Hash(Blake3TestVectors.Input(c.InputLength), digest);
+            digest.Should().Equal(c.Hash, $"input length {c.InputLength}");
+        }
+    }
+
+    [Fact]
     public void Content_hash_plugin_gives_the_first_32_bytes_and_resets()
     {
         var c = Blake3TestVectors.Cases.Single(v => v.InputLength == 1025);

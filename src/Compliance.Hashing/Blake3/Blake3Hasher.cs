@@ -68,9 +68,18 @@ public sealed class Blake3Hasher
         return new Blake3Hasher(ChainingValue.FromBytes(contextKey), Blake3Constants.DeriveKeyMaterial, width ?? Blake3Simd.Default);
     }
 
-    /// <summary>One-shot default hash.</summary>
+    /// <summary>One-shot default hash, of any output length.</summary>
     public static void Hash(ReadOnlySpan<byte> input, Span<byte> destination)
     {
+        if (input.Length <= Blake3Constants.ChunkLength)
+        {
+            // One chunk is the whole tree: small files, hashed by the thousand, need no hasher and no stack of
+            // chaining values to allocate and clear.
+            var chunk = new Blake3ChunkState(ChainingValue.FromIV(), 0, 0, Blake3Simd.Default);
+            chunk.Update(input);
+            chunk.Output().RootBytes(0, destination);
+            return;
+        }
         var hasher = new Blake3Hasher();
         hasher.Update(input);
         hasher.Finalize(destination);
