@@ -8,6 +8,12 @@ namespace Compliance.Core.ChangeFeed;
 /// </summary>
 internal sealed class ReportedStates
 {
+    /// <summary>
+    /// Paths remembered at most. A watch that runs for weeks sees countless short-lived paths (temporary files,
+    /// editors' swap files), so past this everything is forgotten: the cost is at most one repeated report of a path.
+    /// </summary>
+    internal const int Capacity = 1 << 17;
+
     private readonly Dictionary<string, State> _last = new(StringComparer.Ordinal);
 
     /// <summary>True when the finding shows a state of its path not reported before.</summary>
@@ -18,6 +24,8 @@ internal sealed class ReportedStates
         var state = new State(finding.Kind, after?.Inode, after?.CtimeNs, after?.MtimeNs, after?.Size, after?.Error, finding.Before?.Path);
         if (_last.TryGetValue(finding.Path, out var last) && last == state)
             return false;
+        if (_last.Count >= Capacity)
+            _last.Clear();
         _last[finding.Path] = state;
         return true;
     }
