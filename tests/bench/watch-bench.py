@@ -5,7 +5,8 @@
               after the batch's transaction commits), one file at a time on an idle tree.
   throughput  4 KiB files created by compiled writers (tests/bench/watch-writer.c, one process per --writers)
               as fast as they can, after a warm-up storm; changes/s = files / (first write to last finding committed). The writers' rate
-              alone (no watch running) and beside the watch are printed too, to show which side is the limit.
+              alone (no watch running) and beside the watch are printed too, to show which side is the limit, and the
+              watch's CPU time (user + system) per change during the storm.
               Every path must be reported (nothing lost); gaps (overflows closed by a rescan) are counted.
   crash       SIGKILL in the middle of a storm, restart, settle: the store's observed drift must equal what a
               fresh `compliance check` stores from a copy of the baseline database.
@@ -198,8 +199,10 @@ def throughput(cli, source, coalesce_ms, files, writers):
             os.makedirs(os.path.join(storm, f"d{d:02d}"))
         settle(watch, tree)
         blocks.clear()
+        cpu_before = process_cpu_seconds(watch.process.pid)
         start, end = write_storm(writer, storm, directories, files, writers)
         stored = settle(watch, tree) - start
+        watch_cpu = process_cpu_seconds(watch.process.pid) - cpu_before
         code, _ = watch.stop()
         events = [json.loads(line) for block in blocks for line in block.split(b"\n")]
         reported = {e["path"] for e in events if "path" in e}
@@ -207,9 +210,16 @@ def throughput(cli, source, coalesce_ms, files, writers):
         lost = sum(1 for i in range(files) if os.path.join(storm, f"d{i % directories:02d}", f"s{i:07d}") not in reported)
         print(f"{source:8} coalesce {coalesce_ms:3} ms  {files} files by {writers} writer(s) after a {WARM_UP_FILES}-file warm-up: {alone_rate:6.0f}/s alone, "
               f"{files / (end - start):6.0f}/s beside the watch ({end - start:5.2f} s); all stored after {stored:5.2f} s: "
-              f"{files / stored:6.0f} changes/s; lost {lost}, gaps {gaps} (exit {code})")
+              f"{files / stored:6.0f} changes/s; watch CPU {1e6 * watch_cpu / files:5.1f} us/change; lost {lost}, gaps {gaps} (exit {code})")
     finally:
         discard(top)
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time a process has used so far (all its threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def observed(db):
