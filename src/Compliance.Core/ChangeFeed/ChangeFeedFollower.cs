@@ -257,7 +257,7 @@ public sealed class ChangeFeedFollower
         var fresh = new List<Finding>(findings.Count);
         foreach (var finding in findings)
         {
-            _aliases.Record(finding);
+            _aliases.Remember(finding.After);
             if (_reported.IsNew(finding))
                 fresh.Add(finding);
         }

@@ -34,44 +34,6 @@ internal sealed class HardLinkAliases
             more.Add(path);
     }
 
-    /// <summary>
-    /// Follows what a finding shows: a path that no longer names its old inode (removed, moved away, replaced) stops
-    /// being one of its names, then the new state is remembered. Without the first half, a watch that runs for weeks
-    /// would keep every short-lived file it ever saw.
-    /// </summary>
-    public void Record(Finding finding)
-    {
-        if (finding.Before is { } before && Identity(before) is { } oldKey
-            && (finding.After is not { } after || after.Path != before.Path || Identity(after) != oldKey))
-            Forget(before.Path, oldKey);
-        Remember(finding.After);
-    }
-
-    /// <summary>How many names are remembered, over all inodes.</summary>
-    internal int NameCount => _firstPath.Count + _morePaths.Values.Sum(more => more.Count);
-
-    private void Forget(string path, (ulong Device, ulong Inode) key)
-    {
-        if (_multiLinked.TryGetValue(path, out var linked) && linked == key)
-            _multiLinked.Remove(path);
-        _morePaths.TryGetValue(key, out var more);
-        more?.Remove(path);
-        if (_firstPath.TryGetValue(key, out var first) && first == path)
-        {
-            if (more is { Count: > 0 })
-            {
-                _firstPath[key] = more[^1];
-                more.RemoveAt(more.Count - 1);
-            }
-            else
-            {
-                _firstPath.Remove(key);
-            }
-        }
-        if (more is { Count: 0 })
-            _morePaths.Remove(key);
-    }
-
     /// <summary>Other names of a path last seen with several links.</summary>
     public IEnumerable<string> OtherNames(string path) =>
         _multiLinked.TryGetValue(path, out var key) ? Names(key).Where(p => p != path) : [];
