@@ -66,6 +66,9 @@ internal static class Blake3Rounds
         // So two state vectors are parked in memory at any time, chosen among those the next G calls do not touch:
         // v14 and v15 during the first two columns, v12 and v13 from there to the last two diagonals (which are
         // reordered: diagonals are independent of one another). That is eight memory accesses a round instead of some forty.
+        // 512-bit code has 32 registers and a rotate instruction: it parks nothing (a constant per instantiation, so
+        // the parking code is not even compiled there).
+        bool parking = TOps.Lanes < 16;
         ParkedPair<TVec> parked = default;
         ref TVec park0 = ref parked[0], park1 = ref parked[1];
         // The JIT's value numbering sees a load from a slot just written as the value stored, keeps that value in its
@@ -80,9 +83,13 @@ internal static class Blake3Rounds
             TVec v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             TVec v8 = TOps.Broadcast(Blake3Constants.IV0), v9 = TOps.Broadcast(Blake3Constants.IV1);
             TVec v10 = TOps.Broadcast(Blake3Constants.IV2), v11 = TOps.Broadcast(Blake3Constants.IV3);
-            TVec v12 = counterLow, v13 = counterHigh, v14, v15;
-            park0 = TOps.Broadcast(last ? lastBlockLength : Blake3Constants.BlockLength);
-            park1 = TOps.Broadcast(flags | (block == 0 ? flagsStart : 0) | (last ? flagsEnd : 0));
+            TVec v12 = counterLow, v13 = counterHigh;
+            TVec v14 = TOps.Broadcast(last ? lastBlockLength : Blake3Constants.BlockLength);
+            TVec v15 = TOps.Broadcast(flags | (block == 0 ? flagsStart : 0) | (last ? flagsEnd : 0));
+            if (parking)
+            {
+                park0 = v14; park1 = v15;
+            }
             for (int round = 0; round < 7; round++)
             {
                 // The message stays in memory too, read through the round's schedule as memory operands.
@@ -90,19 +97,28 @@ internal static class Blake3Rounds
                 // Columns.
                 G<TVec, TOps>(ref v0, ref v4, ref v8, ref v12, in Unsafe.Add(ref m, words[0]), in Unsafe.Add(ref m, words[1]));
                 G<TVec, TOps>(ref v1, ref v5, ref v9, ref v13, in Unsafe.Add(ref m, words[2]), in Unsafe.Add(ref m, words[3]));
-                v14 = unpark0; v15 = unpark1;
-                park0 = v12; park1 = v13;
+                if (parking)
+                {
+                    v14 = unpark0; v15 = unpark1;
+                    park0 = v12; park1 = v13;
+                }
                 G<TVec, TOps>(ref v2, ref v6, ref v10, ref v14, in Unsafe.Add(ref m, words[4]), in Unsafe.Add(ref m, words[5]));
                 G<TVec, TOps>(ref v3, ref v7, ref v11, ref v15, in Unsafe.Add(ref m, words[6]), in Unsafe.Add(ref m, words[7]));
                 // Diagonals: the two without v12 and v13 first.
                 G<TVec, TOps>(ref v0, ref v5, ref v10, ref v15, in Unsafe.Add(ref m, words[8]), in Unsafe.Add(ref m, words[9]));
                 G<TVec, TOps>(ref v3, ref v4, ref v9, ref v14, in Unsafe.Add(ref m, words[14]), in Unsafe.Add(ref m, words[15]));
-                v12 = unpark0; v13 = unpark1;
-                park0 = v14; park1 = v15;
+                if (parking)
+                {
+                    v12 = unpark0; v13 = unpark1;
+                    park0 = v14; park1 = v15;
+                }
                 G<TVec, TOps>(ref v1, ref v6, ref v11, ref v12, in Unsafe.Add(ref m, words[10]), in Unsafe.Add(ref m, words[11]));
                 G<TVec, TOps>(ref v2, ref v7, ref v8, ref v13, in Unsafe.Add(ref m, words[12]), in Unsafe.Add(ref m, words[13]));
             }
-            v14 = unpark0; v15 = unpark1;
+            if (parking)
+            {
+                v14 = unpark0; v15 = unpark1;
+            }
             if (last && !Unsafe.IsNullRef(ref outputHigh))
             {
                 outputHigh.H0 = TOps.Xor(v8, h0); outputHigh.H1 = TOps.Xor(v9, h1); outputHigh.H2 = TOps.Xor(v10, h2); outputHigh.H3 = TOps.Xor(v11, h3);
