@@ -29,6 +29,7 @@ public sealed partial class StateStore
             transaction, ("$gen", generation));
         var insertParameters = EntryCodec.AddParameters(insert);
         var fingerprint = insert.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$fingerprint", null));
+        var fingerprintScratch = new FingerprintBuffer();
         using var forget = Command("DELETE FROM observed WHERE walk_key = $key", transaction);
         var forgetKey = forget.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$key", null));
 
@@ -40,7 +41,7 @@ public sealed partial class StateStore
             if (row.Present)
             {
                 EntryCodec.Bind(insertParameters, row.Entry);
-                fingerprint.Value = (object?)EntryFingerprint.Of(row.Entry) ?? DBNull.Value;
+                fingerprint.Value = (object?)EntryFingerprint.Of(row.Entry, fingerprintScratch) ?? DBNull.Value;
                 insert.ExecuteNonQuery();
             }
             forgetKey.Value = key;

@@ -26,10 +26,10 @@ public static class EntryFingerprint
     public const int Length = 1 + 32;
 
     /// <summary>The fingerprint of an entry, or null for one with an error (never taken as unchanged).</summary>
-    public static byte[]? Of(FileEntry entry)
+    public static byte[]? Of(FileEntry entry, FingerprintBuffer? scratch = null)
     {
         var fingerprint = new byte[Length];
-        return TryCompute(entry, new FingerprintBuffer(), fingerprint) ? fingerprint : null;
+        return TryCompute(entry, scratch ?? new FingerprintBuffer(), fingerprint) ? fingerprint : null;
     }
 
     /// <summary>
@@ -115,18 +115,13 @@ public static class EntryFingerprint
 /// <summary>Where a fingerprint's fields are written and digested; one per thread, reused from entry to entry.</summary>
 public sealed class FingerprintBuffer
 {
-    private readonly Blake3Hasher _hasher = new();
     private byte[] _bytes = new byte[256];
     private int _length;
 
     internal void Clear() => _length = 0;
 
-    internal void Digest(Span<byte> destination)
-    {
-        _hasher.Reset();
-        _hasher.Update(_bytes.AsSpan(0, _length));
-        _hasher.Finalize(destination);
-    }
+    /// <summary>The one-shot hash needs no hasher for the usual fingerprint of one chunk (1 KiB) or less.</summary>
+    internal void Digest(Span<byte> destination) => Blake3Hasher.Hash(_bytes.AsSpan(0, _length), destination);
 
     internal void Byte(byte value) => Room(1)[0] = value;
 

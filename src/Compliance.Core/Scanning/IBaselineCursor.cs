@@ -29,13 +29,14 @@ public static class BaselineCursor
 
     private sealed class EnumerableCursor(IEnumerator<FileEntry> entries) : IBaselineCursor
     {
+        private readonly FingerprintBuffer _scratch = new();
         private byte[]? _fingerprint;
 
         public bool MoveNext()
         {
             if (!entries.MoveNext())
                 return false;
-            _fingerprint = EntryFingerprint.Of(entries.Current);
+            _fingerprint = EntryFingerprint.Of(entries.Current, _scratch);
             return true;
         }
 
