@@ -3,6 +3,7 @@ using Compliance.Core;
 using Compliance.Core.Drift;
 using Compliance.Core.Policies;
 using Compliance.Core.Scanning;
+using Compliance.Store;
 
 namespace Compliance.Cli.Commands;
 
@@ -32,34 +33,87 @@ internal static class BaselineCommand
             var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: true);
-
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
-            long runId = store.StartRun("baseline", tree.Description);
-            using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("baseline", null, tree, policy));
-            long generation;
-            Core.Reconcile.RunTotals totals;
-            using (var progress = new ScanProgress(scanner.Counters))
-            using (var writer = store.BeginBaseline(policy, tree.Description, parse.GetValue(by)!, parse.GetValue(reason)!))
+
+            // The store opens and the baseline transaction begins on another thread while the walk and the hashing
+            // start here: each takes about a tenth of a second, through which one core would otherwise idle. Nothing
+            // reaches the store before the policy has been read in full.
+            using var stop = new CancellationTokenSource();
+            using var items = scanner.Scan([], cancellationToken: stop.Token).GetEnumerator();
+            var opening = Task.Run(() => OpenedBaseline.Open(parse.GetValue(db)!, policy, tree, parse.GetValue(by)!, parse.GetValue(reason)!));
+            bool more;
+            try
             {
-                foreach (var item in scanner.Scan([]))
-                {
-                    if (item.Observed is null)
-                        continue;
-                    writer.Add(item.Observed);
-                    // A baseline has nothing to drift from; what it reports is what it could not verify.
-                    if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
-                        output.Add(unverified);
-                }
-                generation = writer.Commit();
-                var c = scanner.Counters;
-                totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
-                store.FinishRun(runId, totals, "completed", $"generation {generation}");
+                more = items.MoveNext();
             }
-            output.Complete(totals, $"baseline generation {generation}");
+            catch
+            {
+                opening.ContinueWith(opened => opened.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+                throw;
+            }
+            OpenedBaseline baseline;
+            try
+            {
+                baseline = opening.GetAwaiter().GetResult();
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+
+            using (baseline)
+            {
+                using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("baseline", null, tree, policy));
+                long generation;
+                Core.Reconcile.RunTotals totals;
+                using (new ScanProgress(scanner.Counters))
+                {
+                    for (; more; more = items.MoveNext())
+                    {
+                        var item = items.Current;
+                        if (item.Observed is null)
+                            continue;
+                        baseline.Writer.Add(item.Observed);
+                        // A baseline has nothing to drift from; what it reports is what it could not verify.
+                        if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
+                            output.Add(unverified);
+                    }
+                    generation = baseline.Writer.Commit();
+                    var c = scanner.Counters;
+                    totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
+                    baseline.Store.FinishRun(baseline.RunId, totals, "completed", $"generation {generation}");
+                }
+                output.Complete(totals, $"baseline generation {generation}");
+            }
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The store, its run record and the open baseline transaction a baseline writes into.</summary>
+    private sealed record OpenedBaseline(StateStore Store, long RunId, StateStore.BaselineWriter Writer) : IDisposable
+    {
+        public static OpenedBaseline Open(string database, Policy policy, IFileTree tree, string approvedBy, string reason)
+        {
+            var store = CommonOptions.OpenStore(database, create: true);
+            try
+            {
+                long runId = store.StartRun("baseline", tree.Description);
+                return new OpenedBaseline(store, runId, store.BeginBaseline(policy, tree.Description, approvedBy, reason));
+            }
+            catch
+            {
+                store.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Writer.Dispose();
+            Store.Dispose();
+        }
     }
 
     internal static Policy LoadPolicy(string? policyFile, string[] paths, bool forImage)
