@@ -44,11 +44,22 @@ public sealed class ContentHashing
     /// </summary>
     public FileEntry? Hash(FileEntry observed, IReadOnlyList<string> algorithms, ScanCounters counters)
     {
-        // The first attempt trusts the scan's own stat; a retry looks again, since the file changed.
-        var known = observed;
         try
         {
-            return Retry.Value.Execute(() => HashOnce(observed.Path, Interlocked.Exchange(ref known, null), algorithms, counters));
+            // The first attempt trusts the scan's own stat and runs outside the retry pipeline, whose machinery cost
+            // 3% of a baseline's CPU when every file went through it; only a file that changed meanwhile enters it.
+            try
+            {
+                return HashOnce(observed.Path, observed, algorithms, counters);
+            }
+            catch (ContentChangedWhileHashingException first)
+            {
+                // The pipeline's first attempt is the one just made, so it waits before each retry as before; a retry
+                // looks at the file again, since it changed.
+                var made = first;
+                return Retry.Value.Execute(() =>
+                    Interlocked.Exchange(ref made, null) is { } failed ? throw failed : HashOnce(observed.Path, null, algorithms, counters));
+            }
         }
         catch (ContentChangedWhileHashingException e)
         {

@@ -54,11 +54,19 @@ public sealed class ScannerRaceTests : IDisposable
     {
         var busy = Path.Combine(_root, "busy.log");
         File.WriteAllText(busy, "start");
+        int opens = 0;
 
-        var items = Scan(new RacingTree(path => { if (path == busy) File.AppendAllText(busy, "+"); }));
+        var items = Scan(new RacingTree(path =>
+        {
+            if (path != busy)
+                return;
+            opens++;
+            File.AppendAllText(busy, "+");
+        }));
 
         var entry = items.Single(i => i.Path == busy).Observed!;
-        entry.Error.Should().Contain("changed while being hashed");
+        entry.Error.Should().Be("changed while being hashed (4 attempts): unstable");
+        opens.Should().Be(4, "the first attempt and three retries each open the file once");
         entry.Hashes.Should().BeEmpty("a hash of a moving target is not evidence");
     }
 
