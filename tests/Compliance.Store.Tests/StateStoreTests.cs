@@ -50,6 +50,28 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_new_database_has_64_KiB_pages_and_an_existing_one_keeps_its_own()
+    {
+        using (var store = StateStore.Open(Db))
+            store.Scalar<long>("PRAGMA page_size").Should().Be(65536);
+
+        // A database made with SQLite's default page size, as this program made them before, and then opened.
+        var older = Path.Combine(_dir, "older.db");
+        using (var store = StateStore.Open(older))
+            Baseline(store, Entry("/data/a"));
+        var rebuilt = Path.Combine(_dir, "rebuilt.db");
+        using (var store = StateStore.Open(older))
+            store.Execute($"PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM INTO '{rebuilt}';");
+
+        using var reopened = StateStore.Open(rebuilt);
+        reopened.Scalar<long>("PRAGMA page_size").Should().Be(4096);
+        reopened.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
+        reopened.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a");
+        Baseline(reopened, Entry("/data/b"));
+        reopened.IntegrityCheck().Should().Be("ok");
+    }
+
+    [Fact]
     public void A_version_1_database_is_upgraded_in_place_and_keeps_its_baseline()
     {
         using (var store = StateStore.Open(Db))
