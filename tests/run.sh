@@ -23,7 +23,11 @@ for project in tests/*.Tests/*.csproj; do
     if ! dotnet test "$project" -c "$configuration" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" 2>&1 | tee "$results/$name.log" | grep -E "^(Passed|Failed)!|\[FAIL\]|error" ; then
         :
     fi
-    grep -qE "^Passed!" "$results/$name.log" || status=1
+    if ! grep -qE "^Passed!" "$results/$name.log"; then
+        status=1
+        # What failed and why, so that a failure seen once (in CI, say) can be understood without a rerun.
+        sed -n '/^  Failed /,/^  Stack Trace:/p' "$results/$name.log"
+    fi
 done
 
 echo "== scenario: baseline, scripted drift, accept on a copy of /usr/share"
