@@ -175,9 +175,12 @@ internal sealed class RecordingSink : IChangeFeedSink
 
     public void Committed(IReadOnlyList<Finding> findings)
     {
+        // The whole batch is recorded before any waiter is released: a test woken by its settle marker reads the
+        // findings at once, and the marker may come before other findings of its batch (moves and removals last).
+        foreach (var finding in findings)
+            _findings.Enqueue(finding);
         foreach (var finding in findings)
         {
-            _findings.Enqueue(finding);
             if (_waiters.TryRemove(finding.Path, out var waiter))
                 waiter.TrySetResult();
         }

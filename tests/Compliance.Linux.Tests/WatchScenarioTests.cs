@@ -24,9 +24,12 @@ public sealed class WatchScenarioTests
         change();
         await h.SettleAsync();
         var findings = h.FindingsFor(h.PathOf(relative));
-        findings.Should().ContainSingle($"one change to {relative} is one finding");
+        findings.Should().ContainSingle($"one change to {relative} is one finding; the watch reported:\n{Describe(h.Sink.Findings)}");
         return findings[0];
     }
+
+    private static string Describe(IEnumerable<Finding> findings) =>
+        string.Join("\n", findings.Select(f => $"{f.Path} {f.Kind} [{string.Join(",", f.Attributes)}] {f.Source} {f.Detail}"));
 
     private static async Task StoreMatchesFreshScan(WatchHarness h)
     {
@@ -151,7 +154,7 @@ public sealed class WatchScenarioTests
         var link = await SingleFindingAfter(h, "bin/tool-link", () => WatchHarness.Run("ln", h.PathOf("bin/tool"), h.PathOf("bin/tool-link")));
         link.Kind.Should().Be(DriftKind.Added);
         link.After!.LinkCount.Should().Be(2);
-        var original = h.FindingsFor(h.PathOf("bin/tool")).Should().ContainSingle(string.Join("\n", h.Sink.Findings.Select(f => $"{f.Path} {f.Kind} {string.Join(",", f.Attributes)} {f.Source}"))).Subject;
+        var original = h.FindingsFor(h.PathOf("bin/tool")).Should().ContainSingle(Describe(h.Sink.Findings)).Subject;
         original.Kind.Should().Be(DriftKind.Metadata);
         original.Attributes.Should().Contain(["nlink", "ctime"]);
         await StoreMatchesFreshScan(h);
