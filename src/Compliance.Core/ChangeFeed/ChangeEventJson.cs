@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
@@ -76,14 +77,28 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
     public static string ReasonName(GapReason reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 
     private void WriteTime(DateTimeOffset time) =>
-        _writer.WriteString("time", time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+        _writer.WriteString("time", time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));   // ...ss.fffffffZ
 
     /// <summary>The algorithm both sides were hashed with, else whichever one side has.</summary>
     private static string? HashAlgorithm(Finding finding)
     {
-        var before = finding.Before?.Hashes.Keys ?? Enumerable.Empty<string>();
-        var after = finding.After?.Hashes.Keys ?? Enumerable.Empty<string>();
-        return before.Intersect(after).FirstOrDefault() ?? before.Concat(after).FirstOrDefault();
+        // Without LINQ's set operations: this runs for every line, and they were 5% of a storm's CPU in a profile.
+        string? first = null;
+        if (finding.Before is { } before)
+        {
+            foreach (var algorithm in before.Hashes.Keys)
+            {
+                if (finding.After?.Hashes.ContainsKey(algorithm) == true)
+                    return algorithm;
+                first ??= algorithm;
+            }
+        }
+        if (first is null && finding.After is { } after)
+        {
+            foreach (var algorithm in after.Hashes.Keys)
+                return algorithm;
+        }
+        return first;
     }
 
     private void WriteHash(string name, FileEntry? entry, string? algorithm)
