@@ -35,56 +35,57 @@ internal static class BaselineCommand
             using var treeLifetime = tree as IDisposable;
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
 
-            // The store opens and the baseline transaction begins on another thread while the walk and the hashing
-            // start here: each takes about a tenth of a second, through which one core would otherwise idle. Nothing
-            // reaches the store before the policy has been read in full.
+            // The store opens and the baseline transaction begins here while the walk and the hashing start on
+            // another thread: each takes about a tenth of a second, through which one core would otherwise idle.
+            // Nothing reaches the store before the policy has been read in full, and a store that cannot be opened
+            // is reported at once.
             using var stop = new CancellationTokenSource();
             using var items = scanner.Scan([], cancellationToken: stop.Token).GetEnumerator();
-            var opening = Task.Run(() => OpenedBaseline.Open(parse.GetValue(db)!, policy, tree, parse.GetValue(by)!, parse.GetValue(reason)!));
-            bool more;
+            var started = Task.Run(items.MoveNext);
             try
             {
-                more = items.MoveNext();
-            }
-            catch
-            {
-                opening.ContinueWith(opened => opened.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
-                throw;
-            }
-            OpenedBaseline baseline;
-            try
-            {
-                baseline = opening.GetAwaiter().GetResult();
-            }
-            catch
-            {
-                stop.Cancel();
-                throw;
-            }
-
-            using (baseline)
-            {
-                using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("baseline", null, tree, policy));
-                long generation;
-                Core.Reconcile.RunTotals totals;
-                using (new ScanProgress(scanner.Counters))
+                OpenedBaseline baseline;
+                try
                 {
-                    for (; more; more = items.MoveNext())
-                    {
-                        var item = items.Current;
-                        if (item.Observed is null)
-                            continue;
-                        baseline.Writer.Add(item.Observed);
-                        // A baseline has nothing to drift from; what it reports is what it could not verify.
-                        if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
-                            output.Add(unverified);
-                    }
-                    generation = baseline.Writer.Commit();
-                    var c = scanner.Counters;
-                    totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
-                    baseline.Store.FinishRun(baseline.RunId, totals, "completed", $"generation {generation}");
+                    baseline = OpenedBaseline.Open(parse.GetValue(db)!, policy, tree, parse.GetValue(by)!, parse.GetValue(reason)!);
                 }
-                output.Complete(totals, $"baseline generation {generation}");
+                catch
+                {
+                    stop.Cancel();
+                    // The scan's first step ends (cancelled) before its enumerator is disposed on the way out.
+                    started.ContinueWith(static _ => { }, TaskScheduler.Default).Wait();
+                    throw;
+                }
+
+                using (baseline)
+                {
+                    using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("baseline", null, tree, policy));
+                    long generation;
+                    Core.Reconcile.RunTotals totals;
+                    using (new ScanProgress(scanner.Counters))
+                    {
+                        for (bool more = started.GetAwaiter().GetResult(); more; more = items.MoveNext())
+                        {
+                            var item = items.Current;
+                            if (item.Observed is null)
+                                continue;
+                            baseline.Writer.Add(item.Observed);
+                            // A baseline has nothing to drift from; what it reports is what it could not verify.
+                            if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
+                                output.Add(unverified);
+                        }
+                        generation = baseline.Writer.Commit();
+                        var c = scanner.Counters;
+                        totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
+                        baseline.Store.FinishRun(baseline.RunId, totals, "completed", $"generation {generation}");
+                    }
+                    output.Complete(totals, $"baseline generation {generation}");
+                }
+            }
+            finally
+            {
+                // A scan left early, by a failure in it or here, stops its threads; a finished one has none left.
+                stop.Cancel();
             }
             return ExitCodes.Ok;
         });
