@@ -95,7 +95,7 @@ public sealed partial class StateStore : IDisposable
         // A new database gets 64 KiB pages, set before its first write. Rows are a few hundred bytes, and with 4 KiB
         // pages a baseline's commit and checkpoint moved sixteen times as many log frames, and every batch of watch
         // findings split more pages. A database that exists keeps its page size: WAL mode cannot change it.
-        if (empty && version == 0)
+        if (version == 0)
             Execute($"PRAGMA page_size = {PageSize};");
         // Journal mode is changed only after the version check, so a refused database is never touched.
         // A 64 MiB page cache holds a baseline transaction of some 100,000 entries until its commit; with SQLite's
