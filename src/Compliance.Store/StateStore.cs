@@ -19,7 +19,7 @@ public sealed partial class StateStore : IDisposable
     public const string DefaultPath = ".compliance/state.db";
 
     /// <summary>Page size of a database this program creates.</summary>
-    internal const int PageSize = 65536;
+    private const int PageSize = 65536;
 
     private static readonly object InitLock = new();
     private static bool _initialized;

@@ -10,7 +10,7 @@ public sealed class ChangeEventJsonTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 29, 9, 30, 1, TimeSpan.FromHours(1));
 
-    private static FileEntry File(string path, params (string Algorithm, byte Fill)[] hashes)
+    private static FileEntry Hashed(string path, params (string Algorithm, byte Fill)[] hashes)
     {
         var entry = new FileEntry { Path = path, Type = FileType.File, Size = 4, Mode = 0x1a4 };
         foreach (var (algorithm, fill) in hashes)
@@ -36,8 +36,8 @@ public sealed class ChangeEventJsonTests
             Path = "/etc/app.conf",
             Kind = DriftKind.Content,
             Attributes = ["size", "blake3"],
-            Before = File("/etc/app.conf", ("blake3", 0xaa), ("sha256", 0x11)),
-            After = File("/etc/app.conf", ("sha256", 0x22), ("blake3", 0xbb)),
+            Before = Hashed("/etc/app.conf", ("blake3", 0xaa), ("sha256", 0x11)),
+            After = Hashed("/etc/app.conf", ("sha256", 0x22), ("blake3", 0xbb)),
             Source = "fanotify",
             ProcessId = 4242,
             ProcessPath = "/usr/bin/vi",
@@ -64,11 +64,11 @@ public sealed class ChangeEventJsonTests
             {
                 Path = "/a",
                 Kind = DriftKind.Content,
-                Before = File("/a", ("blake3", 0x01), ("sha256", 0x02)),
-                After = File("/a", ("sha256", 0x03)),
+                Before = Hashed("/a", ("blake3", 0x01), ("sha256", 0x02)),
+                After = Hashed("/a", ("sha256", 0x03)),
             },
-            new Finding { Path = "/b", Kind = DriftKind.Added, After = File("/b", ("sha256", 0x04)) },
-            new Finding { Path = "/c", Kind = DriftKind.Removed, Before = File("/c", ("blake3", 0x05)) },
+            new Finding { Path = "/b", Kind = DriftKind.Added, After = Hashed("/b", ("sha256", 0x04)) },
+            new Finding { Path = "/c", Kind = DriftKind.Removed, Before = Hashed("/c", ("blake3", 0x05)) },
         ]));
 
         lines.Should().HaveCount(3);
