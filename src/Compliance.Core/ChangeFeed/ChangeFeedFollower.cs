@@ -205,7 +205,8 @@ public sealed class ChangeFeedFollower
                         batch.Add(hint with { Path = name, OldPath = null, Kind = ChangeKind.Unknown });
                 }
             }
-            var findings = _reconciler.ApplyHints(batch, _runId);
+            var applied = Apply(batch);
+            var findings = applied.Findings;
 
             // Other names of hard-linked files the batch changed: re-examined once, after the batch, and reported
             // with it, so that whoever sees a batch's last finding knows the whole batch is stored.
@@ -218,8 +219,16 @@ public sealed class ChangeFeedFollower
                         aliases.Add(new ChangeHint(finding.Source, DateTimeOffset.UtcNow, name, ChangeKind.Unknown));
                 }
             }
-            Report(aliases.Count == 0 ? findings : [.. findings, .. _reconciler.ApplyHints(aliases, _runId)]);
+            Report(aliases.Count == 0 ? findings : [.. findings, .. Apply(aliases).Findings]);
         }
+    }
+
+    private AppliedHints Apply(List<ChangeHint> hints)
+    {
+        var applied = _reconciler.ApplyHints(hints, _runId);
+        foreach (var path in applied.Vanished)
+            _aliases.Forget(path);
+        return applied;
     }
 
     /// <summary>
@@ -257,7 +266,7 @@ public sealed class ChangeFeedFollower
         var fresh = new List<Finding>(findings.Count);
         foreach (var finding in findings)
         {
-            _aliases.Remember(finding.After);
+            _aliases.Update(finding);
             if (_reported.IsNew(finding))
                 fresh.Add(finding);
         }

@@ -8,35 +8,68 @@ namespace Compliance.Core.ChangeFeed;
 /// link changes the others' nlink, but a change source reports only the name it saw. This remembers which paths
 /// share an inode so that the other names are re-examined too, as a full scan would see them.
 /// </summary>
+/// <remarks>
+/// It holds one entry per live name: a name is dropped when it is seen gone or naming another inode, so a watch that
+/// runs for weeks through temporary files stays the size of its tree. Every name is kept, not only those with several
+/// links, because the first new link to a file must find the file's existing name.
+/// </remarks>
 internal sealed class HardLinkAliases
 {
-    private readonly Dictionary<(ulong Device, ulong Inode), string> _firstPath = [];
-    private readonly Dictionary<(ulong Device, ulong Inode), List<string>> _morePaths = [];
-    private readonly Dictionary<string, (ulong Device, ulong Inode)> _multiLinked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Name> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<Identity, string> _firstName = [];
+    private readonly Dictionary<Identity, List<string>> _moreNames = [];
 
+    /// <summary>Names remembered.</summary>
+    internal int Count => _names.Count;
+
+    /// <summary>Remembers an entry seen on disk, in place of whatever its path named before.</summary>
     public void Remember(FileEntry? entry)
     {
-        if (Identity(entry) is not { } key)
+        if (IdentityOf(entry) is not { } identity)
             return;
         var path = entry!.Path;
-        if (entry.LinkCount > 1)
-            _multiLinked[path] = key;
-        if (!_firstPath.TryGetValue(key, out var first))
+        bool multiLinked = entry.LinkCount > 1;
+        if (_names.TryGetValue(path, out var known))
         {
-            _firstPath[key] = path;
-            return;
+            if (known.Identity == identity)
+            {
+                _names[path] = known with { MultiLinked = multiLinked };
+                return;
+            }
+            Unlink(path, known.Identity);
         }
-        if (first == path)
-            return;
-        if (!_morePaths.TryGetValue(key, out var more))
-            _morePaths[key] = more = [];
-        if (!more.Contains(path))
+        _names[path] = new Name(identity, multiLinked);
+        if (!_firstName.TryAdd(identity, path))
+        {
+            if (!_moreNames.TryGetValue(identity, out var more))
+                _moreNames[identity] = more = [];
             more.Add(path);
+        }
+    }
+
+    /// <summary>Takes in what a finding shows: names it proves gone are dropped, the name it observed is remembered.</summary>
+    public void Update(Finding finding)
+    {
+        // A move's old name is gone, unless something else has been seen there since.
+        if (finding.Before is { } before && before.Path != finding.Path && IdentityOf(before) is { } moved
+            && _names.TryGetValue(before.Path, out var old) && old.Identity == moved)
+            Forget(before.Path);
+        if (IdentityOf(finding.After) is null)
+            Forget(finding.Path);
+        else
+            Remember(finding.After);
+    }
+
+    /// <summary>Drops a name that no longer exists (or no longer names a file).</summary>
+    public void Forget(string path)
+    {
+        if (_names.Remove(path, out var known))
+            Unlink(path, known.Identity);
     }
 
     /// <summary>Other names of a path last seen with several links.</summary>
     public IEnumerable<string> OtherNames(string path) =>
-        _multiLinked.TryGetValue(path, out var key) ? Names(key).Where(p => p != path) : [];
+        _names.TryGetValue(path, out var known) && known.MultiLinked ? NamesOf(known.Identity).Where(p => p != path) : [];
 
     /// <summary>Other names of the inode(s) a finding involves, when either side has or had several links.</summary>
     public IEnumerable<string> OtherNames(Finding finding)
@@ -44,21 +77,43 @@ internal sealed class HardLinkAliases
         if (finding.Before?.LinkCount is not > 1 && finding.After?.LinkCount is not > 1)
             return [];
         return new[] { finding.Before, finding.After }
-            .Select(Identity).OfType<(ulong, ulong)>().Distinct()
-            .SelectMany(Names).Where(p => p != finding.Path).Distinct(StringComparer.Ordinal);
+            .Select(IdentityOf).OfType<Identity>().Distinct()
+            .SelectMany(NamesOf).Where(p => p != finding.Path).Distinct(StringComparer.Ordinal);
     }
 
-    private IEnumerable<string> Names((ulong Device, ulong Inode) key)
+    private IEnumerable<string> NamesOf(Identity identity)
     {
-        if (_firstPath.TryGetValue(key, out var first))
+        if (_firstName.TryGetValue(identity, out var first))
             yield return first;
-        if (_morePaths.TryGetValue(key, out var more))
+        if (_moreNames.TryGetValue(identity, out var more))
         {
             foreach (var path in more)
                 yield return path;
         }
     }
 
-    private static (ulong Device, ulong Inode)? Identity(FileEntry? entry) =>
-        entry is { Type: not FileType.Directory, Inode: { } inode, Device: { } device } ? (device, inode) : null;
+    private void Unlink(string path, Identity identity)
+    {
+        _moreNames.TryGetValue(identity, out var more);
+        if (_firstName[identity] == path)
+        {
+            if (more is null)
+            {
+                _firstName.Remove(identity);
+                return;
+            }
+            _firstName[identity] = more[^1];
+            path = more[^1];
+        }
+        more!.Remove(path);
+        if (more.Count == 0)
+            _moreNames.Remove(identity);
+    }
+
+    private static Identity? IdentityOf(FileEntry? entry) =>
+        entry is { Type: not FileType.Directory, Inode: { } inode, Device: { } device } ? new Identity(device, inode) : null;
+
+    private readonly record struct Identity(ulong Device, ulong Inode);
+
+    private readonly record struct Name(Identity Identity, bool MultiLinked);
 }

@@ -80,9 +80,10 @@ public sealed class Reconciler
     /// Re-examines the paths a change source hinted at, with the same code a scan uses; directories (and anything
     /// that was or became one) are rescanned as subtrees. The cursor, when given, is stored with the results.
     /// </summary>
-    public IReadOnlyList<Finding> ApplyHints(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor = null)
+    public AppliedHints ApplyHints(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor = null)
     {
         var findings = new List<Finding>();
+        var vanished = new List<string>();
         var observations = new List<Observation>();
         var moves = new MovePairing();
         var hintsByPath = new Dictionary<string, ChangeHint>(StringComparer.Ordinal);
@@ -112,6 +113,8 @@ public sealed class Reconciler
             // clears whatever the watch had stored at and below it.
             bool directoryItself = hint.Kind is ChangeKind.Modified or ChangeKind.MetadataChanged
                 && item.Observed?.Type == FileType.Directory && baseline?.Type is null or FileType.Directory;
+            if (item.Observed is null && baseline is null)
+                vanished.Add(path);
             if (!directoryItself && (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || (item.Observed is null && baseline is null)))
             {
                 subtrees.Add(path);
@@ -136,7 +139,7 @@ public sealed class Reconciler
             var source = hintsByPath[subtree].Source;
             Scan("rescan", source, subtree, findings.Add);
         }
-        return findings;
+        return new AppliedHints(findings, vanished);
     }
 
     /// <summary>Records a gap and closes it with a rescan of its scope; returns the findings of the rescan.</summary>
@@ -193,3 +196,9 @@ public sealed class Reconciler
         return new RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, findings);
     }
 }
+
+/// <summary>
+/// What a batch of hints came to: its findings, and the hinted paths found with nothing there and nothing approved
+/// (a temporary file come and gone, say), which leave no finding behind.
+/// </summary>
+public sealed record AppliedHints(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Vanished);
