@@ -5,8 +5,10 @@
               after the batch's transaction commits), one file at a time on an idle tree.
   throughput  4 KiB files created by compiled writers (tests/bench/watch-writer.c, one process per --writers)
               as fast as they can, after a warm-up storm; changes/s = files / (first write to last finding committed). The writers' rate
-              alone (no watch running) and beside the watch are printed too, to show which side is the limit, and the
-              watch's CPU time (user + system) per change during the storm.
+              alone (no watch running), beside a reader that only reads and discards the same kernel events
+              (tests/bench/watch-ceiling.c: the ceiling for any watcher on this machine) and beside the watch are
+              printed too, to show which side is the limit, and the watch's CPU time (user + system) per change
+              during the storm.
               Every path must be reported (nothing lost); gaps (overflows closed by a rescan) are counted.
   crash       SIGKILL in the middle of a storm, restart, settle: the store's observed drift must equal what a
               fresh `compliance check` stores from a copy of the baseline database.
@@ -143,21 +145,27 @@ def latency(cli, source, coalesce_ms, samples):
         discard(top)
 
 
-def compile_writer(top):
-    """The C writer, built with gcc (installed when missing)."""
+def compile_c(top, name):
+    """tests/bench/NAME.c built with gcc (installed when missing) into top."""
     if shutil.which("gcc") is None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "gcc"], check=True, stdout=subprocess.DEVNULL)
-    binary = os.path.join(top, "watch-writer")
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "watch-writer.c")
+    binary = os.path.join(top, name)
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".c")
     subprocess.run(["gcc", "-O2", "-o", binary, source], check=True)
     return binary
+
+
+def storm_directories(storm, directories):
+    paths = [os.path.join(storm, f"d{d:02d}") for d in range(directories)]
+    for path in paths:
+        os.makedirs(path, exist_ok=True)
+    return paths
 
 
 def write_storm(writer, storm, directories, files, writers):
     """Creates files 0..files-1 under storm with `writers` processes; returns (first write, last close) in
     time.monotonic() seconds."""
-    for d in range(directories):
-        os.makedirs(os.path.join(storm, f"d{d:02d}"), exist_ok=True)
+    storm_directories(storm, directories)
     share = -(-files // writers)
     processes = [subprocess.Popen([writer, storm, str(directories), str(first), str(min(share, files - first)), "4096"],
                                   stdout=subprocess.PIPE, text=True) for first in range(0, files, share)]
@@ -175,7 +183,7 @@ WARM_UP_FILES = 20000
 
 def throughput(cli, source, coalesce_ms, files, writers):
     top, tree, db = workspace(cli, 100)
-    writer = compile_writer(top)
+    writer = compile_c(top, "watch-writer")
     directories = 20
     # The writers alone, on a filesystem of their own and before the watch starts: what they can do with nothing
     # else running.
@@ -185,6 +193,23 @@ def throughput(cli, source, coalesce_ms, files, writers):
     finally:
         discard(alone)
     alone_rate = files / (end - start)
+    # The writers beside a reader that discards every event of the same kernel interface: the most any watcher
+    # could sustain here, since the kernel's own work for each event is charged to the writers and the reader.
+    ceiling = scratch()
+    try:
+        watched = storm_directories(ceiling, directories)
+        reader = subprocess.Popen([compile_c(top, "watch-ceiling"), source] + ([ceiling] if source == "fanotify" else watched),
+                                  stdout=subprocess.PIPE, text=True)
+        if reader.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the {source} ceiling reader failed to start")
+        try:
+            start, end = write_storm(writer, ceiling, directories, files, writers)
+        finally:
+            reader.kill()
+            reader.wait()
+    finally:
+        discard(ceiling)
+    ceiling_rate = files / (end - start)
     watch = Watch(cli, db, source, coalesce_ms)
     blocks = []
     watch.seen = blocks.append
@@ -195,8 +220,7 @@ def throughput(cli, source, coalesce_ms, files, writers):
         write_storm(writer, os.path.join(tree, "warm-up"), directories, WARM_UP_FILES, writers)
         settle(watch, tree)
         storm = os.path.join(tree, "storm")
-        for d in range(directories):
-            os.makedirs(os.path.join(storm, f"d{d:02d}"))
+        storm_directories(storm, directories)
         settle(watch, tree)
         blocks.clear()
         cpu_before = process_cpu_seconds(watch.process.pid)
@@ -209,7 +233,7 @@ def throughput(cli, source, coalesce_ms, files, writers):
         gaps = sum(1 for e in events if e.get("kind") == "gap")
         lost = sum(1 for i in range(files) if os.path.join(storm, f"d{i % directories:02d}", f"s{i:07d}") not in reported)
         print(f"{source:8} coalesce {coalesce_ms:3} ms  {files} files by {writers} writer(s) after a {WARM_UP_FILES}-file warm-up: {alone_rate:6.0f}/s alone, "
-              f"{files / (end - start):6.0f}/s beside the watch ({end - start:5.2f} s); all stored after {stored:5.2f} s: "
+              f"{ceiling_rate:6.0f}/s beside a reader that discards the events, {files / (end - start):6.0f}/s beside the watch ({end - start:5.2f} s); all stored after {stored:5.2f} s: "
               f"{files / stored:6.0f} changes/s; watch CPU {1e6 * watch_cpu / files:5.1f} us/change; lost {lost}, gaps {gaps} (exit {code})")
     finally:
         discard(top)
