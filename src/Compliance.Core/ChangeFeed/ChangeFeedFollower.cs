@@ -205,8 +205,7 @@ public sealed class ChangeFeedFollower
                         batch.Add(hint with { Path = name, OldPath = null, Kind = ChangeKind.Unknown });
                 }
             }
-            var applied = Apply(batch);
-            var findings = applied.Findings;
+            var findings = Apply(batch).Findings;
 
             // Other names of hard-linked files the batch changed: re-examined once, after the batch, and reported
             // with it, so that whoever sees a batch's last finding knows the whole batch is stored.

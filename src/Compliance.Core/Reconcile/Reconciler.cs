@@ -113,9 +113,10 @@ public sealed class Reconciler
             // clears whatever the watch had stored at and below it.
             bool directoryItself = hint.Kind is ChangeKind.Modified or ChangeKind.MetadataChanged
                 && item.Observed?.Type == FileType.Directory && baseline?.Type is null or FileType.Directory;
-            if (item.Observed is null && baseline is null)
+            bool gone = item.Observed is null && baseline is null;
+            if (gone)
                 vanished.Add(path);
-            if (!directoryItself && (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || (item.Observed is null && baseline is null)))
+            if (!directoryItself && (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || gone))
             {
                 subtrees.Add(path);
                 continue;
