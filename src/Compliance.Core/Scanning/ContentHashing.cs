@@ -56,9 +56,16 @@ public sealed class ContentHashing
             {
                 // The pipeline's first attempt is the one just made, so it waits before each retry as before; a retry
                 // looks at the file again, since it changed.
-                var made = first;
+                Exception? made = first;
                 return Retry.Value.Execute(() =>
-                    Interlocked.Exchange(ref made, null) is { } failed ? throw failed : HashOnce(observed.Path, null, algorithms, counters));
+                {
+                    if (made is { } failed)
+                    {
+                        made = null;
+                        throw failed;
+                    }
+                    return HashOnce(observed.Path, null, algorithms, counters);
+                });
             }
         }
         catch (ContentChangedWhileHashingException e)
