@@ -119,11 +119,16 @@ public sealed class WatchScenarioTests
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
         var path = h.PathOf("etc/hosts");
-        File.Delete(path);
-        await h.SettleAsync();
-        var recreated = await SingleFindingAfter(h, "etc/hosts", () => File.WriteAllText(path, "10.0.0.1 db\n"));
-        recreated.Kind.Should().Be(DriftKind.Content);
-        recreated.Attributes.Should().Contain(["inode", "blake3"]);
+        // Held open, the deleted inode is not freed, so the kernel cannot give its number to the new file
+        // (ext4 reuses freed numbers at once, which made the inode assertion below flaky).
+        using (new FileStream(path, FileMode.Open, FileAccess.Read))
+        {
+            File.Delete(path);
+            await h.SettleAsync();
+            var recreated = await SingleFindingAfter(h, "etc/hosts", () => File.WriteAllText(path, "10.0.0.1 db\n"));
+            recreated.Kind.Should().Be(DriftKind.Content);
+            recreated.Attributes.Should().Contain(["inode", "blake3"]);
+        }
 
         // The new file is followed like the old one (osquery#6495 stops here).
         var modified = await SingleFindingAfter(h, "etc/hosts", () => File.AppendAllText(path, "10.0.0.2 cache\n"));
