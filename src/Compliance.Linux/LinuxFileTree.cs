@@ -190,7 +190,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
     public Stream OpenContent(string path, FileEntry expected)
     {
         if (expected.Type != FileType.File)
-            throw new IOException($"{path} is not a regular file.");
+            throw new IOException($"{EntryPath.ToDisplay(path)} is not a regular file.");
 
         int fd;
         fixed (byte* p = NativePath(path))
@@ -199,7 +199,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
         {
             int errno = Marshal.GetLastPInvokeError();
             // O_NOFOLLOW fails with ELOOP when a symlink took the file's place.
-            throw errno == LibC.ELoop ? new FileReplacedException($"{path} was replaced by a symlink.") : Failure(errno, path);
+            throw errno == LibC.ELoop ? new FileReplacedException($"{EntryPath.ToDisplay(path)} was replaced by a symlink.") : Failure(errno, path);
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
@@ -209,7 +209,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
             var opened = StatDescriptor(fd, path);
             if ((opened.Mode & 0xF000) != 0x8000 || opened.Inode != expected.Inode
                 || LibC.MakeDevice(opened.DevMajor, opened.DevMinor) != expected.Device)
-                throw new FileReplacedException($"{path} was replaced while being opened.");
+                throw new FileReplacedException($"{EntryPath.ToDisplay(path)} was replaced while being opened.");
             return new OpenedFileStream(handle, path);
         }
         catch
@@ -371,9 +371,9 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
     private static Exception Failure(int errno, string path) => errno switch
     {
-        LibC.ENoEnt or LibC.ENotDir => new DirectoryNotFoundException($"{path}: {LibC.Describe(errno)}"),
-        LibC.EAccess or LibC.EPerm => new UnauthorizedAccessException($"{path}: {LibC.Describe(errno)}"),
-        _ => new IOException($"{path}: {LibC.Describe(errno)}", errno),
+        LibC.ENoEnt or LibC.ENotDir => new DirectoryNotFoundException($"{EntryPath.ToDisplay(path)}: {LibC.Describe(errno)}"),
+        LibC.EAccess or LibC.EPerm => new UnauthorizedAccessException($"{EntryPath.ToDisplay(path)}: {LibC.Describe(errno)}"),
+        _ => new IOException($"{EntryPath.ToDisplay(path)}: {LibC.Describe(errno)}", errno),
     };
 
     /// <summary>The NUL-terminated raw bytes of the operating-system path for a policy path.</summary>

@@ -33,7 +33,7 @@ internal sealed unsafe class OpenedFileStream(SafeFileHandle handle, string path
             while (read < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr);
         }
         if (read < 0)
-            throw new IOException($"{path}: {LibC.Describe(Marshal.GetLastPInvokeError())}");
+            throw new IOException($"{EntryPath.ToDisplay(path)}: {LibC.Describe(Marshal.GetLastPInvokeError())}");
         _position += read;
         return (int)read;
     }

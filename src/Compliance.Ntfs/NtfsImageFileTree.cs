@@ -128,7 +128,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     public IReadOnlyList<FileEntry> ReadDirectory(string path)
     {
         if (Find(path) is not { IsDirectory: true } directory)
-            throw new DirectoryNotFoundException($"{path} is not a directory in {Description}");
+            throw new DirectoryNotFoundException($"{EntryPath.ToDisplay(path)} is not a directory in {Description}");
         if (!_childrenByRecord.TryGetValue(directory.RecordNumber, out var names))
             return [];
         return names.Select(name => Stat(EntryPath.Combine(path, name))).OfType<FileEntry>().ToList();
@@ -138,9 +138,9 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     {
         var entry = Find(path);
         if (entry is null || expected.Type != FileType.File || TypeOf(entry) != FileType.File)
-            throw new IOException($"{path} is not a regular file in {Description}");
+            throw new IOException($"{EntryPath.ToDisplay(path)} is not a regular file in {Description}");
         if (expected.FileId is { } id && id != ((ulong)entry.RecordNumber | (ulong)entry.Sequence << 48))
-            throw new FileNotFoundException($"{path} is another file than the one examined");
+            throw new FileNotFoundException($"{EntryPath.ToDisplay(path)} is another file than the one examined");
         return entry.MainStream is { } main ? _volume.OpenRead(main) : Stream.Null;
     }
 

@@ -100,6 +100,15 @@ public sealed class ScanFaultTests
         PythonFsEncode(drift.Stdout, "findings").Should().Contain(Convert.ToHexStringLower(fullRaw));
         var csv = CliRunner.Run(dir.Path, "export", "--format", "csv").Stdout;
         csv.Should().Contain("b\\xff\\xfen\\xc3(.t\\x80");
+
+        // A move names both paths exactly: the old one in "from", and in the detail written for people as \xXX escapes.
+        CliRunner.Run(dir.Path, "accept", "--all", "--reason", "test").ExitCode.Should().Be(0);
+        NativeFile.Rename(fullRaw, [.. fullRaw, (byte)'~']);
+        var moved = CliRunner.Run(dir.Path, "check", "--json");
+        moved.ExitCode.Should().Be(1);
+        moved.Stdout.Should().NotContain("\\uFFFD").And.NotContain("\ufffd");
+        var finding = Findings(moved).Should().ContainSingle(f => f.GetProperty("kind").GetString() == "moved").Subject;
+        finding.GetProperty("detail").GetString().Should().Be($"moved from {tree}/b\\xff\\xfen\\xc3(.t\\x80");
     }
 
     private static string PythonFsEncode(string json, string? arrayKey = null)

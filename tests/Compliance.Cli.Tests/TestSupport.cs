@@ -19,11 +19,26 @@ internal static unsafe partial class NativeFile
     [LibraryImport("libc")]
     public static partial uint geteuid();
 
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static partial int rename(byte* from, byte* to);
+
     private const int OWriteOnly = 1, OCreate = 0x40, OAppend = 0x400, OTruncate = 0x200;
 
     public static void Create(byte[] path, string content) => Write(path, content, OWriteOnly | OCreate | OTruncate);
 
     public static void Append(byte[] path, string content) => Write(path, content, OWriteOnly | OAppend);
+
+    public static void Rename(byte[] from, byte[] to)
+    {
+        var fromZ = from.Append((byte)0).ToArray();
+        var toZ = to.Append((byte)0).ToArray();
+        fixed (byte* f = fromZ)
+        fixed (byte* t = toZ)
+        {
+            if (rename(f, t) != 0)
+                throw new IOException($"rename failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
 
     private static void Write(byte[] path, string content, int flags)
     {

@@ -63,7 +63,7 @@ public sealed class MovePairing
                     Category = added.Category,
                     Severity = added.Severity,
                     Source = added.Source,
-                    Detail = $"moved from {removed.Path}",
+                    Detail = $"moved from {EntryPath.ToDisplay(removed.Path)}",
                     ProcessId = added.ProcessId,
                     ProcessPath = added.ProcessPath,
                 };
