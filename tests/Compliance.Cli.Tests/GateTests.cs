@@ -101,6 +101,10 @@ public sealed class GateTests
             gz.CopyTo(raw);
         string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif"), junit = dir.Combine("gate.xml");
         CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+        // The image's root (stored as "", its paths being relative) is named "/" where people and tools read it.
+        var export = CliRunner.Run(dir.Path, "export", "--db", db, "--format", "csv").Stdout.Split('\n');
+        export[1].Should().StartWith("/,dir,");
+        export.Skip(1).Should().NotContain(row => row.StartsWith(','));
 
         var clean = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
         clean.ExitCode.Should().Be(0, clean.Stdout + clean.Stderr);

@@ -64,7 +64,7 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
             _writer.WriteStartObject();
             WriteTime(gap.Time);
             _writer.WriteString("kind", "gap");
-            JsonText.WritePath(_writer, "scope", gap.Scope.Length == 0 ? "/" : gap.Scope);
+            JsonText.WritePath(_writer, "scope", gap.Scope);
             _writer.WriteString("reason", ReasonName(gap.Reason));
             _writer.WriteString("source", gap.Source);
             _writer.WriteString("detail", gap.Detail);

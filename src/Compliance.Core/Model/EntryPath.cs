@@ -84,18 +84,24 @@ public static class EntryPath
         return false;
     }
 
-    /// <summary>The path for people and UTF-8 text files: escaped bytes shown as \xXX, everything else as it is.</summary>
-    public static string ToDisplay(string path)
+    /// <summary>
+    /// An entry's path for people and UTF-8 text files, as <see cref="ToDisplayText"/> shows it. The root of a tree
+    /// whose paths are relative (a disk image's) is "", shown as "/" rather than as an empty cell.
+    /// </summary>
+    public static string ToDisplay(string path) => path.Length == 0 ? "/" : ToDisplayText(path);
+
+    /// <summary>Text that may hold escaped path bytes (a path, a symlink's target): those shown as \xXX, the rest as it is.</summary>
+    public static string ToDisplayText(string text)
     {
-        if (!HasEscapedBytes(path))
-            return path;
-        var builder = new StringBuilder(path.Length + 16);
-        for (int i = 0; i < path.Length; i++)
+        if (!HasEscapedBytes(text))
+            return text;
+        var builder = new StringBuilder(text.Length + 16);
+        for (int i = 0; i < text.Length; i++)
         {
-            char c = path[i];
-            if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
-                builder.Append(c).Append(path[++i]);
+                builder.Append(c).Append(text[++i]);
             }
             else if (c is >= '\uDC80' and <= '\uDCFF')
             {

@@ -19,7 +19,7 @@ public static class EntryJson
             if (attribute == AttributeCatalog.LinkTarget)
             {
                 if (entry.LinkTarget is { } target)
-                    JsonText.WritePath(writer, attribute.Name, target);
+                    JsonText.WriteText(writer, attribute.Name, target);
                 continue;
             }
             if (attribute.Format(entry) is { } value)

@@ -11,26 +11,26 @@ namespace Compliance.Core.Output;
 /// </summary>
 public static class JsonText
 {
-    public static void WritePath(Utf8JsonWriter writer, string propertyName, string path)
+    /// <summary>An entry's path; the root of a tree of relative paths ("") is written "/", as it is shown.</summary>
+    public static void WritePath(Utf8JsonWriter writer, string propertyName, string path) =>
+        WriteText(writer, propertyName, path.Length == 0 ? "/" : path);
+
+    /// <summary>Text that may hold escaped path bytes but is not an entry's path, such as a symlink's target.</summary>
+    public static void WriteText(Utf8JsonWriter writer, string propertyName, string text)
     {
         writer.WritePropertyName(propertyName);
-        WritePathValue(writer, path);
-    }
-
-    public static void WritePathValue(Utf8JsonWriter writer, string path)
-    {
-        if (!EntryPath.HasEscapedBytes(path))
+        if (!EntryPath.HasEscapedBytes(text))
         {
-            writer.WriteStringValue(path);
+            writer.WriteStringValue(text);
             return;
         }
-        var literal = new StringBuilder(path.Length + 16).Append('"');
-        for (int i = 0; i < path.Length; i++)
+        var literal = new StringBuilder(text.Length + 16).Append('"');
+        for (int i = 0; i < text.Length; i++)
         {
-            char c = path[i];
-            if (char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1]))
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
-                literal.Append(c).Append(path[++i]);
+                literal.Append(c).Append(text[++i]);
                 continue;
             }
             switch (c)

@@ -72,7 +72,7 @@ public static class DriftCsv
 
     /// <summary>One name=value line per shown attribute; a multi-line cell reads well in a spreadsheet.</summary>
     private static string Values(IReadOnlyList<KeyValuePair<string, string>> values) =>
-        string.Join("\n", values.Select(v => $"{v.Key}={(v.Key is "path" or "target" ? EntryPath.ToDisplay(v.Value) : v.Value)}"));
+        string.Join("\n", values.Select(v => $"{v.Key}={v.Key switch { "path" => EntryPath.ToDisplay(v.Value), "target" => EntryPath.ToDisplayText(v.Value), _ => v.Value }}"));
 
     private static string Time(DateTimeOffset time) => ReportSummary.Time(time);
 }

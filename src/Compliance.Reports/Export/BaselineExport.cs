@@ -27,7 +27,7 @@ public static class BaselineExport
             row[column++] = EntryPath.ToDisplay(entry.Path);
             foreach (var attribute in AttributeCatalog.All)
             {
-                var value = attribute == AttributeCatalog.LinkTarget && entry.LinkTarget is { } target ? EntryPath.ToDisplay(target) : attribute.Format(entry);
+                var value = attribute == AttributeCatalog.LinkTarget && entry.LinkTarget is { } target ? EntryPath.ToDisplayText(target) : attribute.Format(entry);
                 row[column++] = value ?? "";
             }
             row[column++] = entry.Category;

@@ -227,7 +227,7 @@ public static class DriftPdf
             if (ReportFinding.IsHash(name))
                 hashes.Add(new StyledText($"{name} {Shorten(value)}", PageFlow.SmallMono, Rgb.Black));
             else
-                plain.Add(name is "path" or "target" ? $"{name} {PathText(value)}" : $"{name} {value}");
+                plain.Add($"{name} {name switch { "path" => PathText(value), "target" => Visible(EntryPath.ToDisplayText(value)), _ => value }}");
         }
         if (plain.Count > 0)
             cell.Add(Small(string.Join(" · ", plain)));
@@ -278,13 +278,15 @@ public static class DriftPdf
         }
     }
 
+    /// <summary>An entry's path as text output shows it, with control characters also escaped (see <see cref="Visible"/>).</summary>
+    public static string PathText(string path) => Visible(EntryPath.ToDisplay(path));
+
     /// <summary>
-    /// A path as text output shows it, with control characters also escaped: a line break in a file name must be
-    /// seen, not taken for the end of the name.
+    /// Displayed text with control characters escaped as well: a line break in a file name must be seen, not taken
+    /// for the end of the name.
     /// </summary>
-    public static string PathText(string path)
+    private static string Visible(string display)
     {
-        var display = EntryPath.ToDisplay(path);
         if (!display.Any(char.IsControl))
             return display;
         return string.Concat(display.Select(c => c switch

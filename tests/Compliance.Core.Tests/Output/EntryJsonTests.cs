@@ -4,7 +4,10 @@ using Compliance.Core.Output;
 
 namespace Compliance.Core.Tests.Output;
 
-/// <summary>ToJson reuses one writer per thread; each call must still give exactly its own document.</summary>
+/// <summary>
+/// ToJson reuses one writer per thread; each call must still give exactly its own document. Paths keep every byte,
+/// and a relative tree's root has a name.
+/// </summary>
 public sealed class EntryJsonTests
 {
     private static FileEntry Entry(string path, long size) => new() { Path = path, Type = FileType.File, Size = size, Mode = 0x1A4 };
@@ -65,5 +68,15 @@ public sealed class EntryJsonTests
         compact.Should().NotContain("\n");
         JsonDocument.Parse(indented).RootElement.GetRawText().Replace(" ", "").Replace("\n", "")
             .Should().Be(compact);
+    }
+
+    [Fact]
+    public void The_root_of_a_relative_tree_is_written_as_a_slash_and_a_target_as_it_is()
+    {
+        var root = new FileEntry { Path = "", Type = FileType.Directory };
+        JsonDocument.Parse(EntryJson.ToJson(w => EntryJson.WriteEntry(w, root))).RootElement.GetProperty("path").GetString().Should().Be("/");
+
+        var link = new FileEntry { Path = "links/odd", Type = FileType.Symlink, LinkTarget = "" };
+        JsonDocument.Parse(EntryJson.ToJson(w => EntryJson.WriteEntry(w, link))).RootElement.GetProperty("target").GetString().Should().BeEmpty();
     }
 }

@@ -56,4 +56,12 @@ public sealed class EntryPathTests
         EntryPath.ToDisplay(EntryPath.FromBytes([(byte)'a', 0xFF, (byte)'b'])).Should().Be("a\\xffb");
         EntryPath.ToDisplay("/tmp/\u65e5\u672c").Should().Be("/tmp/\u65e5\u672c");
     }
+
+    [Fact]
+    public void The_root_of_a_relative_tree_is_shown_as_a_slash_but_empty_text_stays_empty()
+    {
+        EntryPath.ToDisplay("").Should().Be("/");
+        EntryPath.ToDisplayText("").Should().BeEmpty("a symlink's target is not an entry's path");
+        EntryPath.ToDisplayText(EntryPath.FromBytes([(byte)'a', 0xFF])).Should().Be("a\\xff");
+    }
 }
