@@ -20,6 +20,7 @@ public sealed class ReconcilerHintTests : IDisposable
         _root = Path.Combine(_workspace, "tree");
         Directory.CreateDirectory(_root);
         File.WriteAllText(Path.Combine(_root, "approved"), "approved\n");
+        File.WriteAllText(Path.Combine(_root, "unchanged"), "unchanged\n");
         _policy = Policy.ForPaths([_root]);
         _store = StateStore.Open(Path.Combine(_workspace, "state.db"));
         using var writer = _store.BeginBaseline(_policy, "linux", "test", "test baseline");
@@ -35,12 +36,12 @@ public sealed class ReconcilerHintTests : IDisposable
     }
 
     [Fact]
-    public void A_path_gone_with_nothing_approved_is_reported_as_vanished_and_not_as_a_finding()
+    public void Paths_gone_with_nothing_approved_are_vanished_and_entries_found_as_approved_are_matched_neither_a_finding()
     {
         File.Delete(Path.Combine(_root, "approved"));
         File.WriteAllText(Path.Combine(_root, "new"), "new\n");
         var reconciler = new Reconciler(_store, new LinuxFileTree(), _policy);
-        var hints = new[] { "approved", "new", "temporary" }
+        var hints = new[] { "approved", "new", "temporary", "unchanged" }
             .Select(name => new ChangeHint("test", DateTimeOffset.UtcNow, Path.Combine(_root, name), ChangeKind.Deleted))
             .ToList();
 
@@ -49,5 +50,6 @@ public sealed class ReconcilerHintTests : IDisposable
         applied.Findings.Select(f => (f.Path, f.Kind)).Should().BeEquivalentTo(
             [(Path.Combine(_root, "approved"), DriftKind.Removed), (Path.Combine(_root, "new"), DriftKind.Added)]);
         applied.Vanished.Should().Equal(Path.Combine(_root, "temporary"));
+        applied.Matched.Should().ContainSingle().Which.Path.Should().Be(Path.Combine(_root, "unchanged"));
     }
 }

@@ -166,6 +166,27 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_hard_link_in_a_directory_moved_out_of_scope_and_back_is_followed_again(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Prepare(harness);
+            Directory.CreateDirectory(harness.PathOf("lib"));
+            WatchHarness.Run("ln", harness.PathOf("bin/tool"), harness.PathOf("lib/tool"));
+        });
+        Directory.Move(h.PathOf("lib"), Path.Combine(h.Outside, "lib"));
+        await h.SettleAsync();
+        // Back exactly as approved (a directory's rename leaves its entries' ctime alone): no finding for lib/tool.
+        Directory.Move(Path.Combine(h.Outside, "lib"), h.PathOf("lib"));
+        await h.SettleAsync();
+
+        // A write through the other name changes lib/tool as well, and the watch must say so.
+        await SingleFindingAfter(h, "bin/tool", () => File.AppendAllText(h.PathOf("bin/tool"), "exit 0\n"));
+        h.FindingsFor(h.PathOf("lib/tool")).Should().ContainSingle(Describe(h.Sink.Findings)).Which.Kind.Should().Be(DriftKind.Content);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);

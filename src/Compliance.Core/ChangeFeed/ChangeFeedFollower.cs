@@ -227,6 +227,8 @@ public sealed class ChangeFeedFollower
         var applied = _reconciler.ApplyHints(hints, _runId);
         foreach (var path in applied.Vanished)
             _aliases.Forget(path);
+        foreach (var entry in applied.Matched)
+            _aliases.Remember(entry);
         return applied;
     }
 

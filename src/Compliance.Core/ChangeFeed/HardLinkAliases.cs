@@ -9,9 +9,12 @@ namespace Compliance.Core.ChangeFeed;
 /// share an inode so that the other names are re-examined too, as a full scan would see them.
 /// </summary>
 /// <remarks>
-/// It holds one entry per live name: a name is dropped when it is seen gone or naming another inode, so a watch that
-/// runs for weeks through temporary files stays the size of its tree. Every name is kept, not only those with several
-/// links, because the first new link to a file must find the file's existing name.
+/// It holds one entry per name that exists or is approved. A name with an approved entry stays known, with the
+/// approved identity, while it is gone: it may come back exactly as approved (a directory moved out of scope and
+/// back), which gives no finding to learn from. Any other name is dropped when it is seen gone or naming another
+/// inode, so a watch that runs for weeks through temporary files stays the size of its tree. Every name is kept, not
+/// only those with several links, because the first new link to a file must find the file's existing name. Knowing
+/// a name too many costs one stat of a path that no longer names the inode; a name too few would lose a change.
 /// </remarks>
 internal sealed class HardLinkAliases
 {
@@ -47,20 +50,21 @@ internal sealed class HardLinkAliases
         }
     }
 
-    /// <summary>Takes in what a finding shows: names it proves gone are dropped, the name it observed is remembered.</summary>
+    /// <summary>
+    /// Takes in what a finding shows: the name it observed is remembered. Its <see cref="Finding.Before"/> is the
+    /// approved entry, so a name found gone goes back to its approved identity; a move's old name keeps it as well.
+    /// </summary>
     public void Update(Finding finding)
     {
-        // A move's old name is gone, unless something else has been seen there since.
-        if (finding.Before is { } before && before.Path != finding.Path && IdentityOf(before) is { } moved
-            && _names.TryGetValue(before.Path, out var old) && old.Identity == moved)
-            Forget(before.Path);
-        if (IdentityOf(finding.After) is null)
-            Forget(finding.Path);
-        else
+        if (IdentityOf(finding.After) is not null)
             Remember(finding.After);
+        else if (finding.Before is { } approved && approved.Path == finding.Path && IdentityOf(approved) is not null)
+            Remember(approved);
+        else
+            Forget(finding.Path);
     }
 
-    /// <summary>Drops a name that no longer exists (or no longer names a file).</summary>
+    /// <summary>Drops a name that neither exists (or names a file) nor is approved.</summary>
     public void Forget(string path)
     {
         if (_names.Remove(path, out var known))

@@ -84,6 +84,7 @@ public sealed class Reconciler
     {
         var findings = new List<Finding>();
         var vanished = new List<string>();
+        var matched = new List<FileEntry>();
         var observations = new List<Observation>();
         var moves = new MovePairing();
         var hintsByPath = new Dictionary<string, ChangeHint>(StringComparer.Ordinal);
@@ -125,6 +126,8 @@ public sealed class Reconciler
             if (finding is null)
             {
                 observations.Add(new Observation(path, item.Observed, null));
+                if (item.Observed is { } same)
+                    matched.Add(same);
                 continue;
             }
             finding = WithProcess(finding, hint);
@@ -140,7 +143,7 @@ public sealed class Reconciler
             var source = hintsByPath[subtree].Source;
             Scan("rescan", source, subtree, findings.Add);
         }
-        return new AppliedHints(findings, vanished);
+        return new AppliedHints(findings, vanished, matched);
     }
 
     /// <summary>Records a gap and closes it with a rescan of its scope; returns the findings of the rescan.</summary>
@@ -199,7 +202,8 @@ public sealed class Reconciler
 }
 
 /// <summary>
-/// What a batch of hints came to: its findings, and the hinted paths found with nothing there and nothing approved
-/// (a temporary file come and gone, say), which leave no finding behind.
+/// What a batch of hints came to: its findings; the hinted paths found with nothing there and nothing approved (a
+/// temporary file come and gone, say); and the entries found as approved. Neither of the last two leaves a finding
+/// behind, yet both say what is at a path now.
 /// </summary>
-public sealed record AppliedHints(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Vanished);
+public sealed record AppliedHints(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Vanished, IReadOnlyList<FileEntry> Matched);
