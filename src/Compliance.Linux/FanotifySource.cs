@@ -214,8 +214,11 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         try
         {
             var target = ReadLink($"/proc/self/fd/{fd}");
-            // d_path marks an unlinked object so; it has no path any more.
-            return target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : target;
+            // d_path marks an unlinked object so, and it has no path any more; but a live directory may be named so
+            // too, and only its link count tells the two apart.
+            if (target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) && LinuxFileTree.StatDescriptor(fd, target).LinkCount == 0)
+                return null;
+            return target;
         }
         finally
         {

@@ -187,6 +187,21 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_directory_named_like_a_deleted_one_is_followed(string source)
+    {
+        // The kernel marks the path of an unlinked directory with this suffix; a live one may carry it as its name.
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Prepare(harness);
+            Directory.CreateDirectory(harness.PathOf("old (deleted)"));
+            File.WriteAllText(harness.PathOf("old (deleted)/notes"), "a\n");
+        });
+        var finding = await SingleFindingAfter(h, "old (deleted)/notes", () => File.AppendAllText(h.PathOf("old (deleted)/notes"), "b\n"));
+        finding.Kind.Should().Be(DriftKind.Content);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
