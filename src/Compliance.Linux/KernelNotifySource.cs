@@ -24,6 +24,9 @@ public abstract unsafe class KernelNotifySource : IChangeSource
     /// </summary>
     private const int GatherMs = 1;
 
+    /// <summary>Reads of what the kernel still holds when stopping, at most (each up to <see cref="BufferSize"/>).</summary>
+    private const int MaxReadsAtStop = 64;
+
     private readonly Channel<ChangeSignal> _signals = Channel.CreateUnbounded<ChangeSignal>(new UnboundedChannelOptions { SingleWriter = true });
     private int _fd = -1;
     private int _wakeFd = -1;
@@ -49,7 +52,8 @@ public abstract unsafe class KernelNotifySource : IChangeSource
         await using var stop = cancellationToken.Register(Stop);
 
         yield return Gap("", GapReason.FirstStart, $"{Name} is watching now: changes made while it was not are found by this rescan");
-        await foreach (var signal in _signals.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        // Cancelling stops the reader, which first reads what the kernel still holds; all of it is yielded.
+        await foreach (var signal in _signals.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             yield return signal;
     }
 
@@ -121,26 +125,51 @@ public abstract unsafe class KernelNotifySource : IChangeSource
                 }
                 if ((fds[1].Returned & NotifyIo.PollIn) != 0)
                     break;
-                nint length;
-                fixed (byte* b = buffer)
-                    length = NotifyIo.read(_fd, b, buffer.Length);
-                if (length < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno is LibC.EIntr or NotifyIo.EAgain)
-                        continue;
-                    throw new IOException($"{Name}: read: {LibC.Describe(errno)}");
-                }
-                Decode(buffer.AsSpan(0, (int)length));
-                if (length < BufferSize / 4)
+                if (ReadOnce(buffer) is int length && length < BufferSize / 4)
                     Thread.Sleep(GatherMs);
             }
+            DrainAtStop(buffer, fds);
             _signals.Writer.TryComplete();
         }
         catch (Exception e)
         {
             _signals.Writer.TryComplete(e);
         }
+    }
+
+    /// <summary>Reads and decodes one buffer of events; null when there was nothing to read.</summary>
+    private int? ReadOnce(byte[] buffer)
+    {
+        nint length;
+        fixed (byte* b = buffer)
+            length = NotifyIo.read(_fd, b, buffer.Length);
+        if (length < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is LibC.EIntr or NotifyIo.EAgain)
+                return null;
+            throw new IOException($"{Name}: read: {LibC.Describe(errno)}");
+        }
+        Decode(buffer.AsSpan(0, (int)length));
+        return (int)length;
+    }
+
+    /// <summary>
+    /// Stopping reads what the kernel queued before it (changes made up to the stop request must reach the store)
+    /// and releases whatever is held back. Bounded, so that writers that never pause cannot keep it from ending.
+    /// </summary>
+    private void DrainAtStop(byte[] buffer, PollFd* fds)
+    {
+        for (int reads = 0; reads < MaxReadsAtStop; reads++)
+        {
+            fds[0] = new PollFd { Fd = _fd, Events = NotifyIo.PollIn };
+            int ready = NotifyIo.poll(fds, 1, 0);
+            if (ready < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr)
+                continue;
+            if (ready <= 0 || ReadOnce(buffer) is null)
+                break;
+        }
+        Idle();
     }
 
     private void Stop()

@@ -40,8 +40,8 @@ public sealed class ChangeFeedFollower
     }
 
     /// <summary>
-    /// Follows until cancelled (hints still pending are applied before it returns) or until the source ends. A
-    /// source failure ends the watch run as failed and is rethrown.
+    /// Follows until cancelled (what the source still holds then, and every pending hint, is applied before it
+    /// returns) or until the source ends. A source failure ends the watch run as failed and is rethrown.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -112,7 +112,10 @@ public sealed class ChangeFeedFollower
                 nextReconcile = DateTimeOffset.UtcNow + _options.ReconcileInterval!.Value;
             }
             if (cancellationToken.IsCancellationRequested)
+            {
+                await DrainAsync(reader, waiting).ConfigureAwait(false);
                 break;
+            }
 
             waiting ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
             if (!waiting.IsCompleted)
@@ -139,6 +142,25 @@ public sealed class ChangeFeedFollower
             waiting = null;
         }
         ApplyPending();
+    }
+
+    /// <summary>
+    /// On stop, takes everything the source still hands over: cancelled as well, it passes on what it has read and
+    /// what its kernel queue held, then ends. The caller applies it all before the watch stops.
+    /// </summary>
+    private async Task DrainAsync(ChannelReader<ChangeSignal> reader, Task<bool>? waiting)
+    {
+        while (true)
+        {
+            while (reader.TryRead(out var signal))
+                Accept(signal);
+            waiting ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
+            if (!await waiting.ConfigureAwait(false))
+                break;
+            waiting = null;
+        }
+        await reader.Completion.ConfigureAwait(false);   // rethrows the source's failure
+        CloseGaps();
     }
 
     private static TimeSpan Clamp(TimeSpan delay) => delay < TimeSpan.Zero ? TimeSpan.Zero : delay;

@@ -60,6 +60,10 @@ public interface IChangeSource : IAsyncDisposable
 {
     string Name { get; }
 
-    /// <summary>Starts following the given roots and yields signals until cancelled.</summary>
+    /// <summary>
+    /// Starts following the given roots and yields signals. Once cancelled it yields what it had already received
+    /// (from its kernel queue or journal, as far as it can without waiting) and ends: those changes happened before the
+    /// stop and must reach the store.
+    /// </summary>
     IAsyncEnumerable<ChangeSignal> ReadAsync(IReadOnlyList<string> roots, CancellationToken cancellationToken);
 }
