@@ -103,7 +103,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                 _movedFrom = null;
                 oldPath = pair.Path;
                 if (isDirectory)
-                    MoveWatches(pair.Path, path);
+                    FollowMovedDirectory(pair.Path, path);
             }
             else if (isDirectory)
             {
@@ -198,7 +198,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                 }
                 throw new IOException($"inotify_add_watch {directory}: {LibC.Describe(errno)}");
             }
-            if (_pathByWatch.Remove(wd, out var earlier))
+            // A watch that existed comes back with its descriptor: it now stands for this path.
+            if (_pathByWatch.Remove(wd, out var earlier) && _watchByPath.TryGetValue(earlier, out int there) && there == wd)
                 _watchByPath.Remove(earlier);
             _pathByWatch[wd] = directory;
             _watchByPath[directory] = wd;
@@ -224,16 +225,18 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         _leaving.Add(wd);
     }
 
-    /// <summary>A directory renamed within the watched tree: its watches follow it, their paths must too.</summary>
-    private void MoveWatches(string oldPath, string newPath)
+    /// <summary>
+    /// A directory renamed within the watched tree: its watches follow it, and the paths they stand for are read again
+    /// from the disk rather than derived from the old path. Two directories swapped (RENAME_EXCHANGE) give two renames,
+    /// the second of which would move the first one's watches back; and a directory that was excluded where it came
+    /// from has no watches to move.
+    /// </summary>
+    private void FollowMovedDirectory(string oldPath, string newPath)
     {
-        foreach (var (path, wd) in _watchByPath.Where(w => PathPattern.IsSameOrBelow(w.Key, oldPath)).ToList())
-        {
-            var moved = newPath + path[oldPath.Length..];
-            _watchByPath.Remove(path);
-            _watchByPath[moved] = wd;
-            _pathByWatch[wd] = moved;
-        }
+        if (_options.ShouldWatch(newPath))
+            WatchTree(newPath);
+        else
+            UnwatchTree(oldPath);
     }
 
     /// <summary>Subdirectories by the type readdir reports; entries of unknown type are tried, inotify refuses non-directories.</summary>

@@ -25,6 +25,37 @@ public sealed class InotifyCoverageTests : IDisposable
     }
 
     [Fact]
+    public async Task An_excluded_directory_renamed_into_scope_is_watched_from_then_on()
+    {
+        var off = Path.Combine(_root, "etc", "c.off");
+        Directory.CreateDirectory(Path.Combine(off, "inner"));
+        await using var source = new InotifySource(new InotifyOptions { ShouldWatch = path => !path.EndsWith(".off", StringComparison.Ordinal) });
+        await using var signals = source.ReadAsync([_root], CancellationToken.None).GetAsyncEnumerator();
+        (await signals.MoveNextAsync()).Should().BeTrue();
+        int before = source.WatchCount;
+
+        Directory.Move(off, Path.Combine(_root, "etc", "c"));
+        var renamed = await NextHint(signals);
+        renamed.Path.Should().Be(Path.Combine(_root, "etc", "c"));
+        source.WatchCount.Should().Be(before + 2, "etc/c and etc/c/inner are watched now");
+
+        var written = Path.Combine(_root, "etc", "c", "inner", "new");
+        File.WriteAllText(written, "x");
+        (await NextHint(signals)).Path.Should().Be(written);
+    }
+
+    private static async Task<ChangeHint> NextHint(IAsyncEnumerator<ChangeSignal> signals)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();
+            if (signals.Current is ChangeHint hint)
+                return hint;
+        }
+    }
+
+    [Fact]
     public async Task Running_out_of_watches_is_a_coverage_degraded_gap()
     {
         const string limit = "/proc/sys/fs/inotify/max_user_watches";

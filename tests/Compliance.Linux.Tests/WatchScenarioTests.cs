@@ -202,6 +202,25 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task Two_directories_swapped_in_one_rename_are_followed_at_their_new_places(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Prepare(harness);
+            File.WriteAllText(harness.PathOf("bin/from-bin"), "b\n");
+            File.WriteAllText(harness.PathOf("etc/from-etc"), "e\n");
+        });
+        NativeRename.Exchange(h.PathOf("etc"), h.PathOf("bin"));
+        await h.SettleAsync();
+
+        var written = await SingleFindingAfter(h, "etc/from-bin", () => File.AppendAllText(h.PathOf("etc/from-bin"), "more\n"));
+        written.After!.Size.Should().Be(new FileInfo(h.PathOf("etc/from-bin")).Length);
+        var created = await SingleFindingAfter(h, "bin/created", () => File.WriteAllText(h.PathOf("bin/created"), "c\n"));
+        created.Kind.Should().Be(DriftKind.Added);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
@@ -269,5 +288,27 @@ public sealed class WatchScenarioTests
         });
         h.Sink.Gaps.Should().Contain(g => g.Reason == GapReason.FirstStart && g.Source == source);
         await StoreMatchesFreshScan(h);
+    }
+}
+
+/// <summary>renameat2(RENAME_EXCHANGE), which neither .NET nor this system's mv offers.</summary>
+internal static unsafe partial class NativeRename
+{
+    private const int AtFdCwd = -100;
+    private const uint RenameExchange = 2;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static partial int renameat2(int oldDirectory, byte* oldPath, int newDirectory, byte* newPath, uint flags);
+
+    public static void Exchange(string first, string second)
+    {
+        var a = System.Text.Encoding.UTF8.GetBytes(first + "\0");
+        var b = System.Text.Encoding.UTF8.GetBytes(second + "\0");
+        fixed (byte* pa = a)
+        fixed (byte* pb = b)
+        {
+            if (renameat2(AtFdCwd, pa, AtFdCwd, pb, RenameExchange) != 0)
+                throw new IOException($"renameat2: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
     }
 }
