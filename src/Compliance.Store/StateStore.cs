@@ -289,6 +289,30 @@ public sealed partial class StateStore : IDisposable
         return entries;
     }
 
+    /// <summary>For each path, whether the observed table holds a path below it; read in one transaction.</summary>
+    public IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths)
+    {
+        var result = new bool[paths.Count];
+        if (paths.Count == 0)
+            return result;
+        using var transaction = _connection.BeginTransaction(deferred: true);
+        using var find = Prepare("SELECT 1 FROM observed WHERE walk_key > ?1 AND walk_key < ?2 LIMIT 1");
+        var range = new EntryCodec.StatementParameters(find);
+        for (int i = 0; i < paths.Count; i++)
+        {
+            // The range of a path and everything below it; the path's own key is its low end, which > leaves out.
+            var (low, high) = ScopeRange(paths[i]);
+            range.Blob(0, low);
+            range.Blob(1, high);
+            int step = SQLitePCL.raw.sqlite3_step(find);
+            result[i] = step == SQLitePCL.raw.SQLITE_ROW;
+            SQLitePCL.raw.sqlite3_reset(find);
+            if (step is not (SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE))
+                Check(step, _connection);
+        }
+        return result;
+    }
+
     public long BaselineCount() => Scalar<long>("SELECT count(*) FROM baseline WHERE retired_gen IS NULL");
 
     /// <summary>The walk-key range holding a path and everything below it (the separator is 0x00 in keys).</summary>

@@ -1,5 +1,6 @@
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
+using Compliance.Core.Model;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
@@ -51,5 +52,26 @@ public sealed class ReconcilerHintTests : IDisposable
             [(Path.Combine(_root, "approved"), DriftKind.Removed), (Path.Combine(_root, "new"), DriftKind.Added)]);
         applied.Vanished.Should().Equal(Path.Combine(_root, "temporary"));
         applied.Matched.Should().ContainSingle().Which.Path.Should().Be(Path.Combine(_root, "unchanged"));
+    }
+
+    [Fact]
+    public void A_file_where_the_store_has_entries_below_clears_them()
+    {
+        // What fanotify may leave: a new directory's entries stored, the directory replaced by a file, and only the
+        // directory's own name reported, because the handle of a deleted directory no longer opens.
+        var directory = Path.Combine(_root, "var");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "x"), "x\n");
+        var reconciler = new Reconciler(_store, new LinuxFileTree(), _policy);
+        ChangeHint Created(string path) => new("test", DateTimeOffset.UtcNow, path, ChangeKind.Created);
+        reconciler.ApplyHints([Created(directory)], _store.StartRun("watch", "linux"));
+        _store.ObservedDrift().Select(row => row.Entry.Path).Should().Contain(Path.Combine(directory, "x"));
+
+        Directory.Delete(directory, recursive: true);
+        File.WriteAllText(directory, "now a file\n");
+        var applied = reconciler.ApplyHints([Created(directory)], _store.StartRun("watch", "linux"));
+
+        applied.Findings.Should().ContainSingle(f => f.Path == directory).Which.After!.Type.Should().Be(FileType.File);
+        _store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal(directory);
     }
 }

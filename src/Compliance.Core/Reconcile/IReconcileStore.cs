@@ -17,6 +17,9 @@ public interface IReconcileStore
     /// <summary>The current baseline entry of each path, null where there is none.</summary>
     IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths);
 
+    /// <summary>For each path, whether observed drift is stored for any path below it.</summary>
+    IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths);
+
     /// <summary>Stores a batch of observations, and the cursor that produced them, in one transaction.</summary>
     void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, FeedCursor? cursor = null);
 

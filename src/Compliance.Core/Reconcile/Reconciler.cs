@@ -102,22 +102,34 @@ public sealed class Reconciler
         Parallel.For(0, hinted.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.HashWorkers) },
             i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i]));
 
+        // A directory whose entries or attributes changed is compared as an entry: its children's own hints cover
+        // them. One that appeared, moved or changed type is rescanned as a subtree. So is a path with nothing there
+        // and nothing approved (a temporary file, or a directory moved away or deleted), which clears whatever the
+        // watch had stored at and below it; and so is any other path the store still has entries below, a directory
+        // replaced by a file, say, whose entries' own deletions the source could no longer name.
+        var asEntry = new bool[hinted.Length];
+        for (int i = 0; i < hinted.Length; i++)
+        {
+            var (observed, baseline) = (examined[i].Observed, baselines[i]);
+            bool directoryItself = hinted[i].Value.Kind is ChangeKind.Modified or ChangeKind.MetadataChanged
+                && observed?.Type == FileType.Directory && baseline?.Type is null or FileType.Directory;
+            bool gone = observed is null && baseline is null;
+            if (gone)
+                vanished.Add(hinted[i].Key);
+            asEntry[i] = directoryItself || !(observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || gone);
+        }
+        var candidates = Enumerable.Range(0, hinted.Length).Where(i => asEntry[i] && examined[i].Observed?.Type != FileType.Directory).ToArray();
+        var storedBelow = _store.HaveObservationsBelow(candidates.Select(i => hinted[i].Key).ToArray());
+        for (int c = 0; c < candidates.Length; c++)
+            asEntry[candidates[c]] &= !storedBelow[c];
+
         var subtrees = new List<string>();
         for (int i = 0; i < hinted.Length; i++)
         {
             var (path, hint) = hinted[i];
             var baseline = baselines[i];
             var item = examined[i];
-            // A directory whose entries or attributes changed is compared as an entry: its children's own hints
-            // cover them. One that appeared, moved or changed type is rescanned as a subtree. So is a path with
-            // nothing there and nothing approved (a temporary file, or a directory moved away or deleted), which
-            // clears whatever the watch had stored at and below it.
-            bool directoryItself = hint.Kind is ChangeKind.Modified or ChangeKind.MetadataChanged
-                && item.Observed?.Type == FileType.Directory && baseline?.Type is null or FileType.Directory;
-            bool gone = item.Observed is null && baseline is null;
-            if (gone)
-                vanished.Add(path);
-            if (!directoryItself && (item.Observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || gone))
+            if (!asEntry[i])
             {
                 subtrees.Add(path);
                 continue;
