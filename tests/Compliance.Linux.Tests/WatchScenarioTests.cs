@@ -221,6 +221,20 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_directory_renamed_is_reported_as_moves_like_a_full_scan(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        h.ClearFindings();
+        Directory.Move(h.PathOf("etc"), h.PathOf("config"));
+        await h.SettleAsync();
+
+        foreach (var moved in new[] { "config", "config/app.conf", "config/hosts" })
+            h.FindingsFor(h.PathOf(moved)).Should().ContainSingle(Describe(h.Sink.Findings)).Which.Kind.Should().Be(DriftKind.Moved, moved);
+        h.FindingsFor(h.PathOf("etc")).Concat(h.FindingsFor(h.PathOf("etc/app.conf"))).Should().BeEmpty("the old paths are the moves' other halves");
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);

@@ -37,7 +37,15 @@ public sealed class Reconciler
     /// hands each finding to <paramref name="onFinding"/>.
     /// </summary>
     public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Scan(runKind, source, [scope], onFinding, cancellationToken);
+
+    /// <summary>
+    /// Scans several disjoint scopes (null: the policy's whole scope) as one run, so that an entry removed from one
+    /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it.
+    /// </summary>
+    private ScanRun Scan(string runKind, string source, IReadOnlyList<string?> scopes, Action<Finding>? onFinding,
+        CancellationToken cancellationToken)
     {
         long runId = _store.StartRun(runKind, _tree.Description);
         long findings = 0;
@@ -55,18 +63,23 @@ public sealed class Reconciler
                     Flush(batch, runId);
             }
 
-            foreach (var item in Scanner.Scan(_store.OpenBaseline(scope), scope, cancellationToken))
+            foreach (var scope in scopes)
             {
-                if (EntryComparer.Compare(item.Baseline, item.Observed, item.Category, source) is { } finding && moves.Offer(finding) is { } ready)
-                    Emit(ready);
+                foreach (var item in Scanner.Scan(_store.OpenBaseline(scope), scope, cancellationToken))
+                {
+                    if (EntryComparer.Compare(item.Baseline, item.Observed, item.Category, source) is { } finding && moves.Offer(finding) is { } ready)
+                        Emit(ready);
+                }
             }
             foreach (var finding in moves.Drain())
                 Emit(finding);
             Flush(batch, runId);
-            _store.ForgetObservationsNotFromRun(scope, runId);
+            foreach (var scope in scopes)
+                _store.ForgetObservationsNotFromRun(scope, runId);
 
             var totals = Totals(findings);
-            _store.FinishRun(runId, totals, "completed", scope is null ? null : $"scope {scope}");
+            var named = scopes.OfType<string>().ToList();
+            _store.FinishRun(runId, totals, "completed", named.Count == 0 ? null : $"scope {string.Join(", ", named)}");
             return new ScanRun(runId, totals);
         }
         catch (Exception e)
@@ -150,11 +163,10 @@ public sealed class Reconciler
         observations.AddRange(findings.SelectMany(Observation.For));
         _store.ApplyObservations(observations, runId, cursor);
 
-        foreach (var subtree in RemoveNested(subtrees))
-        {
-            var source = hintsByPath[subtree].Source;
-            Scan("rescan", source, subtree, findings.Add);
-        }
+        // One run for all subtrees: a directory renamed within the batch is removed from one and added in another.
+        var scopes = RemoveNested(subtrees).ToList<string?>();
+        if (scopes.Count > 0)
+            Scan("rescan", hintsByPath[scopes[0]!].Source, scopes, findings.Add, CancellationToken.None);
         return new AppliedHints(findings, vanished, matched);
     }
 
