@@ -18,6 +18,9 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private const uint WatchMask = Inotify.Modify | Inotify.Attrib | Inotify.CloseWrite | Inotify.MovedFrom | Inotify.MovedTo
         | Inotify.Create | Inotify.Delete | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow | Inotify.ExclUnlink;
 
+    /// <summary>What a watch on an absent root's ancestor listens for: entries that appear, and the ancestor going.</summary>
+    private const uint AncestorMask = Inotify.Create | Inotify.MovedTo | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow;
+
     /// <summary>How long a rename's first half waits for its second half to arrive in a later read.</summary>
     private const int MovePairingWaitMs = 5;
 
@@ -25,6 +28,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private readonly Dictionary<int, string> _pathByWatch = [];
     private readonly Dictionary<string, int> _watchByPath = new(StringComparer.Ordinal);
     private readonly HashSet<int> _leaving = [];
+    /// <summary>Roots that do not exist, each with the watch on its nearest existing ancestor that waits for it.</summary>
+    private readonly Dictionary<string, AwaitedRoot> _awaitedRoots = new(StringComparer.Ordinal);
     private int _fd = -1;
     private PendingMove? _movedFrom;
 
@@ -43,7 +48,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         if (_fd < 0)
             throw new ComplianceException($"inotify_init1: {LibC.Describe(Marshal.GetLastPInvokeError())}", FailureKind.Runtime);
         foreach (var root in Roots)
-            WatchTree(root);
+            WatchRoot(root);
         return _fd;
     }
 
@@ -78,6 +83,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         if ((mask & Inotify.Ignored) != 0)
         {
             WatchEnded(wd);
+            return;
+        }
+        if (_awaitedRoots.Values.Any(a => a.Watch == wd))
+        {
+            AwaitRoots(wd);
             return;
         }
         if (!_pathByWatch.TryGetValue(wd, out var directory))
@@ -132,14 +142,17 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         {
             Forget(wd, directory);
             if (isRoot)
+            {
                 Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was deleted"));
+                WatchRoot(directory);
+            }
         }
         else if ((mask & Inotify.MoveSelf) != 0 && isRoot)
         {
             // The root's watches now follow the moved directory, wherever it went: start over at the root's path.
             UnwatchTree(directory);
-            WatchTree(directory);
             Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was moved away"));
+            WatchRoot(directory);
         }
         else if ((mask & Inotify.Attrib) != 0 && isRoot)
         {
@@ -150,7 +163,14 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     /// <summary>IN_IGNORED: expected after a deletion or our own removal; otherwise the watch was lost (unmount...).</summary>
     private void WatchEnded(int wd)
     {
-        if (_leaving.Remove(wd) || !_pathByWatch.Remove(wd, out var path))
+        if (_leaving.Remove(wd))
+            return;
+        if (_awaitedRoots.Values.Any(a => a.Watch == wd))
+        {
+            AwaitRoots(wd);   // the ancestor itself went: wait higher up
+            return;
+        }
+        if (!_pathByWatch.Remove(wd, out var path))
             return;
         _watchByPath.Remove(path);
         WatchTree(path);
@@ -166,6 +186,78 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         if (from.IsDirectory)
             UnwatchTree(from.Path);
         Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, from.Path, ChangeKind.Deleted));
+    }
+
+    /// <summary>
+    /// Watches a root's tree; a root that does not exist (deleted or moved away, or not made yet) is waited for by a
+    /// watch on its nearest existing ancestor. True when the root is watched.
+    /// </summary>
+    private bool WatchRoot(string root)
+    {
+        WatchTree(root);
+        if (_watchByPath.ContainsKey(root))
+            return true;
+        for (var ancestor = EntryPath.Parent(root); ; ancestor = EntryPath.Parent(ancestor))
+        {
+            int wd;
+            fixed (byte* p = NativePath(ancestor))
+                wd = Inotify.AddWatch(_fd, p, AncestorMask);
+            if (wd >= 0)
+            {
+                _awaitedRoots[root] = new AwaitedRoot(wd, ancestor);
+                break;
+            }
+            if (ancestor is "/" or "")
+            {
+                Emit(Gap(root, GapReason.CoverageDegraded, $"cannot watch {root} nor any directory above it: {LibC.Describe(Marshal.GetLastPInvokeError())}"));
+                return false;
+            }
+        }
+        // It may have come back while the ancestor's watch was being set.
+        WatchTree(root);
+        if (!_watchByPath.ContainsKey(root))
+            return false;
+        StopAwaiting(root);
+        return true;
+    }
+
+    /// <summary>
+    /// Something appeared in (or happened to) an ancestor that roots wait on. A root that is there again is watched
+    /// and rescanned; one whose path got a directory closer to it waits there instead.
+    /// </summary>
+    private void AwaitRoots(int ancestorWatch)
+    {
+        foreach (var (root, awaited) in _awaitedRoots.Where(r => r.Value.Watch == ancestorWatch).ToList())
+        {
+            if (!Exists(root) && NearestExistingAncestor(root) == awaited.Ancestor)
+                continue;
+            StopAwaiting(root);
+            if (WatchRoot(root))
+                Emit(Gap(root, GapReason.SourceRestarted, $"the watched root {root} is there again: rescanned for what it holds"));
+        }
+    }
+
+    private void StopAwaiting(string root)
+    {
+        if (!_awaitedRoots.Remove(root, out var awaited) || _awaitedRoots.Values.Any(a => a.Watch == awaited.Watch))
+            return;
+        if (Inotify.RemoveWatch(_fd, awaited.Watch) == 0)
+            _leaving.Add(awaited.Watch);
+    }
+
+    private static string NearestExistingAncestor(string path)
+    {
+        var ancestor = EntryPath.Parent(path);
+        while (ancestor is not ("/" or "") && !Exists(ancestor))
+            ancestor = EntryPath.Parent(ancestor);
+        return ancestor;
+    }
+
+    private static bool Exists(string path)
+    {
+        Statx buffer;
+        fixed (byte* p = NativePath(path))
+            return LibC.statx(LibC.AtFdCwd, p, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats, &buffer) == 0;
     }
 
     /// <summary>Watches a directory and every directory below it that the options let through.</summary>
@@ -282,6 +374,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     }
 
     private sealed record PendingMove(uint Cookie, string Path, bool IsDirectory);
+
+    private readonly record struct AwaitedRoot(int Watch, string Ancestor);
 }
 
 /// <summary>What the inotify source watches.</summary>

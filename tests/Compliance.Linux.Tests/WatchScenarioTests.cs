@@ -235,6 +235,23 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task The_root_deleted_and_made_again_is_followed_again(string source)
+    {
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        var removed = h.Sink.WaitFor(h.Root);
+        Directory.Delete(h.Root, recursive: true);
+        await removed.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Directory.CreateDirectory(h.PathOf(".settle"));
+        Directory.CreateDirectory(h.PathOf("etc"));
+        File.WriteAllText(h.PathOf("etc/hosts"), "10.0.0.9 back\n");
+        await h.SettleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var later = await SingleFindingAfter(h, "etc/app.conf", () => File.WriteAllText(h.PathOf("etc/app.conf"), "port = 81\n"));
+        later.Kind.Should().Be(DriftKind.Content);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
     {
         await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
