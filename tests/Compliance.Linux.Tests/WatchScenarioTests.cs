@@ -18,6 +18,14 @@ public sealed class WatchScenarioTests
         File.WriteAllText(h.PathOf("bin/tool"), "#!/bin/sh\n");
     }
 
+    /// <summary>A watch under the given source over the common tree, plus whatever a test adds to it before approval.</summary>
+    private static Task<WatchHarness> StartAsync(string source, Action<WatchHarness>? more = null, TimeSpan? coalesceWindow = null) =>
+        WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Prepare(harness);
+            more?.Invoke(harness);
+        }, coalesceWindow);
+
     private static async Task<Finding> SingleFindingAfter(WatchHarness h, string relative, Action change)
     {
         h.ClearFindings();
@@ -40,7 +48,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Create_is_added_with_the_writing_process(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "etc/new.conf", () => File.WriteAllText(h.PathOf("etc/new.conf"), "new\n"));
         finding.Kind.Should().Be(DriftKind.Added);
         finding.Source.Should().Be(source);
@@ -56,7 +64,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Modify_is_content(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "etc/app.conf", () => File.AppendAllText(h.PathOf("etc/app.conf"), "debug = 1\n"));
         finding.Kind.Should().Be(DriftKind.Content);
         finding.Attributes.Should().Contain(["size", "mtime", "blake3"]);
@@ -66,7 +74,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Chmod_is_metadata_mode(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "bin/tool", () => File.SetUnixFileMode(h.PathOf("bin/tool"),
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute));
         finding.Kind.Should().Be(DriftKind.Metadata);
@@ -77,7 +85,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Chown_is_metadata_owner(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "etc/hosts", () => WatchHarness.Run("chown", "4321:4322", h.PathOf("etc/hosts")));
         finding.Kind.Should().Be(DriftKind.Metadata);
         finding.Attributes.Should().Equal("uid", "gid", "ctime");
@@ -87,7 +95,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Rename_within_a_directory_is_a_move(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "etc/app.conf.old", () => File.Move(h.PathOf("etc/app.conf"), h.PathOf("etc/app.conf.old")));
         finding.Kind.Should().Be(DriftKind.Moved);
         finding.Before!.Path.Should().Be(h.PathOf("etc/app.conf"));
@@ -98,7 +106,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Rename_across_directories_is_a_move(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "bin/app.conf", () => File.Move(h.PathOf("etc/app.conf"), h.PathOf("bin/app.conf")));
         finding.Kind.Should().Be(DriftKind.Moved);
         finding.Before!.Path.Should().Be(h.PathOf("etc/app.conf"));
@@ -108,7 +116,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Delete_is_removed(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var finding = await SingleFindingAfter(h, "etc/hosts", () => File.Delete(h.PathOf("etc/hosts")));
         finding.Kind.Should().Be(DriftKind.Removed);
         await StoreMatchesFreshScan(h);
@@ -117,7 +125,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Delete_and_recreate_is_followed_afterwards(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var path = h.PathOf("etc/hosts");
         // Held open, the deleted inode is not freed, so the kernel cannot give its number to the new file
         // (ext4 reuses freed numbers at once, which made the inode assertion below flaky).
@@ -139,7 +147,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Atomic_replace_by_rename_over_is_one_content_finding(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, TimeSpan.FromMilliseconds(200));
+        await using var h = await StartAsync(source, coalesceWindow: TimeSpan.FromMilliseconds(200));
         var finding = await SingleFindingAfter(h, "etc/app.conf", () =>
         {
             // What editors and package managers do: write a temporary file, then rename it over the original.
@@ -155,7 +163,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Hard_link_added_changes_both_names(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var link = await SingleFindingAfter(h, "bin/tool-link", () => WatchHarness.Run("ln", h.PathOf("bin/tool"), h.PathOf("bin/tool-link")));
         link.Kind.Should().Be(DriftKind.Added);
         link.After!.LinkCount.Should().Be(2);
@@ -168,9 +176,8 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task A_hard_link_in_a_directory_moved_out_of_scope_and_back_is_followed_again(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        await using var h = await StartAsync(source, harness =>
         {
-            Prepare(harness);
             Directory.CreateDirectory(harness.PathOf("lib"));
             WatchHarness.Run("ln", harness.PathOf("bin/tool"), harness.PathOf("lib/tool"));
         });
@@ -190,9 +197,8 @@ public sealed class WatchScenarioTests
     public async Task A_directory_named_like_a_deleted_one_is_followed(string source)
     {
         // The kernel marks the path of an unlinked directory with this suffix; a live one may carry it as its name.
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        await using var h = await StartAsync(source, harness =>
         {
-            Prepare(harness);
             Directory.CreateDirectory(harness.PathOf("old (deleted)"));
             File.WriteAllText(harness.PathOf("old (deleted)/notes"), "a\n");
         });
@@ -204,9 +210,8 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Two_directories_swapped_in_one_rename_are_followed_at_their_new_places(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        await using var h = await StartAsync(source, harness =>
         {
-            Prepare(harness);
             File.WriteAllText(harness.PathOf("bin/from-bin"), "b\n");
             File.WriteAllText(harness.PathOf("etc/from-etc"), "e\n");
         });
@@ -223,7 +228,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task A_directory_renamed_is_reported_as_moves_like_a_full_scan(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         h.ClearFindings();
         Directory.Move(h.PathOf("etc"), h.PathOf("config"));
         await h.SettleAsync();
@@ -237,7 +242,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task The_root_deleted_and_made_again_is_followed_again(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var removed = h.Sink.WaitFor(h.Root);
         Directory.Delete(h.Root, recursive: true);
         await removed.WaitAsync(TimeSpan.FromSeconds(20));
@@ -254,7 +259,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Tree_moved_into_scope_is_added_entirely_and_then_followed(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         var staged = Path.Combine(h.Outside, "release");
         Directory.CreateDirectory(Path.Combine(staged, "lib", "deep"));
         File.WriteAllText(Path.Combine(staged, "lib", "a.so"), "a");
@@ -277,9 +282,8 @@ public sealed class WatchScenarioTests
     public async Task A_filesystem_mounted_below_the_root_is_followed(string source)
     {
         string? mounted = null;
-        var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        var h = await StartAsync(source, harness =>
         {
-            Prepare(harness);
             mounted = harness.PathOf("mnt");
             Directory.CreateDirectory(mounted);
             WatchHarness.Run("mount", "-t", "tmpfs", "compliance-test", mounted);
@@ -302,7 +306,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Changes_outside_the_policy_produce_nothing(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare);
+        await using var h = await StartAsync(source);
         h.ClearFindings();
         File.WriteAllText(Path.Combine(h.Outside, "noise"), "x");
         await h.SettleAsync();
@@ -313,9 +317,8 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Starting_reports_what_changed_while_not_watching_as_a_rescan(string source)
     {
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        await using var h = await StartAsync(source, harness =>
         {
-            Prepare(harness);
         });
         h.Sink.Gaps.Should().Contain(g => g.Reason == GapReason.FirstStart && g.Source == source);
         await StoreMatchesFreshScan(h);
