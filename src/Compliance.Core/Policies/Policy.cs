@@ -117,7 +117,14 @@ public sealed class Policy
             .AppendLine("    attributes: [all]")
             .AppendLine("    include:");
         foreach (var path in list)
-            yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(PathPattern.EscapeLiteral(path)));
+            yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(PathPattern.EscapeLiteral(WithoutTrailingSlash(path))));
         return PolicyLoader.Parse(yaml.ToString(), "<paths>");
     }
+
+    /// <summary>
+    /// A path as given names the directory even with a trailing '/' (shell completion adds one); in a pattern that
+    /// '/' would select the directory's entries only, one level deep.
+    /// </summary>
+    private static string WithoutTrailingSlash(string path) =>
+        path.Length > 1 && path.EndsWith('/') ? (path.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : "/") : path;
 }

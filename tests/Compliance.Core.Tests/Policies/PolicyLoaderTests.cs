@@ -162,4 +162,16 @@ public class PolicyLoaderTests
         policy.Classify(escaped + "/file").Should().NotBeNull();
         policy.Classify("/var/log/syslog").Should().BeNull();
     }
+
+    [Fact]
+    public void ForPaths_takes_a_trailing_slash_as_the_directory_and_everything_below_it()
+    {
+        // What shell completion writes; in a pattern a trailing '/' would mean the directory's entries only.
+        var policy = Policy.ForPaths(["/srv/app/", "/", "docs//"]);
+
+        policy.Categories[0].Include.Select(p => p.Text).Take(2).Should().Equal("/srv/app", "/");
+        policy.Classify("/srv/app").Should().NotBeNull();
+        policy.Classify("/srv/app/a/b/c").Should().NotBeNull();
+        policy.Classify("docs/x/y").Should().NotBeNull();
+    }
 }
