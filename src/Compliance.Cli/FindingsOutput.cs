@@ -88,7 +88,7 @@ internal sealed class FindingsOutput : IDisposable
             var detail = finding.Kind switch
             {
                 DriftKind.Moved => string.Join(", ", finding.Attributes.Where(a => a != "path").Select(a => Change(finding, a)).Prepend($"from {EntryPath.ToDisplay(finding.Before!.Path)}")),
-                DriftKind.Unverified => finding.Detail ?? "",
+                DriftKind.Unverified => string.Join(", ", finding.Attributes.Select(a => Change(finding, a)).Prepend(finding.Detail ?? "could not be read")),
                 DriftKind.Added or DriftKind.Removed => "",
                 _ => string.Join(", ", finding.Attributes.Select(a => Change(finding, a))),
             };

@@ -34,7 +34,15 @@ public static class EntryComparer
         if (observed is null)
             return baseline is null ? null : Make(DriftKind.Removed);
         if (observed.Error is not null)
-            return Make(DriftKind.Unverified, detail: observed.Error);
+        {
+            // What stat still shows goes with it: a file that cannot be read may be new, or have a new owner or mode.
+            if (baseline is null)
+                return Make(DriftKind.Unverified, detail: $"{observed.Error} (not in the approved baseline)");
+            IReadOnlyList<string> seen = observed.Type == FileType.Unknown ? []
+                : baseline.Type != observed.Type ? [AttributeCatalog.Type.Name]
+                : ChangedAttributes(baseline, observed, attributes);
+            return Make(DriftKind.Unverified, seen, observed.Error);
+        }
         if (baseline is null)
             return Make(DriftKind.Added);
         if (baseline.Type != observed.Type)
