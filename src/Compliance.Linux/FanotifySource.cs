@@ -189,7 +189,9 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             if (!directory.Followed && !directory.AboveARoot)
                 return null;
             var path = Join(directory.Path, EntryPath.FromBytes(name));
-            return directory.Followed || IsFollowed(path) ? path : null;
+            // A directory above a root, renamed or deleted, takes the root with it: its path is passed on, and the
+            // follower rescans what the policy holds below it.
+            return directory.Followed || IsFollowed(path) || IsAboveARoot(path) ? path : null;
         }
         return null;
     }
@@ -209,7 +211,10 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             int errno = Marshal.GetLastPInvokeError();
             if (errno is NotifyIo.EStale or LibC.ENoEnt)
                 return null;
-            throw new IOException($"fanotify: cannot open a directory handle: {LibC.Describe(errno)}");
+            // A directory in the middle of being deleted can fail otherwise (ENOMEM): the event's path is unknown,
+            // so its filesystem is rescanned rather than the watch stopped.
+            Emit(Gap("", GapReason.Overflow, $"fanotify could not open a directory handle ({LibC.Describe(errno)}): an event's path is unknown"));
+            return null;
         }
         try
         {
