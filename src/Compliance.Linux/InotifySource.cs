@@ -87,7 +87,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         }
         if (_awaitedRoots.Values.Any(a => a.Watch == wd))
         {
-            AwaitRoots(wd);
+            AwaitRoots(wd, ancestorGone: (mask & (Inotify.DeleteSelf | Inotify.MoveSelf)) != 0);
             return;
         }
         if (!_pathByWatch.TryGetValue(wd, out var directory))
@@ -167,7 +167,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             return;
         if (_awaitedRoots.Values.Any(a => a.Watch == wd))
         {
-            AwaitRoots(wd);   // the ancestor itself went: wait higher up
+            AwaitRoots(wd, ancestorGone: true);
             return;
         }
         if (!_pathByWatch.Remove(wd, out var path))
@@ -189,51 +189,61 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     }
 
     /// <summary>
-    /// Watches a root's tree; a root that does not exist (deleted or moved away, or not made yet) is waited for by a
-    /// watch on its nearest existing ancestor. True when the root is watched.
+    /// Watches a root's tree; a root that is not a directory now (deleted or moved away, not made yet, or replaced by
+    /// a file) is waited for by a watch on its nearest existing ancestor. True when the root is watched.
     /// </summary>
     private bool WatchRoot(string root)
     {
-        WatchTree(root);
-        if (_watchByPath.ContainsKey(root))
-            return true;
-        for (var ancestor = EntryPath.Parent(root); ; ancestor = EntryPath.Parent(ancestor))
+        // Directories may come and go between looking and watching: each try starts again from what exists.
+        for (int attempt = 0; attempt < MaxRootAttempts; attempt++)
         {
+            WatchTree(root);
+            if (_watchByPath.ContainsKey(root))
+                return true;
+            var ancestor = NearestExistingAncestor(root);
             int wd;
             fixed (byte* p = NativePath(ancestor))
                 wd = Inotify.AddWatch(_fd, p, AncestorMask);
-            if (wd >= 0)
+            if (wd < 0)
             {
-                _awaitedRoots[root] = new AwaitedRoot(wd, ancestor);
-                break;
-            }
-            if (ancestor is "/" or "")
-            {
-                Emit(Gap(root, GapReason.CoverageDegraded, $"cannot watch {root} nor any directory above it: {LibC.Describe(Marshal.GetLastPInvokeError())}"));
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is LibC.ENoEnt or LibC.ENotDir)
+                    continue;
+                Emit(Gap(root, GapReason.CoverageDegraded, $"cannot watch {root} nor {ancestor} above it: {LibC.Describe(errno)}; changes there are found only by rescans"));
                 return false;
             }
+            _awaitedRoots[root] = new AwaitedRoot(wd, ancestor);
+            // What appeared before the ancestor's watch was set is not reported to it: look once more.
+            if (!IsDirectory(root) && NearestExistingAncestor(root) == ancestor)
+                return false;
+            StopAwaiting(root);
         }
-        // It may have come back while the ancestor's watch was being set.
-        WatchTree(root);
-        if (!_watchByPath.ContainsKey(root))
-            return false;
-        StopAwaiting(root);
-        return true;
+        Emit(Gap(root, GapReason.CoverageDegraded, $"the directories above {root} keep changing: changes there are found only by rescans"));
+        return false;
     }
 
+    private const int MaxRootAttempts = 100;
+
     /// <summary>
-    /// Something appeared in (or happened to) an ancestor that roots wait on. A root that is there again is watched
-    /// and rescanned; one whose path got a directory closer to it waits there instead.
+    /// Something appeared in (or happened to) an ancestor that roots wait on. A root that is a directory again is
+    /// watched and rescanned, and so is what now stands at a root's path if it is not a directory; a root whose path
+    /// got a directory closer to it, or whose ancestor went, waits elsewhere.
     /// </summary>
-    private void AwaitRoots(int ancestorWatch)
+    private void AwaitRoots(int ancestorWatch, bool ancestorGone)
     {
         foreach (var (root, awaited) in _awaitedRoots.Where(r => r.Value.Watch == ancestorWatch).ToList())
         {
-            if (!Exists(root) && NearestExistingAncestor(root) == awaited.Ancestor)
-                continue;
-            StopAwaiting(root);
-            if (WatchRoot(root))
-                Emit(Gap(root, GapReason.SourceRestarted, $"the watched root {root} is there again: rescanned for what it holds"));
+            if (ancestorGone || IsDirectory(root) || NearestExistingAncestor(root) != awaited.Ancestor)
+            {
+                StopAwaiting(root);
+                if (WatchRoot(root))
+                {
+                    Emit(Gap(root, GapReason.SourceRestarted, $"the watched root {root} is there again: rescanned for what it holds"));
+                    continue;
+                }
+            }
+            if (Exists(root))
+                Emit(Gap(root, GapReason.SourceRestarted, $"something other than a directory is at the watched root {root}: rescanned"));
         }
     }
 
@@ -253,11 +263,16 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         return ancestor;
     }
 
-    private static bool Exists(string path)
+    private static bool Exists(string path) => Stat(path) is not null;
+
+    private static bool IsDirectory(string path) => Stat(path) is { } mode && (mode & 0xF000) == 0x4000;
+
+    /// <summary>The mode of what is at a path (not following a symlink), or null when nothing is.</summary>
+    private static uint? Stat(string path)
     {
         Statx buffer;
         fixed (byte* p = NativePath(path))
-            return LibC.statx(LibC.AtFdCwd, p, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats, &buffer) == 0;
+            return LibC.statx(LibC.AtFdCwd, p, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats, &buffer) == 0 ? buffer.Mode : null;
     }
 
     /// <summary>Watches a directory and every directory below it that the options let through.</summary>

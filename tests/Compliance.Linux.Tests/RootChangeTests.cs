@@ -1,0 +1,85 @@
+using Compliance.Core.ChangeFeed;
+
+namespace Compliance.Linux.Tests;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+/// <summary>What a source reports when a followed root, or a directory above it, goes away or is replaced.</summary>
+public sealed class RootChangeTests : IDisposable
+{
+    private readonly string _top = Path.Combine(Path.GetTempPath(), $"compliance-roots-{Guid.NewGuid():N}");
+    private readonly string _root;
+
+    public RootChangeTests()
+    {
+        _root = Path.Combine(_top, "p", "q", "s");
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "a"), "a\n");
+    }
+
+    public void Dispose() => Directory.Delete(_top, recursive: true);
+
+    private async Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source)
+    {
+        var signals = source.ReadAsync([_root], CancellationToken.None).GetAsyncEnumerator();
+        (await signals.MoveNextAsync()).Should().BeTrue();
+        signals.Current.Should().BeOfType<GapSignal>("the first start comes once the marks or watches are set");
+        return signals;
+    }
+
+    /// <summary>Signals until one matches, or fails after ten seconds.</summary>
+    private static async Task<T> Next<T>(IAsyncEnumerator<ChangeSignal> signals, Func<T, bool> wanted) where T : ChangeSignal
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();
+            if (signals.Current is T signal && wanted(signal))
+                return signal;
+        }
+    }
+
+    [Fact]
+    public async Task Inotify_rescans_a_root_replaced_by_a_file()
+    {
+        await using var source = new InotifySource();
+        await using var signals = await Follow(source);
+
+        Directory.Delete(_root, recursive: true);
+        await Next<GapSignal>(signals, gap => gap.Detail.Contains("deleted"));
+        File.WriteAllText(_root, "a file now\n");
+
+        var gap = await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("other than a directory"));
+        gap.Reason.Should().Be(GapReason.SourceRestarted);
+    }
+
+    [Fact]
+    public async Task Inotify_finds_a_root_again_after_the_directory_above_it_was_made_anew()
+    {
+        await using var source = new InotifySource();
+        await using var signals = await Follow(source);
+
+        var parent = Path.Combine(_top, "p");
+        Directory.Delete(parent, recursive: true);
+        Directory.CreateDirectory(parent);
+        await Next<GapSignal>(signals, gap => gap.Detail.Contains("deleted"));
+        await Task.Delay(200);   // the old parent's watch has ended by now; the root waits on the new one
+        Directory.CreateDirectory(_root);
+
+        await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("there again"));
+        var written = Path.Combine(_root, "b");
+        File.WriteAllText(written, "b\n");
+        await Next<ChangeHint>(signals, hint => hint.Path == written);
+    }
+
+    [Fact]
+    public async Task Fanotify_reports_a_directory_above_the_root_renamed()
+    {
+        await using var source = new FanotifySource();
+        await using var signals = await Follow(source);
+
+        var above = Path.Combine(_top, "p", "q");
+        Directory.Move(above, above + "2");
+
+        await Next<ChangeHint>(signals, hint => hint.Path == above);
+    }
+}
