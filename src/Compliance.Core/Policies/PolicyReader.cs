@@ -30,13 +30,21 @@ internal sealed class PolicyReader(string text, string source)
     public Policy? Read()
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             Report(e.Start, SyntaxMessage(e));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet fails so on some malformed flow collections (an unclosed '[' before a '-' line), with no
+            // position of its own; where its scanner stopped is the place to look.
+            Report(scanner.CurrentPosition, "malformed YAML here: check the brackets, quotes and indentation before this point");
             return null;
         }
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))

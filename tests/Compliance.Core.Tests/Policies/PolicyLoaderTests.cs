@@ -174,4 +174,15 @@ public class PolicyLoaderTests
         policy.Classify("/srv/app/a/b/c").Should().NotBeNull();
         policy.Classify("docs/x/y").Should().NotBeNull();
     }
+
+    [Fact]
+    public void An_unclosed_flow_sequence_is_a_problem_with_a_position_not_a_crash()
+    {
+        // YamlDotNet throws InvalidOperationException, without a position, on this one.
+        var problems = PolicyLoader.Lint("name: x\ncategories:\n  - name: c\n    include: [/a\n  - name: d\n", "p.yaml");
+
+        var problem = problems.Should().ContainSingle().Subject;
+        problem.Line.Should().BeGreaterThan(3);
+        problem.Message.Should().Contain("malformed YAML");
+    }
 }
