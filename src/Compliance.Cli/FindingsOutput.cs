@@ -87,12 +87,12 @@ internal sealed class FindingsOutput : IDisposable
         {
             var detail = finding.Kind switch
             {
-                DriftKind.Moved => string.Join(", ", finding.Attributes.Where(a => a != "path").Select(a => Change(finding, a)).Prepend($"from {EntryPath.ToDisplay(finding.Before!.Path)}")),
+                DriftKind.Moved => string.Join(", ", finding.Attributes.Where(a => a != "path").Select(a => Change(finding, a)).Prepend($"from {EntryPath.ToDisplayLine(finding.Before!.Path)}")),
                 DriftKind.Unverified => string.Join(", ", finding.Attributes.Select(a => Change(finding, a)).Prepend(finding.Detail ?? "could not be read")),
                 DriftKind.Added or DriftKind.Removed => "",
                 _ => string.Join(", ", finding.Attributes.Select(a => Change(finding, a))),
             };
-            Console.WriteLine($"{finding.Kind.ToName().PadRight(kindWidth)}  {EntryPath.ToDisplay(finding.Path)}{(detail.Length > 0 ? "  " + detail : "")}");
+            Console.WriteLine($"{finding.Kind.ToName().PadRight(kindWidth)}  {EntryPath.ToDisplayLine(finding.Path)}{(detail.Length > 0 ? "  " + detail : "")}");
         }
 
         var rows = Enum.GetValues<DriftKind>().Where(kind => _counts.GetValueOrDefault(kind) > 0)

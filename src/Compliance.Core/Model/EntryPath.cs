@@ -90,6 +90,26 @@ public static class EntryPath
     /// </summary>
     public static string ToDisplay(string path) => path.Length == 0 ? "/" : ToDisplayText(path);
 
+    /// <summary>
+    /// A path (or, with <paramref name="isPath"/> false, a symlink's target) for one line of a table or page: as
+    /// <see cref="ToDisplay"/> shows it, with control characters escaped as well, so that a line break in a file name
+    /// is seen rather than taken for the end of the line (and cannot forge the next one).
+    /// </summary>
+    public static string ToDisplayLine(string path, bool isPath = true)
+    {
+        var display = isPath ? ToDisplay(path) : ToDisplayText(path);
+        if (!display.Any(char.IsControl))
+            return display;
+        return string.Concat(display.Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+            _ => c.ToString(),
+        }));
+    }
+
     /// <summary>Text that may hold escaped path bytes (a path, a symlink's target): those shown as \xXX, the rest as it is.</summary>
     public static string ToDisplayText(string text)
     {

@@ -227,7 +227,7 @@ public static class DriftPdf
             if (ReportFinding.IsHash(name))
                 hashes.Add(new StyledText($"{name} {Shorten(value)}", PageFlow.SmallMono, Rgb.Black));
             else
-                plain.Add($"{name} {name switch { "path" => PathText(value), "target" => Visible(EntryPath.ToDisplayText(value)), _ => value }}");
+                plain.Add($"{name} {name switch { "path" => PathText(value), "target" => EntryPath.ToDisplayLine(value, isPath: false), _ => value }}");
         }
         if (plain.Count > 0)
             cell.Add(Small(string.Join(" · ", plain)));
@@ -278,26 +278,8 @@ public static class DriftPdf
         }
     }
 
-    /// <summary>An entry's path as text output shows it, with control characters also escaped (see <see cref="Visible"/>).</summary>
-    public static string PathText(string path) => Visible(EntryPath.ToDisplay(path));
-
-    /// <summary>
-    /// Displayed text with control characters escaped as well: a line break in a file name must be seen, not taken
-    /// for the end of the name.
-    /// </summary>
-    private static string Visible(string display)
-    {
-        if (!display.Any(char.IsControl))
-            return display;
-        return string.Concat(display.Select(c => c switch
-        {
-            '\n' => "\\n",
-            '\t' => "\\t",
-            '\r' => "\\r",
-            _ when char.IsControl(c) => $"\\x{(int)c:x2}",
-            _ => c.ToString(),
-        }));
-    }
+    /// <summary>An entry's path on one line of the page: see <see cref="EntryPath.ToDisplayLine"/>.</summary>
+    public static string PathText(string path) => EntryPath.ToDisplayLine(path);
 
     private static StyledText Plain(string text) => new(text, PageFlow.Body, Rgb.Black);
 

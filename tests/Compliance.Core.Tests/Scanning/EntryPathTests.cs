@@ -64,4 +64,13 @@ public sealed class EntryPathTests
         EntryPath.ToDisplayText("").Should().BeEmpty("a symlink's target is not an entry's path");
         EntryPath.ToDisplayText(EntryPath.FromBytes([(byte)'a', 0xFF])).Should().Be("a\\xff");
     }
+
+    [Fact]
+    public void A_display_line_shows_line_breaks_in_names_instead_of_breaking_the_line()
+    {
+        EntryPath.ToDisplayLine("/tmp/a\nmodified  /etc/shadow").Should().Be("/tmp/a\\nmodified  /etc/shadow");
+        EntryPath.ToDisplayLine(EntryPath.FromBytes([(byte)'a', 0xFF, 9])).Should().Be("a\\xff\\t");
+        EntryPath.ToDisplayLine("").Should().Be("/");
+        EntryPath.ToDisplayLine("", isPath: false).Should().BeEmpty();
+    }
 }
