@@ -1,4 +1,5 @@
 using Compliance.Core;
+using Compliance.Core.Drift;
 using Compliance.Core.Model;
 using Compliance.Core.Policies;
 
@@ -15,7 +16,10 @@ public sealed partial class StateStore
         var current = RequireCurrentGeneration();
         var policy = PolicyOf(current);
 
-        var rows = ObservedDrift().Where(row => paths is null || paths.Any(p => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList();
+        var drift = ObservedDrift().ToList();
+        var rows = drift.Where(row => paths is null || paths.Any(p => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList();
+        if (paths is not null)
+            rows.AddRange(OtherHalvesOfMoves(rows, drift));
         var approvable = rows.Where(row => !row.Present || row.Entry.Error is null).ToList();
         int skipped = rows.Count - approvable.Count;
         if (approvable.Count == 0)
@@ -50,6 +54,45 @@ public sealed partial class StateStore
         Execute("UPDATE generations SET entry_count = (SELECT count(*) FROM baseline WHERE retired_gen IS NULL) WHERE id = $gen", transaction, ("$gen", generation));
         transaction.Commit();
         return new AcceptResult(generation, approvable.Count, skipped);
+    }
+
+    /// <summary>
+    /// A move is one change with two paths: approving either approves both, or the baseline would keep the old
+    /// path (reported removed ever after) or miss the new one.
+    /// </summary>
+    private List<ObservedRow> OtherHalvesOfMoves(List<ObservedRow> selected, List<ObservedRow> drift)
+    {
+        var chosen = selected.Select(row => row.Entry.Path).ToHashSet(StringComparer.Ordinal);
+        var others = drift.Where(row => !chosen.Contains(row.Entry.Path)).ToList();
+        if (others.Count == 0)
+            return [];
+        // An absent row's object is the approved entry at its path; a present one is new where it has none.
+        var gone = Approved(selected.Concat(others).Where(row => !row.Present));
+        var added = selected.Concat(others).Where(row => row.Present).ToList();
+        var newPaths = Approved(added).Where(pair => pair.Value is null).Select(pair => pair.Key).ToHashSet(StringComparer.Ordinal);
+
+        // Looked up by file ID or inode first, so that approving a large subtree stays linear.
+        static (UInt128, ulong, ulong) Key(FileEntry e) => e.FileId is { } id ? (id, 0, 0) : (0, e.Inode ?? 0, e.Device ?? 0);
+        var selectedGone = selected.Where(s => !s.Present && gone[s.Entry.Path] is not null).ToLookup(s => Key(gone[s.Entry.Path]!), s => gone[s.Entry.Path]!);
+        var selectedAdded = selected.Where(s => s.Present && newPaths.Contains(s.Entry.Path)).ToLookup(s => Key(s.Entry), s => s.Entry);
+
+        var halves = new List<ObservedRow>();
+        foreach (var row in others)
+        {
+            bool pairs = row.Present
+                ? newPaths.Contains(row.Entry.Path) && selectedGone[Key(row.Entry)].Any(before => MovePairing.AreOneMove(before, row.Entry))
+                : gone[row.Entry.Path] is { } approved && selectedAdded[Key(approved)].Any(after => MovePairing.AreOneMove(approved, after));
+            if (pairs)
+                halves.Add(row);
+        }
+        return halves;
+    }
+
+    private Dictionary<string, FileEntry?> Approved(IEnumerable<ObservedRow> rows)
+    {
+        var paths = rows.Select(row => row.Entry.Path).Distinct(StringComparer.Ordinal).ToArray();
+        var entries = FindBaselines(paths);
+        return paths.Select((path, i) => (path, entries[i])).ToDictionary(pair => pair.path, pair => pair.Item2, StringComparer.Ordinal);
     }
 }
 

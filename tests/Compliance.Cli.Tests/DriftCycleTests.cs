@@ -81,6 +81,27 @@ public sealed class DriftCycleTests
         current.Split('\n')[0].Should().StartWith("path,type,size").And.Contain(",blake3,").And.Contain(",sha256,");
     }
 
+    [Theory]
+    [InlineData("tree/new-name")]
+    [InlineData("tree/old-name")]
+    public void Accepting_either_path_of_a_move_approves_the_whole_move(string approvedPath)
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/old-name", "moving");
+        dir.Write("tree/other", "stays");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        File.Move(dir.Combine("tree", "old-name"), dir.Combine("tree", "new-name"));
+        File.AppendAllText(dir.Combine("tree", "other"), " and changes");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
+
+        var accepted = CliRunner.Run(dir.Path, "accept", dir.Combine(approvedPath), "--reason", "renamed", "--json");
+        JsonDocument.Parse(accepted.Stdout).RootElement.GetProperty("approved").GetInt32().Should().Be(2, "both halves of the move");
+
+        var after = CliRunner.Run(dir.Path, "check", "--json");
+        FindingsByPath(after).Keys.Should().BeEquivalentTo([dir.Combine("tree", "other"), dir.Combine("tree")],
+            "the move is approved; the other change and the directory's times are not");
+    }
+
     [Fact]
     public void Check_rehashes_only_what_changed_unless_asked()
     {

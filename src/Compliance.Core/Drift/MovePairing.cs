@@ -99,6 +99,10 @@ public sealed class MovePairing
 
     // Hard links share an inode, so a file with several links has no safe identity: a new link is not a move.
     // Directories cannot be hard-linked; their link count counts subdirectories.
+    /// <summary>Whether an approved entry now gone and an entry added elsewhere are one object moved, as pairing judges it.</summary>
+    public static bool AreOneMove(FileEntry removed, FileEntry added) =>
+        Identity(removed) is { } key && Identity(added) == key && IsSameObject(removed, added);
+
     private static (ulong, ulong, UInt128)? Identity(FileEntry entry)
     {
         if (entry.Type != FileType.Directory && entry.LinkCount is > 1)
