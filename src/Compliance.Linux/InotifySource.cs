@@ -85,7 +85,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             WatchEnded(wd);
             return;
         }
-        if (_awaitedRoots.Values.Any(a => a.Watch == wd))
+        if (_awaitedRoots.Count > 0 && IsAncestorWatch(wd))
         {
             AwaitRoots(wd, ancestorGone: (mask & (Inotify.DeleteSelf | Inotify.MoveSelf)) != 0);
             return;
@@ -165,7 +165,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     {
         if (_leaving.Remove(wd))
             return;
-        if (_awaitedRoots.Values.Any(a => a.Watch == wd))
+        if (_awaitedRoots.Count > 0 && IsAncestorWatch(wd))
         {
             AwaitRoots(wd, ancestorGone: true);
             return;
@@ -246,6 +246,9 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                 Emit(Gap(root, GapReason.SourceRestarted, $"something other than a directory is at the watched root {root}: rescanned"));
         }
     }
+
+    /// <summary>Whether a watch is one that absent roots wait on (checked only while some root is absent: every event passes here).</summary>
+    private bool IsAncestorWatch(int wd) => _awaitedRoots.Values.Any(a => a.Watch == wd);
 
     private void StopAwaiting(string root)
     {
