@@ -52,6 +52,9 @@ public sealed partial class StateStore : IDisposable
         bool exists = File.Exists(full);
         if (!exists && !create)
             throw new ComplianceException($"no database at {full}: run `compliance baseline` first, or pass --db.", FailureKind.Usage);
+        // SQLite would take an empty file for a new database and write the schema into it; only a baseline may.
+        if (exists && !create && new FileInfo(full).Length == 0)
+            throw new ComplianceException($"{full} is empty, not a compliance database: run `compliance baseline` first, or pass --db.", FailureKind.Usage);
         if (!exists)
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
 

@@ -50,6 +50,17 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_file_is_refused_by_what_only_reads_and_left_empty()
+    {
+        File.WriteAllBytes(Db, []);
+
+        var open = () => StateStore.Open(Db, create: false);
+
+        open.Should().Throw<Compliance.Core.ComplianceException>().WithMessage("*is empty, not a compliance database*");
+        new FileInfo(Db).Length.Should().Be(0);
+    }
+
+    [Fact]
     public void A_new_database_has_64_KiB_pages_and_an_existing_one_keeps_its_own()
     {
         using (var store = StateStore.Open(Db))
