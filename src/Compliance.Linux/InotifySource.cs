@@ -266,17 +266,12 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         return ancestor;
     }
 
-    private static bool Exists(string path) => Stat(path) is not null;
+    /// <summary>The running system's tree, for looking at what stands at a root's path (never following a symlink).</summary>
+    private static readonly LinuxFileTree LiveTree = new();
 
-    private static bool IsDirectory(string path) => Stat(path) is { } mode && (mode & 0xF000) == 0x4000;
+    private static bool Exists(string path) => LiveTree.StatIdentity(path) is not null;
 
-    /// <summary>The mode of what is at a path (not following a symlink), or null when nothing is.</summary>
-    private static uint? Stat(string path)
-    {
-        Statx buffer;
-        fixed (byte* p = NativePath(path))
-            return LibC.statx(LibC.AtFdCwd, p, LibC.AtSymlinkNoFollow, LibC.StatxBasicStats, &buffer) == 0 ? buffer.Mode : null;
-    }
+    private static bool IsDirectory(string path) => LiveTree.StatIdentity(path)?.Type == FileType.Directory;
 
     /// <summary>Watches a directory and every directory below it that the options let through.</summary>
     private void WatchTree(string top)

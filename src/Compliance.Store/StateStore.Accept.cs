@@ -71,17 +71,18 @@ public sealed partial class StateStore
         var added = selected.Concat(others).Where(row => row.Present).ToList();
         var newPaths = Approved(added).Where(pair => pair.Value is null).Select(pair => pair.Key).ToHashSet(StringComparer.Ordinal);
 
-        // Looked up by file ID or inode first, so that approving a large subtree stays linear.
-        static (UInt128, ulong, ulong) Key(FileEntry e) => e.FileId is { } id ? (id, 0, 0) : (0, e.Inode ?? 0, e.Device ?? 0);
-        var selectedGone = selected.Where(s => !s.Present && gone[s.Entry.Path] is not null).ToLookup(s => Key(gone[s.Entry.Path]!), s => gone[s.Entry.Path]!);
-        var selectedAdded = selected.Where(s => s.Present && newPaths.Contains(s.Entry.Path)).ToLookup(s => Key(s.Entry), s => s.Entry);
+        // Looked up by the key move pairing uses, so that approving a large subtree stays linear.
+        var selectedGone = selected.Where(s => !s.Present && gone[s.Entry.Path] is not null)
+            .ToLookup(s => MovePairing.Identity(gone[s.Entry.Path]!), s => gone[s.Entry.Path]!);
+        var selectedAdded = selected.Where(s => s.Present && newPaths.Contains(s.Entry.Path))
+            .ToLookup(s => MovePairing.Identity(s.Entry), s => s.Entry);
 
         var halves = new List<ObservedRow>();
         foreach (var row in others)
         {
             bool pairs = row.Present
-                ? newPaths.Contains(row.Entry.Path) && selectedGone[Key(row.Entry)].Any(before => MovePairing.AreOneMove(before, row.Entry))
-                : gone[row.Entry.Path] is { } approved && selectedAdded[Key(approved)].Any(after => MovePairing.AreOneMove(approved, after));
+                ? newPaths.Contains(row.Entry.Path) && selectedGone[MovePairing.Identity(row.Entry)].Any(before => MovePairing.AreOneMove(before, row.Entry))
+                : gone[row.Entry.Path] is { } approved && selectedAdded[MovePairing.Identity(approved)].Any(after => MovePairing.AreOneMove(approved, after));
             if (pairs)
                 halves.Add(row);
         }

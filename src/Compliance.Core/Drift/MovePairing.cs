@@ -103,7 +103,8 @@ public sealed class MovePairing
     public static bool AreOneMove(FileEntry removed, FileEntry added) =>
         Identity(removed) is { } key && Identity(added) == key && IsSameObject(removed, added);
 
-    private static (ulong, ulong, UInt128)? Identity(FileEntry entry)
+    /// <summary>The key an entry pairs by (file ID, or inode and device); null for what is never paired (hard links).</summary>
+    public static (ulong, ulong, UInt128)? Identity(FileEntry entry)
     {
         if (entry.Type != FileType.Directory && entry.LinkCount is > 1)
             return null;
