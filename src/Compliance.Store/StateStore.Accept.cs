@@ -2,6 +2,7 @@ using Compliance.Core;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
 using Compliance.Core.Policies;
+using Compliance.Core.Reconcile;
 
 namespace Compliance.Store;
 
@@ -26,6 +27,8 @@ public sealed partial class StateStore
             return new AcceptResult(null, 0, skipped);
 
         using var transaction = BeginTransaction();
+        // The drift was read outside the transaction; a baseline or accept committed since then has replaced it.
+        RequireGeneration(current.Id, transaction);
         long generation = InsertGeneration(transaction, "accept", policy, current.Tree, approvedBy, reason, 0);
         using var retire = Command("UPDATE baseline SET retired_gen = $gen WHERE retired_gen IS NULL AND walk_key = $key", transaction, ("$gen", generation));
         var retireKey = retire.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$key", null));
@@ -34,8 +37,10 @@ public sealed partial class StateStore
         var insertParameters = EntryCodec.AddParameters(insert);
         var fingerprint = insert.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$fingerprint", null));
         var fingerprintScratch = new FingerprintBuffer();
-        using var forget = Command("DELETE FROM observed WHERE walk_key = $key", transaction);
+        // A watch may have stored a newer state since the drift was read: that one stays, as drift against what was approved.
+        using var forget = Command("DELETE FROM observed WHERE walk_key = $key AND observed_at = $stored", transaction);
         var forgetKey = forget.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$key", null));
+        var forgetStored = forget.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$stored", null));
 
         foreach (var row in approvable)
         {
@@ -49,6 +54,7 @@ public sealed partial class StateStore
                 insert.ExecuteNonQuery();
             }
             forgetKey.Value = key;
+            forgetStored.Value = row.StoredAt;
             forget.ExecuteNonQuery();
         }
         Execute("UPDATE generations SET entry_count = (SELECT count(*) FROM baseline WHERE retired_gen IS NULL) WHERE id = $gen", transaction, ("$gen", generation));

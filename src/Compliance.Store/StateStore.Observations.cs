@@ -47,11 +47,13 @@ public sealed partial class StateStore : IReconcileStore
     /// <summary>
     /// Records one batch of observations in one transaction: the observed state of each path (removed from
     /// `observed` when it matches the baseline again), the findings, and, when given, the change-feed cursor that
-    /// produced them, so a crash can never save a cursor past changes that were not stored.
+    /// produced them, so a crash can never save a cursor past changes that were not stored. Refused, with nothing
+    /// stored, when <paramref name="generation"/>, the baseline they were compared with, is no longer current.
     /// </summary>
-    public void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, FeedCursor? cursor = null)
+    public void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
     {
         using var transaction = BeginTransaction();
+        var current = RequireGeneration(generation, transaction);
         // Raw statements bound by position: a watch storm passes every change here, and ADO.NET would look each
         // parameter up by name on every row. The entry's columns are ?1..?24; what is the same for the whole batch
         // follows them and is bound once.
@@ -78,7 +80,7 @@ public sealed partial class StateStore : IReconcileStore
         }
         var f = new EntryCodec.StatementParameters(insertFinding);
         f.Int64(12, runId);
-        f.Int64(13, CurrentGenerationId(transaction));
+        f.Int64(13, current);
 
         foreach (var observation in batch)
         {
@@ -122,32 +124,57 @@ public sealed partial class StateStore : IReconcileStore
 
     /// <summary>
     /// Drops observed rows at or below <paramref name="scope"/> that a completed full scan of that scope did not
-    /// touch: the scan saw them match the baseline again (or leave scope).
+    /// touch: the scan saw them match the baseline again (or leave scope). Refused, with nothing forgotten, when
+    /// <paramref name="generation"/>, the baseline the scan compared with, is no longer current.
     /// </summary>
-    public void ForgetObservationsNotFromRun(string? scope, long runId)
+    public void ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
     {
+        using var transaction = BeginTransaction();
+        RequireGeneration(generation, transaction);
         var (low, high) = ScopeRange(scope);
-        Execute("DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run)", null,
+        Execute("DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run)", transaction,
             ("$low", low), ("$high", high), ("$run", runId));
+        transaction.Commit();
     }
 
     /// <summary>The current drift: every observed row, as findings against the current baseline.</summary>
     public IEnumerable<ObservedRow> ObservedDrift()
     {
-        using var command = Command($"SELECT {Schema.EntryColumns}, present FROM observed ORDER BY walk_key");
+        using var command = Command($"SELECT {Schema.EntryColumns}, present, observed_at FROM observed ORDER BY walk_key");
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new ObservedRow(EntryCodec.Read(reader), reader.GetInt64(EntryCodec.ColumnCount) == 1);
+        {
+            yield return new ObservedRow(EntryCodec.Read(reader), reader.GetInt64(EntryCodec.ColumnCount) == 1)
+            {
+                StoredAt = reader.GetString(EntryCodec.ColumnCount + 1),
+            };
+        }
     }
 
-    private long? CurrentGenerationId(SqliteTransaction transaction) =>
+    public long? CurrentGenerationId() => CurrentGenerationId(null);
+
+    /// <summary>
+    /// The current generation, which must be <paramref name="expected"/>. Checked inside the write transaction, so no
+    /// baseline or accept can commit between the check and the writes.
+    /// </summary>
+    private long? RequireGeneration(long? expected, SqliteTransaction transaction)
+    {
+        var current = CurrentGenerationId(transaction);
+        return current == expected ? current : throw new BaselineChangedException(expected, current);
+    }
+
+    private long? CurrentGenerationId(SqliteTransaction? transaction) =>
         Scalar<long?>("SELECT max(id) FROM generations", transaction);
 
     private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 }
 
 /// <summary>A path's latest observed state that differs from the baseline; not present means it was removed.</summary>
-public sealed record ObservedRow(FileEntry Entry, bool Present);
+public sealed record ObservedRow(FileEntry Entry, bool Present)
+{
+    /// <summary>When the row was stored: accept forgets a row only while it still holds the state approved.</summary>
+    internal string StoredAt { get; init; } = "";
+}
 
 public sealed record RunRecord(long Id, string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status, string Tree,
     long Entries, long FilesHashed, long BytesHashed, long Errors, long Findings, string? Detail);

@@ -139,7 +139,7 @@ public sealed class StateStoreTests : IDisposable
         unreadable.Error = "permission denied";
         Baseline(store, Entry("/data/a"), Entry("/data/b"), unreadable);
         var changed = Entry("/data/a", size: 2, hashByte: 9);
-        store.ApplyObservations([new Observation("/data/a", changed, EntryComparer.Compare(store.FindBaseline("/data/a"), changed, _policy.Categories[0]))], runId: null);
+        store.ApplyObservations([new Observation("/data/a", changed, EntryComparer.Compare(store.FindBaseline("/data/a"), changed, _policy.Categories[0]))], runId: null, store.CurrentGenerationId());
         store.Accept(null, "alice", "release");
 
         var fingerprints = new List<(string, byte[])>();
@@ -233,7 +233,7 @@ public sealed class StateStoreTests : IDisposable
         var changed = Entry("/data/a", size: 2, hashByte: 9);
         var finding = EntryComparer.Compare(store.FindBaseline("/data/a"), changed, _policy.Categories[0])!;
         var removed = EntryComparer.Compare(store.FindBaseline("/data/b"), null, _policy.Categories[0])!;
-        store.ApplyObservations([new Observation("/data/a", changed, finding), new Observation("/data/b", null, removed)], runId: null);
+        store.ApplyObservations([new Observation("/data/a", changed, finding), new Observation("/data/b", null, removed)], runId: null, store.CurrentGenerationId());
 
         var result = store.Accept(null, "alice", "release");
 
@@ -255,7 +255,7 @@ public sealed class StateStoreTests : IDisposable
         unreadable.Error = "permission denied";
         var finding = EntryComparer.Compare(store.FindBaseline("/data/a"), unreadable, _policy.Categories[0])!;
         finding.Kind.Should().Be(DriftKind.Unverified);
-        store.ApplyObservations([new Observation("/data/a", unreadable, finding)], runId: null);
+        store.ApplyObservations([new Observation("/data/a", unreadable, finding)], runId: null, store.CurrentGenerationId());
 
         var result = store.Accept(null, "bob", "try");
 
@@ -272,7 +272,7 @@ public sealed class StateStoreTests : IDisposable
         var cursor = new FeedCursor("usn", "C:", "0x1d2", 4096);
         var finding = EntryComparer.Compare(store.FindBaseline("/data/a"), null, _policy.Categories[0])!;
 
-        store.ApplyObservations([new Observation("/data/a", null, finding)], runId: null, cursor);
+        store.ApplyObservations([new Observation("/data/a", null, finding)], runId: null, store.CurrentGenerationId(), cursor);
 
         store.LoadCursor("usn", "C:").Should().Be(cursor);
         store.ObservedDrift().Single().Present.Should().BeFalse();

@@ -20,11 +20,21 @@ public interface IReconcileStore
     /// <summary>For each path, whether observed drift is stored for any path below it.</summary>
     IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths);
 
-    /// <summary>Stores a batch of observations, and the cursor that produced them, in one transaction.</summary>
-    void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, FeedCursor? cursor = null);
+    /// <summary>The current approved baseline generation; null before the first baseline.</summary>
+    long? CurrentGenerationId();
 
-    /// <summary>After a complete scan of a scope: forget observed drift there that this run did not see again.</summary>
-    void ForgetObservationsNotFromRun(string? scope, long runId);
+    /// <summary>
+    /// Stores a batch of observations, and the cursor that produced them, in one transaction. They were compared with
+    /// baseline <paramref name="generation"/>; if another is current by then, nothing is stored and
+    /// <see cref="BaselineChangedException"/> is thrown.
+    /// </summary>
+    void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null);
+
+    /// <summary>
+    /// After a complete scan of a scope against baseline <paramref name="generation"/>: forget observed drift there
+    /// that this run did not see again. Refused like <see cref="ApplyObservations"/> once another generation is current.
+    /// </summary>
+    void ForgetObservationsNotFromRun(string? scope, long runId, long? generation);
 
     long StartRun(string kind, string tree);
     void FinishRun(long runId, RunTotals totals, string status, string? detail = null);

@@ -51,6 +51,8 @@ public sealed class Reconciler
         long findings = 0;
         try
         {
+            // Read before the baseline is: a baseline approved in between is then caught by the first write.
+            var generation = _store.CurrentGenerationId();
             var batch = new List<Observation>(BatchSize);
             var moves = new MovePairing();
 
@@ -60,7 +62,7 @@ public sealed class Reconciler
                 batch.AddRange(Observation.For(finding));
                 onFinding?.Invoke(finding);
                 if (batch.Count >= BatchSize)
-                    Flush(batch, runId);
+                    Flush(batch, runId, generation);
             }
 
             foreach (var scope in scopes)
@@ -73,9 +75,9 @@ public sealed class Reconciler
             }
             foreach (var finding in moves.Drain())
                 Emit(finding);
-            Flush(batch, runId);
+            Flush(batch, runId, generation);
             foreach (var scope in scopes)
-                _store.ForgetObservationsNotFromRun(scope, runId);
+                _store.ForgetObservationsNotFromRun(scope, runId, generation);
 
             var totals = Totals(findings);
             var named = scopes.OfType<string>().ToList();
@@ -91,10 +93,26 @@ public sealed class Reconciler
 
     /// <summary>
     /// Re-examines the paths a change source hinted at, with the same code a scan uses; directories (and anything
-    /// that was or became one) are rescanned as subtrees. The cursor, when given, is stored with the results.
+    /// that was or became one) are rescanned as subtrees. The cursor, when given, is stored with the results. A
+    /// baseline approved meanwhile (an accept while watching) has the whole batch examined again against it.
     /// </summary>
     public AppliedHints ApplyHints(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor = null)
     {
+        while (true)
+        {
+            try
+            {
+                return ApplyHintsOnce(hints, runId, cursor);
+            }
+            catch (BaselineChangedException)
+            {
+            }
+        }
+    }
+
+    private AppliedHints ApplyHintsOnce(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor)
+    {
+        var generation = _store.CurrentGenerationId();
         var findings = new List<Finding>();
         var vanished = new List<string>();
         var matched = new List<FileEntry>();
@@ -161,7 +179,7 @@ public sealed class Reconciler
         }
         findings.AddRange(moves.Drain());
         observations.AddRange(findings.SelectMany(Observation.For));
-        _store.ApplyObservations(observations, runId, cursor);
+        _store.ApplyObservations(observations, runId, generation, cursor);
 
         // One run for all subtrees: a directory renamed within the batch is removed from one and added in another.
         var scopes = RemoveNested(subtrees).ToList<string?>();
@@ -170,15 +188,27 @@ public sealed class Reconciler
         return new AppliedHints(findings, vanished, matched);
     }
 
-    /// <summary>Records a gap and closes it with a rescan of its scope; returns the findings of the rescan.</summary>
+    /// <summary>
+    /// Records a gap and closes it with a rescan of its scope, done again when a baseline is approved meanwhile;
+    /// returns the findings of the rescan.
+    /// </summary>
     public IReadOnlyList<Finding> CloseGap(GapSignal gap, CancellationToken cancellationToken = default)
     {
         long gapId = _store.RecordGap(gap);
-        var findings = new List<Finding>();
         string? scope = gap.Scope is "" or "/" ? null : gap.Scope;
-        var run = Scan("rescan", "rescan", scope, findings.Add, cancellationToken);
-        _store.CloseGap(gapId, run.RunId);
-        return findings;
+        while (true)
+        {
+            var findings = new List<Finding>();
+            try
+            {
+                var run = Scan("rescan", "rescan", scope, findings.Add, cancellationToken);
+                _store.CloseGap(gapId, run.RunId);
+                return findings;
+            }
+            catch (BaselineChangedException)
+            {
+            }
+        }
     }
 
     private static Finding WithProcess(Finding finding, ChangeHint hint) =>
@@ -210,11 +240,11 @@ public sealed class Reconciler
         return kept;
     }
 
-    private void Flush(List<Observation> batch, long runId)
+    private void Flush(List<Observation> batch, long runId, long? generation)
     {
         if (batch.Count == 0)
             return;
-        _store.ApplyObservations(batch, runId);
+        _store.ApplyObservations(batch, runId, generation);
         batch.Clear();
     }
 

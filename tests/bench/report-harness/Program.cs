@@ -61,11 +61,11 @@ static void Fill(string db, int count)
         batch.AddRange(Observation.For(finding));
         if (batch.Count >= 5000)
         {
-            store.ApplyObservations(batch, run);
+            store.ApplyObservations(batch, run, store.CurrentGenerationId());
             batch.Clear();
         }
     }
-    store.ApplyObservations(batch, run);
+    store.ApplyObservations(batch, run, store.CurrentGenerationId());
     store.FinishRun(run, new RunTotals(count, count, 0, 0, count), "completed");
     Console.WriteLine($"{db}: baseline of {count} entries, {count} findings");
 }
