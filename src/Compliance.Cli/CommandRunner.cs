@@ -25,6 +25,11 @@ internal static class CommandRunner
             Console.Error.WriteLine($"compliance: {e.Message}");
             return e.Kind == FailureKind.Usage ? ExitCodes.Usage : ExitCodes.Failure;
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED)
+        {
+            Console.Error.WriteLine("compliance: gave up waiting for the database: another process (a baseline or accept still writing?) kept it locked. Run this again when it has finished.");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"compliance: {e.Message}");

@@ -85,7 +85,7 @@ public sealed partial class StateStore : IDisposable
 
     private void Initialize()
     {
-        Execute("PRAGMA busy_timeout = 10000;");
+        WaitForOtherWriters(DefaultWriterWait);
         int version = UserVersion();
         bool empty = Scalar<long>("SELECT count(*) FROM sqlite_master") == 0;
         if (version > Schema.Version)
@@ -123,6 +123,22 @@ public sealed partial class StateStore : IDisposable
     }
 
     private int UserVersion() => (int)Scalar<long>("PRAGMA user_version");
+
+    /// <summary>How long a write waits for another process's write transaction unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultWriterWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long to wait for another process's write transaction before failing with SQLite's "database is locked";
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it lasts. A baseline holds its transaction for its
+    /// whole scan, which on a large tree is minutes.
+    /// </summary>
+    public void WaitForOtherWriters(TimeSpan wait)
+    {
+        bool forever = wait == Timeout.InfiniteTimeSpan;
+        // Statements through ADO.NET retry for DefaultTimeout seconds (0: without end); raw ones wait in SQLite's busy handler.
+        _connection.DefaultTimeout = forever ? 0 : Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        Execute($"PRAGMA busy_timeout = {(forever ? int.MaxValue : (int)Math.Min(int.MaxValue, wait.TotalMilliseconds))};");
+    }
 
     // ---- generations -------------------------------------------------------------------------------------------
 

@@ -50,6 +50,38 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_store_told_to_wait_outlasts_another_process_writing_and_one_that_is_not_gives_up()
+    {
+        using (var store = StateStore.Open(Db))
+            Baseline(store, Entry("/data/a"));
+        var removed = new Finding { Path = "/data/a", Kind = DriftKind.Removed, Before = Entry("/data/a"), Category = "paths", Severity = Severity.High };
+        using var impatient = StateStore.Open(Db, create: false);
+        impatient.WaitForOtherWriters(TimeSpan.FromMilliseconds(200));
+        using var patient = StateStore.Open(Db, create: false);
+        patient.WaitForOtherWriters(Timeout.InfiniteTimeSpan);
+
+        // Another process in the middle of a long write transaction, as a baseline of a large tree is.
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Pooling=False");
+        other.Open();
+        using var writing = other.BeginTransaction();
+        using (var insert = other.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO meta(key, value) VALUES ('other', 'writing')";
+            insert.ExecuteNonQuery();
+        }
+
+        var givingUp = () => impatient.ApplyObservations([new Observation("/data/a", null, removed)], runId: null, impatient.CurrentGenerationId());
+        givingUp.Should().Throw<Microsoft.Data.Sqlite.SqliteException>().Which.SqliteErrorCode.Should().Be(SQLitePCL.raw.SQLITE_BUSY);
+
+        var waiting = Task.Run(() => patient.ApplyObservations([new Observation("/data/a", null, removed)], runId: null, patient.CurrentGenerationId()));
+        await Task.Delay(TimeSpan.FromSeconds(35));   // longer than any default wait
+        waiting.IsCompleted.Should().BeFalse();
+        writing.Commit();
+        await waiting;
+        patient.ObservedDrift().Should().ContainSingle().Which.Present.Should().BeFalse();
+    }
+
+    [Fact]
     public void An_empty_file_is_refused_by_what_only_reads_and_left_empty()
     {
         File.WriteAllBytes(Db, []);

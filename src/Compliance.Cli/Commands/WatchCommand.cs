@@ -47,6 +47,9 @@ internal static class WatchCommand
                 throw new ComplianceException("--coalesce-ms and --reconcile-minutes cannot be negative.", FailureKind.Usage);
             PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            // A baseline or accept in another process holds the database while it writes; the watch waits for it,
+            // its changes queueing meanwhile, rather than stopping and missing what happens until it is restarted.
+            store.WaitForOtherWriters(Timeout.InfiniteTimeSpan);
             var generation = store.RequireCurrentGeneration();
             var policy = parse.GetValue(policyOption) is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
             if (CommonOptions.OpenTree(null, null, parse.GetValue(root), generation.Tree) is not LinuxFileTree tree)
