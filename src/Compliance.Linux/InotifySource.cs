@@ -11,15 +11,21 @@ namespace Compliance.Linux;
 /// inotify, the unprivileged fallback: a watch on every followed directory, added for new directories as they
 /// appear (and moved-in trees), whose creation hint makes the follower scan them for what was created before the
 /// watch existed. Renames are paired by cookie; IN_Q_OVERFLOW and an unexpected IN_IGNORED become gaps, and running
-/// out of watches becomes a coverage-degraded gap.
+/// out of watches becomes a coverage-degraded gap. The directories above each root are watched too, for the
+/// entry that leads to the root: a directory above it renamed or deleted, or the root made again where it was.
 /// </summary>
 public sealed unsafe class InotifySource(InotifyOptions? options = null) : KernelNotifySource
 {
     private const uint WatchMask = Inotify.Modify | Inotify.Attrib | Inotify.CloseWrite | Inotify.MovedFrom | Inotify.MovedTo
         | Inotify.Create | Inotify.Delete | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow | Inotify.ExclUnlink;
 
-    /// <summary>What a watch on an absent root's ancestor listens for: entries that appear, and the ancestor going.</summary>
-    private const uint AncestorMask = Inotify.Create | Inotify.MovedTo | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow;
+    /// <summary>
+    /// What a watch on a directory above a root listens for: entries that appear, go or are renamed, and the directory
+    /// itself going. Added to whatever the directory's watch already has (IN_MASK_ADD), since a directory above one
+    /// root may be followed under another.
+    /// </summary>
+    private const uint AncestorMask = Inotify.Create | Inotify.MovedTo | Inotify.MovedFrom | Inotify.Delete | Inotify.DeleteSelf
+        | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow | Inotify.MaskAdd;
 
     /// <summary>How long a rename's first half waits for its second half to arrive in a later read.</summary>
     private const int MovePairingWaitMs = 5;
@@ -28,8 +34,10 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private readonly Dictionary<int, string> _pathByWatch = [];
     private readonly Dictionary<string, int> _watchByPath = new(StringComparer.Ordinal);
     private readonly HashSet<int> _leaving = [];
-    /// <summary>Roots that do not exist, each with the watch on its nearest existing ancestor that waits for it.</summary>
-    private readonly Dictionary<string, AwaitedRoot> _awaitedRoots = new(StringComparer.Ordinal);
+    /// <summary>The directories above the roots that exist, by their watch.</summary>
+    private readonly Dictionary<int, string> _ancestorByWatch = [];
+    /// <summary>The directory each followed root's watches started from; a root not here is waited for.</summary>
+    private readonly Dictionary<string, (ulong Device, ulong Inode)> _rootDirectories = new(StringComparer.Ordinal);
     private int _fd = -1;
     private PendingMove? _movedFrom;
 
@@ -85,11 +93,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             WatchEnded(wd);
             return;
         }
-        if (_awaitedRoots.Count > 0 && IsAncestorWatch(wd))
-        {
-            AwaitRoots(wd, ancestorGone: (mask & (Inotify.DeleteSelf | Inotify.MoveSelf)) != 0);
-            return;
-        }
+        if (_ancestorByWatch.TryGetValue(wd, out var ancestor))
+            OnAncestorEvent(ancestor, name);
         if (!_pathByWatch.TryGetValue(wd, out var directory))
             return;
         if (name.IsEmpty)
@@ -143,16 +148,17 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             Forget(wd, directory);
             if (isRoot)
             {
-                Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was deleted"));
+                // Watched again (if it is already back) before the gap's rescan, so nothing made in between is missed.
                 WatchRoot(directory);
+                Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was deleted"));
             }
         }
         else if ((mask & Inotify.MoveSelf) != 0 && isRoot)
         {
             // The root's watches now follow the moved directory, wherever it went: start over at the root's path.
             UnwatchTree(directory);
-            Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was moved away"));
             WatchRoot(directory);
+            Emit(Gap(directory, GapReason.SourceRestarted, $"the watched root {directory} was moved away"));
         }
         else if ((mask & Inotify.Attrib) != 0 && isRoot)
         {
@@ -165,11 +171,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     {
         if (_leaving.Remove(wd))
             return;
-        if (_awaitedRoots.Count > 0 && IsAncestorWatch(wd))
-        {
-            AwaitRoots(wd, ancestorGone: true);
-            return;
-        }
+        if (_ancestorByWatch.Remove(wd, out var ancestor))
+            OnAncestorEvent(ancestor, []);
         if (!_pathByWatch.Remove(wd, out var path))
             return;
         _watchByPath.Remove(path);
@@ -189,34 +192,29 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     }
 
     /// <summary>
-    /// Watches a root's tree; a root that is not a directory now (deleted or moved away, not made yet, or replaced by
-    /// a file) is waited for by a watch on its nearest existing ancestor. True when the root is watched.
+    /// Watches a root's tree and the directories above it. A root that is not a directory now (deleted or moved
+    /// away, not made yet, or replaced by a file) is waited for through the watches above it. True when the root
+    /// is watched.
     /// </summary>
     private bool WatchRoot(string root)
     {
+        _rootDirectories.Remove(root);
         // Directories may come and go between looking and watching: each try starts again from what exists.
         for (int attempt = 0; attempt < MaxRootAttempts; attempt++)
         {
             WatchTree(root);
-            if (_watchByPath.ContainsKey(root))
-                return true;
-            var ancestor = NearestExistingAncestor(root);
-            int wd;
-            fixed (byte* p = NativePath(ancestor))
-                wd = Inotify.AddWatch(_fd, p, AncestorMask);
-            if (wd < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno is LibC.ENoEnt or LibC.ENotDir)
-                    continue;
-                Emit(Gap(root, GapReason.CoverageDegraded, $"cannot watch {root} nor {ancestor} above it: {LibC.Describe(errno)}; changes there are found only by rescans"));
+            var directory = _watchByPath.ContainsKey(root) ? DirectoryAt(root) : null;
+            if (directory is { } watched)
+                _rootDirectories[root] = watched;
+            else
+                UnwatchTree(root);
+            if (!WatchAncestors(root))
                 return false;
-            }
-            _awaitedRoots[root] = new AwaitedRoot(wd, ancestor);
-            // What appeared before the ancestor's watch was set is not reported to it: look once more.
-            if (!IsDirectory(root) && NearestExistingAncestor(root) == ancestor)
-                return false;
-            StopAwaiting(root);
+            // What happened above the root before those watches were set is reported to none of them: look again.
+            if (DirectoryAt(root) == directory)
+                return directory is not null;
+            _rootDirectories.Remove(root);
+            UnwatchTree(root);
         }
         Emit(Gap(root, GapReason.CoverageDegraded, $"the directories above {root} keep changing: changes there are found only by rescans"));
         return false;
@@ -225,45 +223,86 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private const int MaxRootAttempts = 100;
 
     /// <summary>
-    /// Something appeared in (or happened to) an ancestor that roots wait on. A root that is a directory again is
-    /// watched and rescanned, and so is what now stands at a root's path if it is not a directory; a root whose path
-    /// got a directory closer to it, or whose ancestor went, waits elsewhere.
+    /// Watches every existing directory above every root, and stops watching those that are no longer above one
+    /// (a watch follows its directory when it is renamed; the path above the root is what matters).
     /// </summary>
-    private void AwaitRoots(int ancestorWatch, bool ancestorGone)
+    private bool WatchAncestors(string forRoot)
     {
-        foreach (var (root, awaited) in _awaitedRoots.Where(r => r.Value.Watch == ancestorWatch).ToList())
+        var watches = new Dictionary<int, string>();
+        foreach (var root in Roots)
         {
-            if (ancestorGone || IsDirectory(root) || NearestExistingAncestor(root) != awaited.Ancestor)
+            for (var ancestor = EntryPath.Parent(root); ancestor.Length > 0; ancestor = EntryPath.Parent(ancestor))
             {
-                StopAwaiting(root);
-                if (WatchRoot(root))
+                int wd;
+                fixed (byte* p = NativePath(ancestor))
+                    wd = Inotify.AddWatch(_fd, p, AncestorMask);
+                if (wd >= 0)
                 {
-                    Emit(Gap(root, GapReason.SourceRestarted, $"the watched root {root} is there again: rescanned for what it holds"));
-                    continue;
+                    watches[wd] = ancestor;
                 }
+                else if (Marshal.GetLastPInvokeError() is not (LibC.ENoEnt or LibC.ENotDir) and var errno)
+                {
+                    Emit(Gap(forRoot, GapReason.CoverageDegraded,
+                        $"cannot watch {ancestor} above {forRoot}: {LibC.Describe(errno)}; if it is renamed, or {forRoot} is made again, only rescans find it"));
+                    return false;
+                }
+                if (ancestor == "/")
+                    break;
             }
-            if (Exists(root))
+        }
+        foreach (var (wd, _) in _ancestorByWatch)
+        {
+            // A directory followed as part of a tree keeps its watch; only the mask it was given here stays on it.
+            if (!watches.ContainsKey(wd) && !_pathByWatch.ContainsKey(wd) && Inotify.RemoveWatch(_fd, wd) == 0)
+                _leaving.Add(wd);
+        }
+        _ancestorByWatch.Clear();
+        foreach (var (wd, ancestor) in watches)
+            _ancestorByWatch[wd] = ancestor;
+        return true;
+    }
+
+    /// <summary>
+    /// Something happened in a directory above roots (<paramref name="name"/> empty: to the directory itself). A root
+    /// whose path no longer leads to the directory it was followed from is followed anew from what is there now; a
+    /// root waited for that is a directory again is followed and rescanned, and one that is something else is rescanned.
+    /// </summary>
+    private void OnAncestorEvent(string ancestor, ReadOnlySpan<byte> name)
+    {
+        foreach (var root in Roots)
+        {
+            if (!IsOnPathTo(root, ancestor, name))
+                continue;
+            if (_rootDirectories.TryGetValue(root, out var followed))
+            {
+                if (DirectoryAt(root) == followed)
+                    continue;
+                UnwatchTree(root);
+                WatchRoot(root);
+                Emit(Gap(root, GapReason.SourceRestarted, $"the watched root {root} is no longer the directory it was (it or a directory above it was moved or deleted): followed anew"));
+            }
+            // Waited for: a directory on the way to it may have been made or gone, and so watched or not any more.
+            else if (WatchRoot(root))
+            {
+                Emit(Gap(root, GapReason.SourceRestarted, $"the watched root {root} is there again: rescanned for what it holds"));
+            }
+            else if (Exists(root))
+            {
                 Emit(Gap(root, GapReason.SourceRestarted, $"something other than a directory is at the watched root {root}: rescanned"));
+            }
         }
     }
 
-    /// <summary>Whether a watch is one that absent roots wait on (checked only while some root is absent: every event passes here).</summary>
-    private bool IsAncestorWatch(int wd) => _awaitedRoots.Values.Any(a => a.Watch == wd);
-
-    private void StopAwaiting(string root)
+    /// <summary>Whether a root lies below <paramref name="ancestor"/> through the entry <paramref name="name"/> (any, when empty).</summary>
+    private static bool IsOnPathTo(string root, string ancestor, ReadOnlySpan<byte> name)
     {
-        if (!_awaitedRoots.Remove(root, out var awaited) || _awaitedRoots.Values.Any(a => a.Watch == awaited.Watch))
-            return;
-        if (Inotify.RemoveWatch(_fd, awaited.Watch) == 0)
-            _leaving.Add(awaited.Watch);
-    }
-
-    private static string NearestExistingAncestor(string path)
-    {
-        var ancestor = EntryPath.Parent(path);
-        while (ancestor is not ("/" or "") && !Exists(ancestor))
-            ancestor = EntryPath.Parent(ancestor);
-        return ancestor;
+        if (!PathPattern.IsSameOrBelow(root, ancestor) || root == ancestor)
+            return false;
+        if (name.IsEmpty)
+            return true;
+        var below = root.AsSpan(ancestor == "/" ? 1 : ancestor.Length + 1);
+        int slash = below.IndexOf('/');
+        return below[..(slash < 0 ? below.Length : slash)].SequenceEqual(EntryPath.FromBytes(name));
     }
 
     /// <summary>The running system's tree, for looking at what stands at a root's path (never following a symlink).</summary>
@@ -271,7 +310,9 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
 
     private static bool Exists(string path) => LiveTree.StatIdentity(path) is not null;
 
-    private static bool IsDirectory(string path) => LiveTree.StatIdentity(path)?.Type == FileType.Directory;
+    /// <summary>The device and inode of the directory at a path; null when there is none.</summary>
+    private static (ulong Device, ulong Inode)? DirectoryAt(string path) =>
+        LiveTree.StatIdentity(path) is { Type: FileType.Directory, Device: { } device, Inode: { } inode } ? (device, inode) : null;
 
     /// <summary>Watches a directory and every directory below it that the options let through.</summary>
     private void WatchTree(string top)
@@ -387,8 +428,6 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     }
 
     private sealed record PendingMove(uint Cookie, string Path, bool IsDirectory);
-
-    private readonly record struct AwaitedRoot(int Watch, string Ancestor);
 }
 
 /// <summary>What the inotify source watches.</summary>

@@ -72,6 +72,28 @@ public sealed class RootChangeTests : IDisposable
     }
 
     [Fact]
+    public async Task Inotify_follows_the_root_anew_when_a_directory_above_it_is_renamed()
+    {
+        await using var source = new InotifySource();
+        await using var signals = await Follow(source);
+
+        var above = Path.Combine(_top, "p", "q");
+        Directory.Move(above, above + "2");
+        var gap = await Next<GapSignal>(signals, gap => gap.Scope == _root);
+        gap.Reason.Should().Be(GapReason.SourceRestarted);
+
+        // The old tree's watches went with it: a write there must not be reported under the root's path.
+        File.WriteAllText(Path.Combine(above + "2", "s", "moved-away"), "x\n");
+        Directory.CreateDirectory(_root);   // a new release put in place of the old one
+        await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("there again"));
+        var written = Path.Combine(_root, "b");
+        File.WriteAllText(written, "b\n");
+        var seen = new List<ChangeHint>();
+        await Next<ChangeHint>(signals, hint => { seen.Add(hint); return hint.Path == written; });
+        seen.Should().NotContain(hint => hint.Path.EndsWith("moved-away"));
+    }
+
+    [Fact]
     public async Task Fanotify_reports_a_directory_above_the_root_renamed()
     {
         await using var source = new FanotifySource();

@@ -21,6 +21,7 @@ internal static unsafe partial class Inotify
     public const uint QueueOverflow = 0x4000;
     public const uint Ignored = 0x8000;
     public const uint OnlyDir = 0x1000000;
+    public const uint MaskAdd = 0x20000000;
     public const uint DontFollow = 0x2000000;
     public const uint ExclUnlink = 0x4000000;
     public const uint IsDir = 0x40000000;
