@@ -81,4 +81,7 @@ internal static class CommonOptions
             : throw new ComplianceException("scanning the live filesystem is supported on Linux in this version; use --image for NTFS images.", FailureKind.Usage);
 
     public static StateStore OpenStore(string path, bool create) => StateStore.Open(path, create);
+
+    /// <summary>The store of a command that only reads it: never written, and readable on read-only media.</summary>
+    public static StateStore OpenStoreReadOnly(string path) => StateStore.OpenReadOnly(path);
 }

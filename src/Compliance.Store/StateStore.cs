@@ -26,18 +26,74 @@ public sealed partial class StateStore : IDisposable
 
     private readonly SqliteConnection _connection;
 
-    private StateStore(SqliteConnection connection, string path)
+    /// <summary>What SQLite was given to open: the path, or a URI naming it when opened immutable.</summary>
+    private readonly string _sqliteName;
+
+    private StateStore(SqliteConnection connection, string path, string sqliteName)
     {
         _connection = connection;
         DatabasePath = path;
+        _sqliteName = sqliteName;
     }
 
     public string DatabasePath { get; }
 
     internal SqliteConnection Connection => _connection;
 
-    /// <summary>Opens (or, when <paramref name="create"/>, creates) the database and checks its schema version.</summary>
+    /// <summary>Opens (or, when <paramref name="create"/>, creates) the database for writing and checks its schema version.</summary>
     public static StateStore Open(string path, bool create = true)
+    {
+        var full = CheckedPath(path, create);
+        try
+        {
+            return Connect(full, full, create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite);
+        }
+        catch (SqliteException e)
+        {
+            throw CannotOpen(full, e);
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing database only to read it, for the commands that never write: SQLite refuses every write,
+    /// and the schema is checked but never created or upgraded. Works on read-only media and directories too.
+    /// </summary>
+    public static StateStore OpenReadOnly(string path)
+    {
+        var full = CheckedPath(path, create: false);
+        try
+        {
+            return Connect(full, full, SqliteOpenMode.ReadOnly);
+        }
+        catch (SqliteException e) when (CouldNotCreateWalFiles(e) && !File.Exists(full + "-shm"))
+        {
+            // Even a reader of a WAL database needs the -wal and -shm files beside it, and SQLite could not create
+            // them: the directory is read-only (a copy on read-only media, or a user without write permission).
+            // Opened immutable, SQLite reads the database file alone, without locks. That is safe only when the log
+            // holds nothing, else its committed changes would be missed, and while nobody writes: a writer needs
+            // the same -wal and -shm files, which this directory refuses (on read-only media, to everyone).
+            var log = new FileInfo(full + "-wal");
+            if (log.Exists && log.Length > 0)
+                throw new ComplianceException(
+                    $"cannot open database {full} read-only: its log {log.Name} holds changes that SQLite can read only with a {Path.GetFileName(full)}-shm file, which cannot be created in that directory. Copy the database and its log to a writable directory and open the copy. The database was not modified.",
+                    FailureKind.Runtime, e);
+            try
+            {
+                return Connect(full, ImmutableUri(full), SqliteOpenMode.ReadOnly);
+            }
+            catch (SqliteException retry)
+            {
+                throw CannotOpen(full, retry);
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw CannotOpen(full, e);
+        }
+    }
+
+    /// <summary>The database's full path, once the checks made before SQLite sees the file have passed.</summary>
+    private static string CheckedPath(string path, bool create)
     {
         lock (InitLock)
         {
@@ -57,24 +113,23 @@ public sealed partial class StateStore : IDisposable
             throw new ComplianceException($"{full} is empty, not a compliance database: run `compliance baseline` first, or pass --db.", FailureKind.Usage);
         if (!exists)
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
 
+    private static StateStore Connect(string full, string sqliteName, SqliteOpenMode mode)
+    {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = full,
-            Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            DataSource = sqliteName,
+            Mode = mode,
             Pooling = false,
         }.ToString());
         try
         {
             connection.Open();
-            var store = new StateStore(connection, full);
-            store.Initialize();
+            var store = new StateStore(connection, full, sqliteName);
+            store.Initialize(readOnly: mode == SqliteOpenMode.ReadOnly);
             return store;
-        }
-        catch (SqliteException e)
-        {
-            connection.Dispose();
-            throw new ComplianceException($"cannot open database {full}: {e.Message}", FailureKind.Runtime, e);
         }
         catch
         {
@@ -83,7 +138,27 @@ public sealed partial class StateStore : IDisposable
         }
     }
 
-    private void Initialize()
+    /// <summary>
+    /// Whether SQLite failed for want of a -wal or -shm file it could not create: "cannot open" on read-only media
+    /// (and for a missing -shm), "read-only directory" where permissions deny it a new -wal.
+    /// </summary>
+    private static bool CouldNotCreateWalFiles(SqliteException e) =>
+        e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CANTOPEN || e.SqliteExtendedErrorCode == SqliteReadOnlyDirectory;
+
+    /// <summary>SQLITE_READONLY_DIRECTORY, which SQLitePCL.raw does not name.</summary>
+    private const int SqliteReadOnlyDirectory = SQLitePCL.raw.SQLITE_READONLY | (6 << 8);
+
+    private static ComplianceException CannotOpen(string full, SqliteException e) =>
+        new($"cannot open database {full}: {e.Message}", FailureKind.Runtime, e);
+
+    /// <summary>
+    /// A URI that opens the file as immutable. Each path segment is percent-encoded, as SQLite decodes %HH in a URI
+    /// path and would otherwise end the path at a '?' or '#' in a name.
+    /// </summary>
+    private static string ImmutableUri(string full) =>
+        "file:" + string.Join('/', full.Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString)) + "?immutable=1";
+
+    private void Initialize(bool readOnly)
     {
         WaitForOtherWriters(DefaultWriterWait);
         int version = UserVersion();
@@ -94,6 +169,17 @@ public sealed partial class StateStore : IDisposable
                 FailureKind.Runtime);
         if (version == 0 && !empty)
             throw new ComplianceException($"{DatabasePath} is not a compliance database (it has tables but no schema version). It was not modified.", FailureKind.Runtime);
+        if (readOnly)
+        {
+            // Creating or upgrading the schema writes, and older schemas lack columns that reading expects.
+            if (version == 0)
+                throw new ComplianceException($"{DatabasePath} is not a compliance database (it has no tables). It was not modified.", FailureKind.Runtime);
+            if (version < Schema.Version)
+                throw new ComplianceException(
+                    $"database {DatabasePath} has schema version {version}, older than this program's {Schema.Version}, and this command only reads it: open it once with a command that writes, such as `compliance check`, to upgrade it (on a copy, if this file must stay as it is). The database was not modified.",
+                    FailureKind.Runtime);
+            return;
+        }
 
         // A new database gets 64 KiB pages, set before its first write. Rows are a few hundred bytes, and with 4 KiB
         // pages a baseline's commit and checkpoint moved sixteen times as many log frames, and every batch of watch
@@ -196,8 +282,9 @@ public sealed partial class StateStore : IDisposable
         // another, and in WAL mode this reader sees one consistent snapshot throughout. Opened raw, as ADO.NET cannot
         // ask for either of two things that matter when every row is read: no mutex (only one thread uses it; in
         // serialized mode each of the million column calls locked one) and memory-mapped pages (no pread per page).
-        int opened = SQLitePCL.raw.sqlite3_open_v2(DatabasePath, out var reading,
-            SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX, null);
+        // The same name the store's connection was opened with, so that an immutable store reads immutable here too.
+        int opened = SQLitePCL.raw.sqlite3_open_v2(_sqliteName, out var reading,
+            SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX | SQLitePCL.raw.SQLITE_OPEN_URI, null);
         try
         {
             Check(opened, reading);

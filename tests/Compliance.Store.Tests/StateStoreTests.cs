@@ -1,8 +1,11 @@
+using Compliance.Core;
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
+using Compliance.Tests;
+using Microsoft.Data.Sqlite;
 
 namespace Compliance.Store.Tests;
 
@@ -90,6 +93,145 @@ public sealed class StateStoreTests : IDisposable
 
         open.Should().Throw<Compliance.Core.ComplianceException>().WithMessage("*is empty, not a compliance database*");
         new FileInfo(Db).Length.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_store_opened_read_only_reads_and_refuses_every_write()
+    {
+        using (var store = StateStore.Open(Db))
+            Baseline(store, Entry("/data/a"), Entry("/data/b"));
+        var before = Sha256(Db);
+
+        using (var store = StateStore.OpenReadOnly(Db))
+        {
+            store.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a", "/data/b");
+            var insert = () => store.Execute("INSERT INTO meta(key, value) VALUES ('tampered', 'yes')");
+            insert.Should().Throw<SqliteException>().Where(e => e.SqliteErrorCode == SQLitePCL.raw.SQLITE_READONLY);
+            var baseline = () => Baseline(store, Entry("/data/c"));
+            baseline.Should().Throw<SqliteException>().Where(e => e.SqliteErrorCode == SQLitePCL.raw.SQLITE_READONLY);
+        }
+
+        Sha256(Db).Should().Equal(before);
+        using var reopened = StateStore.Open(Db);
+        reopened.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a", "/data/b");
+    }
+
+    [Fact]
+    public void Read_only_open_refuses_an_older_schema_instead_of_upgrading_it()
+    {
+        using (var store = StateStore.Open(Db))
+        {
+            Baseline(store, Entry("/data/a"));
+            store.Execute("ALTER TABLE baseline DROP COLUMN fingerprint; PRAGMA user_version = 2;");
+        }
+        var before = Sha256(Db);
+
+        var open = () => StateStore.OpenReadOnly(Db);
+
+        open.Should().Throw<ComplianceException>().WithMessage("*schema version 2, older than this program's 3*upgrade it*not modified*");
+        Sha256(Db).Should().Equal(before);
+    }
+
+    [Fact]
+    public void Read_only_open_refuses_a_newer_schema_as_a_writable_open_does()
+    {
+        using (var store = StateStore.Open(Db))
+            store.Execute("PRAGMA user_version = 99");
+        var before = Sha256(Db);
+
+        var open = () => StateStore.OpenReadOnly(Db);
+
+        open.Should().Throw<ComplianceException>().WithMessage("*schema version 99, newer than this program's 3*not modified*");
+        Sha256(Db).Should().Equal(before);
+    }
+
+    [Fact]
+    public void Read_only_open_refuses_a_missing_file_an_empty_one_and_one_that_is_no_compliance_database()
+    {
+        var missing = Path.Combine(_dir, "missing.db");
+        FluentActions.Invoking(() => StateStore.OpenReadOnly(missing)).Should().Throw<ComplianceException>().WithMessage("no database at*");
+        File.Exists(missing).Should().BeFalse();
+
+        File.WriteAllBytes(Db, []);
+        FluentActions.Invoking(() => StateStore.OpenReadOnly(Db)).Should().Throw<ComplianceException>().WithMessage("*is empty, not a compliance database*");
+        new FileInfo(Db).Length.Should().Be(0);
+
+        var notes = Path.Combine(_dir, "notes.db");
+        File.WriteAllText(notes, string.Concat(Enumerable.Repeat("not a database, only notes\n", 100)));
+        FluentActions.Invoking(() => StateStore.OpenReadOnly(notes)).Should().Throw<ComplianceException>().WithMessage("cannot open database*not a database*");
+
+        // A SQLite database, but one without tables: reading it read-only cannot give it the schema.
+        var bare = Path.Combine(_dir, "bare.db");
+        ExecuteSql(bare, "CREATE TABLE t (x); DROP TABLE t;");
+        var bareBefore = Sha256(bare);
+        FluentActions.Invoking(() => StateStore.OpenReadOnly(bare)).Should().Throw<ComplianceException>().WithMessage("*not a compliance database (it has no tables)*");
+        Sha256(bare).Should().Equal(bareBefore);
+
+        Directory.GetFiles(_dir).Select(Path.GetFileName).Should().BeEquivalentTo(["state.db", "notes.db", "bare.db"]);
+    }
+
+    [ReadOnlyMountFact]
+    public void A_WAL_database_on_a_read_only_mount_is_read_without_creating_its_log_or_index()
+    {
+        // Characters that a SQLite URI would otherwise take for its query, fragment or escapes.
+        var evidence = Path.Combine(_dir, "evidence #1 ?%20");
+        Directory.CreateDirectory(evidence);
+        var db = Path.Combine(evidence, "state%.db");
+        using (var store = StateStore.Open(db))
+        {
+            Baseline(store, Entry("/data/a"), Entry("/data/b"));
+            store.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
+        }
+        Directory.GetFiles(evidence).Should().Equal(db);
+        var before = Sha256(db);
+
+        using (new ReadOnlyMount(evidence))
+        {
+            using (var store = StateStore.OpenReadOnly(db))
+            {
+                store.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a", "/data/b");
+                store.Generations().Should().ContainSingle().Which.EntryCount.Should().Be(2);
+                store.IntegrityCheck().Should().Be("ok");
+            }
+            Directory.GetFiles(evidence).Should().Equal(db);
+            Sha256(db).Should().Equal(before);
+        }
+    }
+
+    [ReadOnlyMountFact]
+    public void A_log_holding_changes_on_a_read_only_mount_is_refused_rather_than_read_without_them()
+    {
+        var evidence = Path.Combine(_dir, "evidence");
+        Directory.CreateDirectory(evidence);
+        var db = Path.Combine(evidence, "state.db");
+        using (var store = StateStore.Open(Db))
+        {
+            Baseline(store, Entry("/data/a"));
+            // Copied while open, the way a careless copy takes a live database: with its log, without its index.
+            File.Copy(Db, db);
+            File.Copy(Db + "-wal", db + "-wal");
+        }
+        new FileInfo(db + "-wal").Length.Should().BeGreaterThan(0);
+        var before = Sha256(db);
+
+        using (new ReadOnlyMount(evidence))
+        {
+            var open = () => StateStore.OpenReadOnly(db);
+            open.Should().Throw<ComplianceException>().WithMessage("*its log state.db-wal holds changes*Copy the database and its log*");
+            Directory.GetFiles(evidence).Select(Path.GetFileName).Should().BeEquivalentTo(["state.db", "state.db-wal"]);
+            Sha256(db).Should().Equal(before);
+        }
+    }
+
+    private static byte[] Sha256(string path) => System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path));
+
+    private static void ExecuteSql(string database, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal static class AttestCommand
             if (!File.Exists(reportFile))
                 throw new Core.ComplianceException($"--report {reportFile}: no such file.", Core.FailureKind.Usage);
             using var signingKey = AttestationKeys.LoadPrivate(parse.GetValue(key)!);
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var drift = DriftReportBuilder.Build(store, selection.Read(parse));
             var statement = AttestationStatement.For(drift, store.BaselineDigest(drift.Baseline.Id), AttestationKeys.KeyId(signingKey), reportFile,
                 AttestationVerifier.HashFile(reportFile), new FileInfo(reportFile).Length, DateTimeOffset.UtcNow);

@@ -20,7 +20,7 @@ internal static class ExportCommand
         };
         command.SetAction(parse =>
         {
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var requested = parse.GetValue(generation);
             store.RequireCurrentGeneration();
             if (requested is { } g && store.Generations().All(x => x.Id != g))

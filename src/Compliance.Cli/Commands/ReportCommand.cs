@@ -31,7 +31,7 @@ internal static class ReportCommand
         };
         command.SetAction(parse =>
         {
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var report = DriftReportBuilder.Build(store, selection.Read(parse));
             var file = parse.GetValue(output)!;
             switch (parse.GetValue(format))

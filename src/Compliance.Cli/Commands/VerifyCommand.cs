@@ -27,7 +27,7 @@ internal static class VerifyCommand
             if (reportFile is not null && !File.Exists(reportFile))
                 throw new Core.ComplianceException($"--report {reportFile}: no such file.", Core.FailureKind.Usage);
             using var key = AttestationKeys.LoadPublic(parse.GetValue(publicKey)!);
-            using var store = parse.GetValue(db) is { } dbPath ? StateStore.Open(dbPath, create: false) : null;
+            using var store = parse.GetValue(db) is { } dbPath ? StateStore.OpenReadOnly(dbPath) : null;
             var checks = AttestationVerifier.Verify(File.ReadAllBytes(file), key, reportFile, store);
             foreach (var check in checks)
                 Console.WriteLine($"{(check.Passed ? "ok  " : "FAIL")} {check.Name}: {check.Detail}");
