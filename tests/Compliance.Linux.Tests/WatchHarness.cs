@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
 using Compliance.Core.Output;
@@ -139,18 +138,6 @@ internal sealed class WatchHarness : IAsyncDisposable
 
     private static List<string> Describe(StateStore store) =>
         store.ObservedDrift().Select(row => $"{(row.Present ? "present" : "absent")} {EntryJson.ToJson(w => EntryJson.WriteEntry(w, row.Entry))}").ToList();
-
-    public static void Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)}: exit {process.ExitCode}: {error}");
-    }
 
     public async ValueTask DisposeAsync()
     {

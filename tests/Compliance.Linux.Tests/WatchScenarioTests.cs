@@ -1,5 +1,6 @@
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
+using Compliance.Tests;
 
 namespace Compliance.Linux.Tests;
 
@@ -86,7 +87,7 @@ public sealed class WatchScenarioTests
     public async Task Chown_is_metadata_owner(string source)
     {
         await using var h = await StartAsync(source);
-        var finding = await SingleFindingAfter(h, "etc/hosts", () => WatchHarness.Run("chown", "4321:4322", h.PathOf("etc/hosts")));
+        var finding = await SingleFindingAfter(h, "etc/hosts", () => ExternalCommand.Run("chown", "4321:4322", h.PathOf("etc/hosts")));
         finding.Kind.Should().Be(DriftKind.Metadata);
         finding.Attributes.Should().Equal("uid", "gid", "ctime");
         await StoreMatchesFreshScan(h);
@@ -164,7 +165,7 @@ public sealed class WatchScenarioTests
     public async Task Hard_link_added_changes_both_names(string source)
     {
         await using var h = await StartAsync(source);
-        var link = await SingleFindingAfter(h, "bin/tool-link", () => WatchHarness.Run("ln", h.PathOf("bin/tool"), h.PathOf("bin/tool-link")));
+        var link = await SingleFindingAfter(h, "bin/tool-link", () => ExternalCommand.Run("ln", h.PathOf("bin/tool"), h.PathOf("bin/tool-link")));
         link.Kind.Should().Be(DriftKind.Added);
         link.After!.LinkCount.Should().Be(2);
         var original = h.FindingsFor(h.PathOf("bin/tool")).Should().ContainSingle(Describe(h.Sink.Findings)).Subject;
@@ -179,7 +180,7 @@ public sealed class WatchScenarioTests
         await using var h = await StartAsync(source, harness =>
         {
             Directory.CreateDirectory(harness.PathOf("lib"));
-            WatchHarness.Run("ln", harness.PathOf("bin/tool"), harness.PathOf("lib/tool"));
+            ExternalCommand.Run("ln", harness.PathOf("bin/tool"), harness.PathOf("lib/tool"));
         });
         Directory.Move(h.PathOf("lib"), Path.Combine(h.Outside, "lib"));
         await h.SettleAsync();
@@ -286,7 +287,7 @@ public sealed class WatchScenarioTests
         {
             mounted = harness.PathOf("mnt");
             Directory.CreateDirectory(mounted);
-            WatchHarness.Run("mount", "-t", "tmpfs", "compliance-test", mounted);
+            ExternalCommand.Run("mount", "-t", "tmpfs", "compliance-test", mounted);
         });
         try
         {
@@ -298,7 +299,7 @@ public sealed class WatchScenarioTests
         finally
         {
             await h.StopAsync();
-            WatchHarness.Run("umount", mounted!);
+            ExternalCommand.Run("umount", mounted!);
             await h.DisposeAsync();
         }
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Compliance.Tests;
 
 /// <summary>
@@ -13,31 +11,19 @@ internal sealed class ReadOnlyMount : IDisposable
     public ReadOnlyMount(string directory)
     {
         _directory = directory;
-        Run("mount", "--bind", directory, directory);
+        ExternalCommand.Run("mount", "--bind", directory, directory);
         try
         {
-            Run("mount", "-o", "remount,ro,bind", directory, directory);
+            ExternalCommand.Run("mount", "-o", "remount,ro,bind", directory, directory);
         }
         catch
         {
-            Run("umount", directory);
+            ExternalCommand.Run("umount", directory);
             throw;
         }
     }
 
-    public void Dispose() => Run("umount", _directory);
-
-    private static void Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)}: exit {process.ExitCode}: {error}");
-    }
+    public void Dispose() => ExternalCommand.Run("umount", _directory);
 }
 
 /// <summary>A test that needs <see cref="ReadOnlyMount"/>: skipped, and says why, when not run as root.</summary>
