@@ -37,14 +37,24 @@ public sealed partial class StateStore
         var insertParameters = EntryCodec.AddParameters(insert);
         var fingerprint = insert.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$fingerprint", null));
         var fingerprintScratch = new FingerprintBuffer();
-        // A watch may have stored a newer state since the drift was read: that one stays, as drift against what was approved.
+        // Only a row that still holds the state read is approved (and forgotten): a watch may have stored a newer
+        // state, or cleared the row, since the drift was read, and approving what was read would then approve a state
+        // that is no longer on disk, or leave the newer one unreported.
         using var forget = Command("DELETE FROM observed WHERE walk_key = $key AND observed_at = $stored", transaction);
         var forgetKey = forget.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$key", null));
         var forgetStored = forget.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$stored", null));
+        int changed = 0;
 
         foreach (var row in approvable)
         {
             var key = EntryPath.SortKey(row.Entry.Path);
+            forgetKey.Value = key;
+            forgetStored.Value = row.StoredAt;
+            if (forget.ExecuteNonQuery() == 0)
+            {
+                changed++;
+                continue;
+            }
             retireKey.Value = key;
             retire.ExecuteNonQuery();
             if (row.Present)
@@ -53,13 +63,12 @@ public sealed partial class StateStore
                 fingerprint.Value = (object?)EntryFingerprint.Of(row.Entry, fingerprintScratch) ?? DBNull.Value;
                 insert.ExecuteNonQuery();
             }
-            forgetKey.Value = key;
-            forgetStored.Value = row.StoredAt;
-            forget.ExecuteNonQuery();
         }
+        if (changed == approvable.Count)
+            return new AcceptResult(null, 0, skipped, changed);   // the transaction is rolled back: no empty generation
         Execute("UPDATE generations SET entry_count = (SELECT count(*) FROM baseline WHERE retired_gen IS NULL) WHERE id = $gen", transaction, ("$gen", generation));
         transaction.Commit();
-        return new AcceptResult(generation, approvable.Count, skipped);
+        return new AcceptResult(generation, approvable.Count - changed, skipped, changed);
     }
 
     /// <summary>
@@ -103,5 +112,9 @@ public sealed partial class StateStore
     }
 }
 
-/// <summary>The new generation (null when nothing was approved), how many paths it changed, and how many unverified ones were left out.</summary>
-public sealed record AcceptResult(long? Generation, int Approved, int SkippedUnverified);
+/// <summary>
+/// The new generation (null when nothing was approved), how many paths it changed, how many unverified ones were
+/// left out, and how many changed again between being read and being approved (a watch stored a newer state) and so
+/// were left out too.
+/// </summary>
+public sealed record AcceptResult(long? Generation, int Approved, int SkippedUnverified, int SkippedChanged = 0);

@@ -41,17 +41,17 @@ internal static class AcceptCommand
                         w.WriteNull("generation");
                     w.WriteNumber("approved", result.Approved);
                     w.WriteNumber("skipped_unverified", result.SkippedUnverified);
+                    w.WriteNumber("skipped_changed", result.SkippedChanged);
                     w.WriteEndObject();
                 }, indented: true));
             }
-            else if (result.Generation is null)
-            {
-                Console.WriteLine("Nothing to approve: no observed change matches." + (result.SkippedUnverified > 0 ? $" {result.SkippedUnverified} unverified entries were left out." : ""));
-            }
             else
             {
-                Console.WriteLine($"Approved {result.Approved} change(s) as baseline generation {result.Generation}." +
-                    (result.SkippedUnverified > 0 ? $" {result.SkippedUnverified} unverified entries were left out." : ""));
+                Console.WriteLine((result.Generation is { } generation
+                        ? $"Approved {result.Approved} change(s) as baseline generation {generation}."
+                        : "Nothing to approve: no observed change matches.")
+                    + (result.SkippedUnverified > 0 ? $" {result.SkippedUnverified} unverified entries were left out." : "")
+                    + (result.SkippedChanged > 0 ? $" {result.SkippedChanged} changed again while being approved and were left out: review them and accept again." : ""));
             }
             return ExitCodes.Ok;
         });
