@@ -22,10 +22,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     /// <summary>
     /// What a watch on a directory above a root listens for: entries that appear, go or are renamed, and the directory
     /// itself going. Added to whatever the directory's watch already has (IN_MASK_ADD), since a directory above one
-    /// root may be followed under another.
+    /// root may be followed under another. A symbolic link above a root is followed, as the root's path is (/var/run
+    /// to /run); the link itself being changed is an event in the directory above it.
     /// </summary>
     private const uint AncestorMask = Inotify.Create | Inotify.MovedTo | Inotify.MovedFrom | Inotify.Delete | Inotify.DeleteSelf
-        | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.DontFollow | Inotify.MaskAdd;
+        | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.MaskAdd;
 
     /// <summary>How long a rename's first half waits for its second half to arrive in a later read.</summary>
     private const int MovePairingWaitMs = 5;
@@ -36,6 +37,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private readonly HashSet<int> _leaving = [];
     /// <summary>The directories above the roots that exist, by their watch.</summary>
     private readonly Dictionary<int, string> _ancestorByWatch = [];
+    /// <summary>For each directory above a root, the roots below it by the entry that leads to each.</summary>
+    private Dictionary<string, Dictionary<string, List<string>>> _rootsBelow = new(StringComparer.Ordinal);
     /// <summary>The directory each followed root's watches started from; a root not here is waited for.</summary>
     private readonly Dictionary<string, (ulong Device, ulong Inode)> _rootDirectories = new(StringComparer.Ordinal);
     private int _fd = -1;
@@ -55,6 +58,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         _fd = Inotify.Init(Inotify.NonBlock | Inotify.CloExec);
         if (_fd < 0)
             throw new ComplianceException($"inotify_init1: {LibC.Describe(Marshal.GetLastPInvokeError())}", FailureKind.Runtime);
+        _rootsBelow = RootsBelowAncestors();
         foreach (var root in Roots)
             WatchRoot(root);
         return _fd;
@@ -208,10 +212,9 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                 _rootDirectories[root] = watched;
             else
                 UnwatchTree(root);
-            if (!WatchAncestors(root))
-                return false;
+            var above = WatchAncestors(root);
             // What happened above the root before those watches were set is reported to none of them: look again.
-            if (DirectoryAt(root) == directory)
+            if (DirectoryAt(root) == directory && Ancestors(root).Where(Directory.Exists).SequenceEqual(above))
                 return directory is not null;
             _rootDirectories.Remove(root);
             UnwatchTree(root);
@@ -222,32 +225,46 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
 
     private const int MaxRootAttempts = 100;
 
+    /// <summary>The directories above a root, nearest first.</summary>
+    private static IEnumerable<string> Ancestors(string root)
+    {
+        for (var ancestor = EntryPath.Parent(root); ancestor.Length > 0; ancestor = EntryPath.Parent(ancestor))
+        {
+            yield return ancestor;
+            if (ancestor == "/")
+                yield break;
+        }
+    }
+
     /// <summary>
     /// Watches every existing directory above every root, and stops watching those that are no longer above one
-    /// (a watch follows its directory when it is renamed; the path above the root is what matters).
+    /// (a watch follows its directory when it is renamed; the path above the root is what matters). Returns the
+    /// existing directories above <paramref name="forRoot"/>, nearest first; one that cannot be watched is a
+    /// coverage-degraded gap for that root alone.
     /// </summary>
-    private bool WatchAncestors(string forRoot)
+    private List<string> WatchAncestors(string forRoot)
     {
         var watches = new Dictionary<int, string>();
+        var existingAboveRoot = new List<string>();
         foreach (var root in Roots)
         {
-            for (var ancestor = EntryPath.Parent(root); ancestor.Length > 0; ancestor = EntryPath.Parent(ancestor))
+            foreach (var ancestor in Ancestors(root))
             {
                 int wd;
                 fixed (byte* p = NativePath(ancestor))
                     wd = Inotify.AddWatch(_fd, p, AncestorMask);
+                int errno = wd < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (wd >= 0)
-                {
                     watches[wd] = ancestor;
-                }
-                else if (Marshal.GetLastPInvokeError() is not (LibC.ENoEnt or LibC.ENotDir) and var errno)
+                // Listed as the caller's look again lists them (Directory.Exists): one that cannot even be looked at is neither.
+                if (root != forRoot || errno is LibC.ENoEnt or LibC.ENotDir || errno != 0 && !Directory.Exists(ancestor))
+                    continue;
+                existingAboveRoot.Add(ancestor);
+                if (errno != 0)
                 {
                     Emit(Gap(forRoot, GapReason.CoverageDegraded,
                         $"cannot watch {ancestor} above {forRoot}: {LibC.Describe(errno)}; if it is renamed, or {forRoot} is made again, only rescans find it"));
-                    return false;
                 }
-                if (ancestor == "/")
-                    break;
             }
         }
         foreach (var (wd, _) in _ancestorByWatch)
@@ -259,7 +276,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         _ancestorByWatch.Clear();
         foreach (var (wd, ancestor) in watches)
             _ancestorByWatch[wd] = ancestor;
-        return true;
+        return existingAboveRoot;
     }
 
     /// <summary>
@@ -269,10 +286,13 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     /// </summary>
     private void OnAncestorEvent(string ancestor, ReadOnlySpan<byte> name)
     {
-        foreach (var root in Roots)
+        // Directories like /tmp above a root see much that is not on the way to it: one lookup each.
+        if (!_rootsBelow.TryGetValue(ancestor, out var byEntry))
+            return;
+        var roots = name.IsEmpty ? byEntry.Values.SelectMany(r => r).ToList()
+            : byEntry.GetValueOrDefault(EntryPath.FromBytes(name)) ?? [];
+        foreach (var root in roots)
         {
-            if (!IsOnPathTo(root, ancestor, name))
-                continue;
             if (_rootDirectories.TryGetValue(root, out var followed))
             {
                 if (DirectoryAt(root) == followed)
@@ -293,16 +313,25 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         }
     }
 
-    /// <summary>Whether a root lies below <paramref name="ancestor"/> through the entry <paramref name="name"/> (any, when empty).</summary>
-    private static bool IsOnPathTo(string root, string ancestor, ReadOnlySpan<byte> name)
+    /// <summary>Builds <see cref="_rootsBelow"/> from the roots.</summary>
+    private Dictionary<string, Dictionary<string, List<string>>> RootsBelowAncestors()
     {
-        if (!PathPattern.IsSameOrBelow(root, ancestor) || root == ancestor)
-            return false;
-        if (name.IsEmpty)
-            return true;
-        var below = root.AsSpan(ancestor == "/" ? 1 : ancestor.Length + 1);
-        int slash = below.IndexOf('/');
-        return below[..(slash < 0 ? below.Length : slash)].SequenceEqual(EntryPath.FromBytes(name));
+        var result = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.Ordinal);
+        foreach (var root in Roots)
+        {
+            foreach (var ancestor in Ancestors(root))
+            {
+                var below = root.AsSpan(ancestor == "/" ? 1 : ancestor.Length + 1);
+                int slash = below.IndexOf('/');
+                var entry = below[..(slash < 0 ? below.Length : slash)].ToString();
+                if (!result.TryGetValue(ancestor, out var byEntry))
+                    result[ancestor] = byEntry = new(StringComparer.Ordinal);
+                if (!byEntry.TryGetValue(entry, out var roots))
+                    byEntry[entry] = roots = [];
+                roots.Add(root);
+            }
+        }
+        return result;
     }
 
     /// <summary>The running system's tree, for looking at what stands at a root's path (never following a symlink).</summary>

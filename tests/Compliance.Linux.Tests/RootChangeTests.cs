@@ -94,6 +94,26 @@ public sealed class RootChangeTests : IDisposable
     }
 
     [Fact]
+    public async Task Inotify_waits_for_a_root_below_a_symbolic_link_and_follows_it_once_made()
+    {
+        // As a policy naming /var/run/app does, where /var/run links to /run.
+        var real = Path.Combine(_top, "run");
+        Directory.CreateDirectory(real);
+        var link = Path.Combine(_top, "var-run");
+        File.CreateSymbolicLink(link, real);
+        var root = Path.Combine(link, "app");
+        await using var source = new InotifySource();
+        await using var signals = source.ReadAsync([root], CancellationToken.None).GetAsyncEnumerator();
+        (await signals.MoveNextAsync()).Should().BeTrue();
+
+        Directory.CreateDirectory(Path.Combine(real, "app"));
+        await Next<GapSignal>(signals, gap => gap.Scope == root && gap.Detail.Contains("there again"));
+        var written = Path.Combine(root, "f");
+        File.WriteAllText(written, "f\n");
+        await Next<ChangeHint>(signals, hint => hint.Path == written);
+    }
+
+    [Fact]
     public async Task Fanotify_reports_a_directory_above_the_root_renamed()
     {
         await using var source = new FanotifySource();
