@@ -50,25 +50,7 @@ internal static class WatchCommand
             // A baseline or accept in another process holds the database while it writes; the watch waits for it,
             // its changes queueing meanwhile, rather than stopping and missing what happens until it is restarted.
             store.WaitForOtherWriters(Timeout.InfiniteTimeSpan);
-            var generation = store.RequireCurrentGeneration();
-            var policy = parse.GetValue(policyOption) is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
-            if (CommonOptions.OpenTree(null, null, parse.GetValue(root), generation.Tree) is not LinuxFileTree tree)
-                throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
-
-            var reconciler = new Reconciler(store, tree, policy, new ScanOptions { HashWorkers = Math.Max(1, parse.GetValue(threads)) });
-            var options = new ChangeFeedOptions
-            {
-                CoalesceWindow = TimeSpan.FromMilliseconds(parse.GetValue(coalesce)),
-                ReconcileInterval = parse.GetValue(reconcile) == 0 ? null : TimeSpan.FromMinutes(parse.GetValue(reconcile)),
-                SourceRoots = policy.WalkRoots().Select(tree.ToOsPath).ToArray(),
-                ToTreePath = path => TreePath(tree, path),
-                IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }
-                    .Select(suffix => TreePath(tree, store.DatabasePath + suffix)).OfType<string>().ToHashSet(StringComparer.Ordinal),
-            };
-            var changeSource = OpenSource(parse.GetValue(source)!, policy, tree);
             using var report = new WatchReport(parse.GetValue(events));
-            var follower = new ChangeFeedFollower(changeSource, reconciler, store, policy, tree.Description, report, options);
-
             using var stop = new CancellationTokenSource();
             void Stop(PosixSignalContext context)
             {
@@ -77,19 +59,78 @@ internal static class WatchCommand
             }
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            Console.Error.WriteLine($"compliance: watching {string.Join(", ", options.SourceRoots)} with {changeSource.Name} (policy {policy.Name}, generation {generation.Id}); SIGINT or SIGTERM stops.");
-            try
+
+            var settings = new Settings(parse.GetValue(policyOption), parse.GetValue(root), Math.Max(1, parse.GetValue(threads)),
+                parse.GetValue(coalesce), parse.GetValue(reconcile), parse.GetValue(source)!);
+            // A new baseline may come with another policy: the watch then starts over under it, with the reconcile
+            // scan every start makes, so that what changed while it switched is found too.
+            while (!Follow(settings, store, report, stop.Token))
             {
-                follower.RunAsync(stop.Token).GetAwaiter().GetResult();
-            }
-            finally
-            {
-                changeSource.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
             Console.Error.WriteLine($"compliance: watch stopped; {report.Findings} finding(s) and {report.Gaps} gap(s) recorded.");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>What the command line asked for.</summary>
+    private sealed record Settings(string? PolicyFile, string? Root, int Threads, int CoalesceMs, int ReconcileMinutes, string Source);
+
+    /// <summary>
+    /// Follows the change feed under the current baseline's policy (or --policy) until stopped (true), or until a new
+    /// baseline brings another policy (false).
+    /// </summary>
+    private static bool Follow(Settings settings, StateStore store, WatchReport report, CancellationToken stop)
+    {
+        var generation = store.RequireCurrentGeneration();
+        var policy = settings.PolicyFile is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
+        if (CommonOptions.OpenTree(null, null, settings.Root, generation.Tree) is not LinuxFileTree tree)
+            throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
+
+        long? checkedGeneration = generation.Id;
+        var reconciler = new Reconciler(store, tree, policy, new ScanOptions { HashWorkers = settings.Threads })
+        {
+            ComparingWith = id =>
+            {
+                if (settings.PolicyFile is not null || id == checkedGeneration)
+                    return;
+                checkedGeneration = id;
+                if (store.CurrentGeneration() is { } current && current.PolicyDigest != generation.PolicyDigest)
+                    throw new PolicyReplacedException(current.Id);
+            },
+        };
+        var options = new ChangeFeedOptions
+        {
+            CoalesceWindow = TimeSpan.FromMilliseconds(settings.CoalesceMs),
+            ReconcileInterval = settings.ReconcileMinutes == 0 ? null : TimeSpan.FromMinutes(settings.ReconcileMinutes),
+            SourceRoots = policy.WalkRoots().Select(tree.ToOsPath).ToArray(),
+            ToTreePath = path => TreePath(tree, path),
+            IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }
+                .Select(suffix => TreePath(tree, store.DatabasePath + suffix)).OfType<string>().ToHashSet(StringComparer.Ordinal),
+        };
+        var changeSource = OpenSource(settings.Source, policy, tree);
+        var follower = new ChangeFeedFollower(changeSource, reconciler, store, policy, tree.Description, report, options);
+        Console.Error.WriteLine($"compliance: watching {string.Join(", ", options.SourceRoots)} with {changeSource.Name} (policy {policy.Name}, generation {generation.Id}); SIGINT or SIGTERM stops.");
+        try
+        {
+            follower.RunAsync(stop).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (PolicyReplacedException replaced)
+        {
+            Console.Error.WriteLine($"compliance: baseline generation {replaced.Generation} has another policy: the watch starts over under it.");
+            return false;
+        }
+        finally
+        {
+            changeSource.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>A new baseline generation came with a policy other than the one being followed.</summary>
+    private sealed class PolicyReplacedException(long generation) : Exception($"baseline generation {generation} has another policy")
+    {
+        public long Generation { get; } = generation;
     }
 
     private static IChangeSource OpenSource(string name, Policy policy, LinuxFileTree tree)

@@ -33,6 +33,12 @@ public sealed class Reconciler
     public Scanner Scanner { get; }
 
     /// <summary>
+    /// Called with the baseline generation each scan or batch of hints is about to be compared with; it may throw to
+    /// stop there (a watch whose policy a new baseline replaced starts over under the new one).
+    /// </summary>
+    public Action<long?>? ComparingWith { get; init; }
+
+    /// <summary>
     /// Scans the policy's scope (or one subtree) against the baseline, stores the observed drift and findings, and
     /// hands each finding to <paramref name="onFinding"/>.
     /// </summary>
@@ -53,6 +59,7 @@ public sealed class Reconciler
         {
             // Read before the baseline is: a baseline approved in between is then caught by the first write.
             var generation = _store.CurrentGenerationId();
+            ComparingWith?.Invoke(generation);
             var batch = new List<Observation>(BatchSize);
             var moves = new MovePairing();
 
@@ -113,6 +120,7 @@ public sealed class Reconciler
     private AppliedHints ApplyHintsOnce(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor)
     {
         var generation = _store.CurrentGenerationId();
+        ComparingWith?.Invoke(generation);
         var findings = new List<Finding>();
         var vanished = new List<string>();
         var matched = new List<FileEntry>();

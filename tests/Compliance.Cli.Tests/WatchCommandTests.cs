@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Compliance.Cli.Tests;
+
+/// <summary>`compliance watch` as a process, beside the other commands writing to the same database.</summary>
+public sealed class WatchCommandTests
+{
+    [Fact]
+    public async Task A_new_baseline_with_another_policy_is_followed_from_then_on()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/app/config", "v1");
+        dir.Write("tree/lib/existing", "lib");
+        string Policy(string name, params string[] includes) => dir.Write(name,
+            $"name: {name}\ncategories:\n  - name: c\n    include: [{string.Join(", ", includes.Select(i => $"\"{dir.Combine("tree", i)}\""))}]\n");
+        var db = dir.Combine("state.db");
+        var events = dir.Combine("events.jsonl");
+        CliRunner.Run(dir.Path, "baseline", "--policy", Policy("p1.yaml", "app"), "--db", db).ExitCode.Should().Be(0);
+
+        using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--coalesce-ms", "0", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        try
+        {
+            WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
+            CliRunner.Run(dir.Path, "baseline", "--policy", Policy("p2.yaml", "app", "lib"), "--db", db).ExitCode.Should().Be(0);
+            File.WriteAllText(dir.Combine("tree/app/config"), "v2");   // the next batch is compared with the new baseline
+            WaitForLine(events, e => e.TryGetProperty("path", out var path) && path.GetString() == dir.Combine("tree/app/config"));
+
+            // Under the first policy nothing below lib was followed.
+            var added = dir.Write("tree/lib/added", "new");
+            WaitForLine(events, e => e.TryGetProperty("path", out var path) && path.GetString() == added);
+        }
+        finally
+        {
+            Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+            watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+        }
+        watch.ExitCode.Should().Be(0);
+        (await stderr).Should().Contain("baseline generation 2 has another policy: the watch starts over under it");
+    }
+
+    /// <summary>Waits up to 30 seconds for a line of the events file that matches.</summary>
+    private static void WaitForLine(string events, Func<JsonElement, bool> wanted)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(events))
+            {
+                using var reader = new StreamReader(new FileStream(events, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                while (reader.ReadLine() is { } line)
+                {
+                    if (line.EndsWith('}') && wanted(JsonDocument.Parse(line).RootElement))
+                        return;
+                }
+            }
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"no matching line in {events}:\n{(File.Exists(events) ? File.ReadAllText(events) : "(no file)")}");
+    }
+}
