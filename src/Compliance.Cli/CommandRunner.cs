@@ -30,6 +30,11 @@ internal static class CommandRunner
             Console.Error.WriteLine("compliance: gave up waiting for the database: another process (a baseline or accept still writing?) kept it locked. Run this again when it has finished.");
             return ExitCodes.Failure;
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_READONLY)
+        {
+            Console.Error.WriteLine($"compliance: this user cannot write the database, or the -wal and -shm files beside it that whoever opened it first made; SQLite said: {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"compliance: {e.Message}");
