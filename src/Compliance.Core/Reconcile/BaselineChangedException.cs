@@ -6,7 +6,7 @@ namespace Compliance.Core.Reconcile;
 /// that is no longer current, and a match against the old one would clear drift against the new one.
 /// </summary>
 public sealed class BaselineChangedException(long? comparedWith, long? current)
-    : ComplianceException($"the approved baseline changed while this ran (generation {Describe(comparedWith)} is now {Describe(current)}: another baseline or accept); results compared with the old one were not stored. Run it again.")
+    : ComplianceException($"the approved baseline changed while this ran (generation {Describe(comparedWith)} is now {Describe(current)}: another baseline or accept); what it found from then on was not stored. Run it again.")
 {
     public long? ComparedWith { get; } = comparedWith;
     public long? Current { get; } = current;
