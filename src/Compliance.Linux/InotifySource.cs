@@ -35,8 +35,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private readonly Dictionary<int, string> _pathByWatch = [];
     private readonly Dictionary<string, int> _watchByPath = new(StringComparer.Ordinal);
     private readonly HashSet<int> _leaving = [];
-    /// <summary>The directories above the roots that exist, by their watch.</summary>
-    private readonly Dictionary<int, string> _ancestorByWatch = [];
+    /// <summary>
+    /// The directories above the roots that exist, by their watch: several paths when links make them one directory
+    /// (/var/run and /run).
+    /// </summary>
+    private readonly Dictionary<int, List<string>> _ancestorsByWatch = [];
     /// <summary>For each directory above a root, the roots below it by the entry that leads to each.</summary>
     private Dictionary<string, Dictionary<string, List<string>>> _rootsBelow = new(StringComparer.Ordinal);
     /// <summary>The directory each followed root's watches started from; a root not here is waited for.</summary>
@@ -97,8 +100,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             WatchEnded(wd);
             return;
         }
-        if (_ancestorByWatch.TryGetValue(wd, out var ancestor))
-            OnAncestorEvent(ancestor, name);
+        if (_ancestorsByWatch.TryGetValue(wd, out var ancestors))
+        {
+            foreach (var ancestor in ancestors.ToArray())   // a root followed anew watches the ancestors anew
+                OnAncestorEvent(ancestor, name);
+        }
         if (!_pathByWatch.TryGetValue(wd, out var directory))
             return;
         if (name.IsEmpty)
@@ -175,8 +181,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     {
         if (_leaving.Remove(wd))
             return;
-        if (_ancestorByWatch.Remove(wd, out var ancestor))
-            OnAncestorEvent(ancestor, []);
+        if (_ancestorsByWatch.Remove(wd, out var ancestors))
+        {
+            foreach (var ancestor in ancestors)
+                OnAncestorEvent(ancestor, []);
+        }
         if (!_pathByWatch.Remove(wd, out var path))
             return;
         _watchByPath.Remove(path);
@@ -244,7 +253,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     /// </summary>
     private List<string> WatchAncestors(string forRoot)
     {
-        var watches = new Dictionary<int, string>();
+        var watches = new Dictionary<int, List<string>>();
         var existingAboveRoot = new List<string>();
         foreach (var root in Roots)
         {
@@ -255,7 +264,12 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                     wd = Inotify.AddWatch(_fd, p, AncestorMask);
                 int errno = wd < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (wd >= 0)
-                    watches[wd] = ancestor;
+                {
+                    if (!watches.TryGetValue(wd, out var paths))
+                        watches[wd] = paths = [];
+                    if (!paths.Contains(ancestor))
+                        paths.Add(ancestor);
+                }
                 // Listed as the caller's look again lists them (Directory.Exists): one that cannot even be looked at is neither.
                 if (root != forRoot || errno is LibC.ENoEnt or LibC.ENotDir || errno != 0 && !Directory.Exists(ancestor))
                     continue;
@@ -267,15 +281,15 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                 }
             }
         }
-        foreach (var (wd, _) in _ancestorByWatch)
+        foreach (var (wd, _) in _ancestorsByWatch)
         {
             // A directory followed as part of a tree keeps its watch; only the mask it was given here stays on it.
             if (!watches.ContainsKey(wd) && !_pathByWatch.ContainsKey(wd) && Inotify.RemoveWatch(_fd, wd) == 0)
                 _leaving.Add(wd);
         }
-        _ancestorByWatch.Clear();
-        foreach (var (wd, ancestor) in watches)
-            _ancestorByWatch[wd] = ancestor;
+        _ancestorsByWatch.Clear();
+        foreach (var (wd, paths) in watches)
+            _ancestorsByWatch[wd] = paths;
         return existingAboveRoot;
     }
 

@@ -114,6 +114,25 @@ public sealed class RootChangeTests : IDisposable
     }
 
     [Fact]
+    public async Task Inotify_waits_for_two_roots_that_reach_one_directory_by_two_names()
+    {
+        var real = Path.Combine(_top, "run");
+        Directory.CreateDirectory(real);
+        var link = Path.Combine(_top, "var-run");
+        File.CreateSymbolicLink(link, real);
+        string[] roots = [Path.Combine(link, "a"), Path.Combine(real, "b")];
+        await using var source = new InotifySource();
+        await using var signals = source.ReadAsync(roots, CancellationToken.None).GetAsyncEnumerator();
+        (await signals.MoveNextAsync()).Should().BeTrue();
+
+        Directory.CreateDirectory(Path.Combine(real, "a"));
+        Directory.CreateDirectory(Path.Combine(real, "b"));
+        var seen = new HashSet<string>();
+        await Next<GapSignal>(signals, gap => gap.Detail.Contains("there again") && seen.Add(gap.Scope) && seen.Count == 2);
+        seen.Should().BeEquivalentTo(roots);
+    }
+
+    [Fact]
     public async Task Fanotify_reports_a_directory_above_the_root_renamed()
     {
         await using var source = new FanotifySource();

@@ -95,6 +95,7 @@ public sealed class ChangeFeedFollower
     private async Task FollowAsync(ChannelReader<ChangeSignal> reader, CancellationToken cancellationToken)
     {
         var nextReconcile = _options.ReconcileInterval is { } interval ? DateTimeOffset.UtcNow + interval : DateTimeOffset.MaxValue;
+        var nextGenerationCheck = DateTimeOffset.UtcNow + _options.GenerationCheckInterval;
         Task<bool>? waiting = null;
         while (true)
         {
@@ -111,6 +112,11 @@ public sealed class ChangeFeedFollower
                 CloseGap(new GapSignal("watch", now, "", GapReason.Periodic, "periodic full reconcile"));
                 nextReconcile = DateTimeOffset.UtcNow + _options.ReconcileInterval!.Value;
             }
+            if (now >= nextGenerationCheck)
+            {
+                _reconciler.LookAtCurrentGeneration();
+                nextGenerationCheck = DateTimeOffset.UtcNow + _options.GenerationCheckInterval;
+            }
             if (cancellationToken.IsCancellationRequested)
             {
                 await DrainAsync(reader, waiting).ConfigureAwait(false);
@@ -121,8 +127,11 @@ public sealed class ChangeFeedFollower
             if (!waiting.IsCompleted)
             {
                 var due = _pending.Count > 0 ? _pending.OldestArrival + _options.CoalesceWindow : DateTimeOffset.MaxValue;
-                if (nextReconcile < due)
-                    due = nextReconcile;
+                foreach (var next in (ReadOnlySpan<DateTimeOffset>)[nextReconcile, nextGenerationCheck])
+                {
+                    if (next < due)
+                        due = next;
+                }
                 var delay = due == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Clamp(due - DateTimeOffset.UtcNow);
                 try
                 {

@@ -14,6 +14,13 @@ public sealed class ChangeFeedOptions
     /// <summary>A full reconcile of the policy's scope this often, the safety net under every event source. Null: never.</summary>
     public TimeSpan? ReconcileInterval { get; init; }
 
+    /// <summary>
+    /// How often the follower, idle or not, looks at which baseline generation is current, through
+    /// <see cref="Reconcile.Reconciler.ComparingWith"/>: a new baseline's policy must take effect without waiting
+    /// for a change the old policy would see.
+    /// </summary>
+    public TimeSpan GenerationCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>At most this many paths are re-examined and committed in one transaction.</summary>
     public int MaxBatch { get; init; } = 4096;
 

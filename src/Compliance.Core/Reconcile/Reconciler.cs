@@ -38,6 +38,9 @@ public sealed class Reconciler
     /// </summary>
     public Action<long?>? ComparingWith { get; init; }
 
+    /// <summary>Hands the current generation to <see cref="ComparingWith"/> between scans and batches (a watch that is idle).</summary>
+    public void LookAtCurrentGeneration() => ComparingWith?.Invoke(_store.CurrentGenerationId());
+
     /// <summary>
     /// Scans the policy's scope (or one subtree) against the baseline, stores the observed drift and findings, and
     /// hands each finding to <paramref name="onFinding"/>.
