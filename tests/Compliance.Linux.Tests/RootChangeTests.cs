@@ -18,12 +18,23 @@ public sealed class RootChangeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_top, recursive: true);
 
-    private async Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source)
+    /// <summary>The source's signals for the roots (the fixture's one root when none are named), once it has started.</summary>
+    private async Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source, params string[] roots)
     {
-        var signals = source.ReadAsync([_root], CancellationToken.None).GetAsyncEnumerator();
+        var signals = source.ReadAsync(roots.Length > 0 ? roots : [_root], CancellationToken.None).GetAsyncEnumerator();
         (await signals.MoveNextAsync()).Should().BeTrue();
         signals.Current.Should().BeOfType<GapSignal>("the first start comes once the marks or watches are set");
         return signals;
+    }
+
+    /// <summary>A directory and a symbolic link to it, as /run and /var/run are.</summary>
+    private (string Real, string Link) LinkedDirectory()
+    {
+        var real = Path.Combine(_top, "run");
+        Directory.CreateDirectory(real);
+        var link = Path.Combine(_top, "var-run");
+        File.CreateSymbolicLink(link, real);
+        return (real, link);
     }
 
     /// <summary>Signals until one matches, or fails after ten seconds.</summary>
@@ -96,15 +107,10 @@ public sealed class RootChangeTests : IDisposable
     [Fact]
     public async Task Inotify_waits_for_a_root_below_a_symbolic_link_and_follows_it_once_made()
     {
-        // As a policy naming /var/run/app does, where /var/run links to /run.
-        var real = Path.Combine(_top, "run");
-        Directory.CreateDirectory(real);
-        var link = Path.Combine(_top, "var-run");
-        File.CreateSymbolicLink(link, real);
+        var (real, link) = LinkedDirectory();
         var root = Path.Combine(link, "app");
         await using var source = new InotifySource();
-        await using var signals = source.ReadAsync([root], CancellationToken.None).GetAsyncEnumerator();
-        (await signals.MoveNextAsync()).Should().BeTrue();
+        await using var signals = await Follow(source, root);
 
         Directory.CreateDirectory(Path.Combine(real, "app"));
         await Next<GapSignal>(signals, gap => gap.Scope == root && gap.Detail.Contains("there again"));
@@ -116,14 +122,10 @@ public sealed class RootChangeTests : IDisposable
     [Fact]
     public async Task Inotify_waits_for_two_roots_that_reach_one_directory_by_two_names()
     {
-        var real = Path.Combine(_top, "run");
-        Directory.CreateDirectory(real);
-        var link = Path.Combine(_top, "var-run");
-        File.CreateSymbolicLink(link, real);
+        var (real, link) = LinkedDirectory();
         string[] roots = [Path.Combine(link, "a"), Path.Combine(real, "b")];
         await using var source = new InotifySource();
-        await using var signals = source.ReadAsync(roots, CancellationToken.None).GetAsyncEnumerator();
-        (await signals.MoveNextAsync()).Should().BeTrue();
+        await using var signals = await Follow(source, roots);
 
         Directory.CreateDirectory(Path.Combine(real, "a"));
         Directory.CreateDirectory(Path.Combine(real, "b"));
