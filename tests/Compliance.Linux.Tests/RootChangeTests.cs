@@ -27,6 +27,20 @@ public sealed class RootChangeTests : IDisposable
         return signals;
     }
 
+    /// <summary>
+    /// Waits for the gap that says the root is there again, then writes a file in it and waits for its hint; returns
+    /// the hints seen on the way.
+    /// </summary>
+    private static async Task<List<ChangeHint>> FollowedAgain(IAsyncEnumerator<ChangeSignal> signals, string root)
+    {
+        await Next<GapSignal>(signals, gap => gap.Scope == root && gap.Detail.Contains("there again"));
+        var written = Path.Combine(root, "b");
+        File.WriteAllText(written, "b\n");
+        var seen = new List<ChangeHint>();
+        await Next<ChangeHint>(signals, hint => { seen.Add(hint); return hint.Path == written; });
+        return seen;
+    }
+
     /// <summary>A directory and a symbolic link to it, as /run and /var/run are.</summary>
     private (string Real, string Link) LinkedDirectory()
     {
@@ -76,10 +90,7 @@ public sealed class RootChangeTests : IDisposable
         await Task.Delay(200);   // the old parent's watch has ended by now; the root waits on the new one
         Directory.CreateDirectory(_root);
 
-        await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("there again"));
-        var written = Path.Combine(_root, "b");
-        File.WriteAllText(written, "b\n");
-        await Next<ChangeHint>(signals, hint => hint.Path == written);
+        await FollowedAgain(signals, _root);
     }
 
     [Fact]
@@ -96,11 +107,7 @@ public sealed class RootChangeTests : IDisposable
         // The old tree's watches went with it: a write there must not be reported under the root's path.
         File.WriteAllText(Path.Combine(above + "2", "s", "moved-away"), "x\n");
         Directory.CreateDirectory(_root);   // a new release put in place of the old one
-        await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("there again"));
-        var written = Path.Combine(_root, "b");
-        File.WriteAllText(written, "b\n");
-        var seen = new List<ChangeHint>();
-        await Next<ChangeHint>(signals, hint => { seen.Add(hint); return hint.Path == written; });
+        var seen = await FollowedAgain(signals, _root);
         seen.Should().NotContain(hint => hint.Path.EndsWith("moved-away"));
     }
 
@@ -113,10 +120,7 @@ public sealed class RootChangeTests : IDisposable
         await using var signals = await Follow(source, root);
 
         Directory.CreateDirectory(Path.Combine(real, "app"));
-        await Next<GapSignal>(signals, gap => gap.Scope == root && gap.Detail.Contains("there again"));
-        var written = Path.Combine(root, "f");
-        File.WriteAllText(written, "f\n");
-        await Next<ChangeHint>(signals, hint => hint.Path == written);
+        await FollowedAgain(signals, root);
     }
 
     [Fact]
