@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Compliance.Store;
 
 namespace Compliance.Cli.Tests;
 
@@ -39,6 +40,11 @@ public sealed class WatchCommandTests
         }
         watch.ExitCode.Should().Be(0);
         (await stderr).Should().Contain("baseline generation 2 has another policy: the watch starts over under it");
+        // Ending under the first policy is no failure: that watch run did all it had to until then.
+        using var store = StateStore.Open(db, create: false);
+        var watchRuns = store.Runs().Where(run => run.Kind == "watch").OrderBy(run => run.Id).ToList();
+        watchRuns.Select(run => (run.Status, run.Detail)).Should().Equal(
+            ("completed", "stopped: baseline generation 2 has another policy"), ("completed", null));
     }
 
     /// <summary>Waits up to 30 seconds for a line of the events file that matches.</summary>

@@ -128,7 +128,7 @@ internal static class WatchCommand
     }
 
     /// <summary>A new baseline generation came with a policy other than the one being followed.</summary>
-    private sealed class PolicyReplacedException(long generation) : Exception($"baseline generation {generation} has another policy")
+    private sealed class PolicyReplacedException(long generation) : StopFollowingException($"baseline generation {generation} has another policy")
     {
         public long Generation { get; } = generation;
     }

@@ -41,7 +41,8 @@ public sealed class ChangeFeedFollower
 
     /// <summary>
     /// Follows until cancelled (what the source still holds then, and every pending hint, is applied before it
-    /// returns) or until the source ends. A source failure ends the watch run as failed and is rethrown.
+    /// returns) or until the source ends. A source failure ends the watch run as failed and is rethrown; a
+    /// <see cref="StopFollowingException"/> ends it as completed and is rethrown.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -57,6 +58,11 @@ public sealed class ChangeFeedFollower
         try
         {
             await FollowAsync(queue.Reader, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StopFollowingException e)
+        {
+            detail = $"stopped: {e.Message}";
+            throw;
         }
         catch (Exception e)
         {
