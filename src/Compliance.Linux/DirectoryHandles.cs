@@ -13,11 +13,11 @@ internal sealed class DirectoryHandles
     public ResolvedDirectory? Find(ulong fsid, ReadOnlySpan<byte> handle) =>
         _byHandle.GetValueOrDefault(Key(fsid, handle));
 
-    public ResolvedDirectory Add(ulong fsid, ReadOnlySpan<byte> handle, string path, bool followed, bool aboveARoot)
+    public ResolvedDirectory Add(ulong fsid, ReadOnlySpan<byte> handle, string path, bool followed, bool onTheWay)
     {
         if (_byHandle.Count >= Capacity)
             _byHandle.Clear();
-        var directory = new ResolvedDirectory(path, followed, aboveARoot);
+        var directory = new ResolvedDirectory(path, followed, onTheWay);
         _byHandle[Key(fsid, handle)] = directory;
         return directory;
     }
@@ -27,5 +27,5 @@ internal sealed class DirectoryHandles
     private static string Key(ulong fsid, ReadOnlySpan<byte> handle) => $"{fsid:x16}{Convert.ToHexString(handle)}";
 }
 
-/// <summary>A directory's path when its handle was resolved; whether it is followed, or holds a root below it.</summary>
-internal sealed record ResolvedDirectory(string Path, bool Followed, bool AboveARoot);
+/// <summary>A directory's path when its handle was resolved; whether it is followed, or holds an entry on the way to a root.</summary>
+internal sealed record ResolvedDirectory(string Path, bool Followed, bool OnTheWay);

@@ -18,9 +18,18 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
     private const ulong Events = Fanotify.Create | Fanotify.Delete | Fanotify.MovedFrom | Fanotify.MovedTo
         | Fanotify.Attrib | Fanotify.Modify | Fanotify.CloseWrite | Fanotify.OnDir;
 
+    /// <summary>What a mark on a directory on the way to a root listens for: entries that appear, go or are renamed.</summary>
+    private const ulong WayEvents = Fanotify.Create | Fanotify.Delete | Fanotify.MovedFrom | Fanotify.MovedTo | Fanotify.OnDir;
+
     private readonly FanotifyOptions _options = options ?? new FanotifyOptions();
-    private readonly Dictionary<ulong, int> _mountFds = [];
+    /// <summary>
+    /// Each filesystem events come from, by fsid, with its mount point, opened to resolve its handles: opened each
+    /// time rather than held, since a descriptor held open would keep the filesystem from being unmounted.
+    /// </summary>
+    private readonly Dictionary<ulong, MarkedFilesystem> _filesystems = [];
     private readonly DirectoryHandles _directories = new();
+    private readonly HashSet<string> _degraded = new(StringComparer.Ordinal);
+    private readonly List<string> _paths = [];
 
     public const string SourceName = "fanotify";
 
@@ -36,6 +45,36 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             return false;
         LibC.close(fd);
         return true;
+    }
+
+    /// <summary>
+    /// True when fanotify can follow these roots in full here: it is available, and the filesystem of every root and
+    /// of everything mounted below one that <see cref="FanotifyOptions.ShouldMark"/> lets through can be marked and
+    /// its changes named, none left to rescans alone (an overlay, FUSE, a btrfs subvolume, a bind mount). Where it
+    /// cannot, inotify follows them better.
+    /// </summary>
+    public static bool CanFollowFully(IReadOnlyList<string> roots, FanotifyOptions? options = null)
+    {
+        if (!IsAvailable())
+            return false;
+        var probe = new FanotifySource(options);
+        probe.UseRoots(roots);
+        int fd = Fanotify.Init(Fanotify.ClassNotif | Fanotify.CloExec | Fanotify.ReportDfidName, Fanotify.ORdOnly | Fanotify.OCloExec);
+        if (fd < 0)
+            return false;
+        try
+        {
+            probe.Mark(fd, atStart: true);
+            return probe._degraded.Count == 0;
+        }
+        catch (ComplianceException)
+        {
+            return false;
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
     }
 
     protected override int Open()
@@ -54,11 +93,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         }
         try
         {
-            foreach (var root in Roots)
-                MarkFilesystemOf(fd, root, isRoot: true);
-            // A filesystem mark stops at mount points; scans do not, so filesystems mounted below a root get theirs.
-            foreach (var mountPoint in MountPointsBelowRoots())
-                MarkFilesystemOf(fd, mountPoint, isRoot: false);
+            Mark(fd, atStart: true);
         }
         catch
         {
@@ -68,48 +103,151 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         return fd;
     }
 
-    private IEnumerable<string> MountPointsBelowRoots() =>
-        File.ReadLines("/proc/self/mountinfo")
-            .Select(line => line.Split(' ')[4])
-            .Select(UnescapeMountPoint)
-            .Where(mountPoint => IsFollowed(mountPoint) && !Roots.Contains(mountPoint))
-            .Distinct(StringComparer.Ordinal);
-
-    /// <summary>mountinfo writes space, tab, newline and backslash in mount points as three-digit octal escapes.</summary>
-    private static string UnescapeMountPoint(string escaped) =>
-        System.Text.RegularExpressions.Regex.Replace(escaped, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
-
-    private void MarkFilesystemOf(int fd, string root, bool isRoot)
+    /// <summary>
+    /// Marks the filesystem of every root (a root not made yet: of the nearest directory above it), of every
+    /// filesystem mounted below a root, and each directory on the way to a root, whose entries lead to it. Marks
+    /// already set are set again unchanged. At the start, a root's filesystem that cannot be marked stops the watch
+    /// (another source may do better); later, it is a coverage-degraded gap.
+    /// </summary>
+    private void Mark(int fd, bool atStart)
     {
-        var path = NativePath(root);
-        int mountFd;
-        fixed (byte* p = path)
-            mountFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
-        if (mountFd < 0)
-            throw new ComplianceException($"cannot watch {root}: {LibC.Describe(Marshal.GetLastPInvokeError())}", FailureKind.Runtime);
-        StatFs fs;
-        if (Fanotify.fstatfs(mountFd, &fs) != 0 || _mountFds.ContainsKey(fs.FsId))
+        foreach (var root in RootPaths.Resolved)
+            MarkFilesystemOf(fd, NearestDirectory(root), fatal: atStart);
+        // A filesystem mark stops at mount points; scans do not, so filesystems mounted below a root get theirs.
+        foreach (var mountPoint in MountPointsBelowRoots())
+            MarkFilesystemOf(fd, mountPoint, fatal: false);
+        foreach (var directory in RootPaths.WayPointDirectories)
+            MarkWayPoint(fd, directory);
+    }
+
+    private static string NearestDirectory(string path)
+    {
+        while (path != "/" && !Directory.Exists(path))
+            path = EntryPath.Parent(path);
+        return path;
+    }
+
+    private IEnumerable<string> MountPointsBelowRoots() =>
+        MountTable.MountPoints().Where(mountPoint => RootPaths.IsFollowed(mountPoint) && !RootPaths.Resolved.Contains(mountPoint)
+            && RootNamesOf(mountPoint).Any(_options.ShouldMark));
+
+    private void MarkFilesystemOf(int fd, string path, bool fatal)
+    {
+        var native = NativePath(path);
+        int directoryFd;
+        fixed (byte* p = native)
+            directoryFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        if (directoryFd < 0)
         {
-            LibC.close(mountFd);
+            int errno = Marshal.GetLastPInvokeError();
+            if (fatal)
+                throw new ComplianceException($"cannot watch {path}: {LibC.Describe(errno)}", FailureKind.Runtime);
+            // A file mounted over a file (/etc/hosts in a container), or a mount point hidden by a later mount.
+            Degraded(path, $"fanotify cannot follow what is mounted at {path} ({LibC.Describe(errno)}): changes there are found only by rescans");
+            return;
+        }
+        StatFs fs;
+        int statResult = Fanotify.fstatfs(directoryFd, &fs);
+        var (device, mount) = WhereIs(directoryFd);
+        LibC.close(directoryFd);
+        if (statResult != 0)
+        {
+            Degraded(path, $"fanotify cannot identify the filesystem at {path}: changes there are found only by rescans");
+            return;
+        }
+        if (_filesystems.TryGetValue(fs.FsId, out var marked) && (marked.Whole || marked.Device != device))
+        {
+            if (marked.Device != device)
+            {
+                // Two filesystems with one fsid (a copied image keeps its UUID): their events cannot be told apart.
+                Degraded(path, $"the filesystem at {path} has the same fsid as the one at {marked.Path}, so fanotify cannot tell their changes apart: changes below {path} are found only by rescans; use --source inotify");
+            }
+            else if (marked.Mount != mount)
+            {
+                // A filesystem mounted twice (a bind mount): fanotify names each change once, through one mount, best
+                // one that shows all of the filesystem; the other is left to rescans.
+                if (!marked.ShowsAll && MountOf(mount) is { Root: "/" } showsAll)
+                {
+                    _filesystems[fs.FsId] = marked with { Path = showsAll.MountPoint, Mount = mount, ShowsAll = true };
+                    (path, marked) = (marked.Path, _filesystems[fs.FsId]);
+                }
+                Degraded(path, $"the filesystem at {path} is also mounted at {marked.Path}, and fanotify names its changes by that mount only: changes below {path} are found only by rescans; use --source inotify");
+            }
             return;
         }
         int result;
-        fixed (byte* p = path)
+        fixed (byte* p = native)
             result = Fanotify.Mark(fd, Fanotify.MarkAdd | Fanotify.MarkFilesystem, Events, LibC.AtFdCwd, p);
         if (result != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            LibC.close(mountFd);
-            if (!isRoot)
-            {
-                // Pseudo filesystems (proc, sysfs...) cannot report file handles; what a scan reads there is still rescanned.
-                Emit(Gap(root, GapReason.CoverageDegraded, $"fanotify cannot mark the filesystem mounted at {root} ({LibC.Describe(errno)}): changes below it are found only by rescans"));
-                return;
-            }
-            throw new ComplianceException($"cannot mark the filesystem of {root} for fanotify: {LibC.Describe(errno)}"
-                + (errno is 18 or 95 ? " (the filesystem cannot report file handles; use --source inotify)" : ""), FailureKind.Runtime);
+            var cannot = errno is 18 or 95 or 19 ? " (the filesystem cannot report file handles, or is part of another's; use --source inotify)" : "";
+            if (fatal)
+                throw new ComplianceException($"cannot mark the filesystem of {path} for fanotify: {LibC.Describe(errno)}{cannot}", FailureKind.Runtime);
+            // Pseudo filesystems (proc, sysfs...), FUSE and overlays cannot report file handles; rescans still read them.
+            Degraded(path, $"fanotify cannot mark the filesystem mounted at {path} ({LibC.Describe(errno)}){cannot}: changes below it are found only by rescans");
+            return;
         }
-        _mountFds[fs.FsId] = mountFd;
+        _filesystems[fs.FsId] = Registered(path, device, mount, whole: true);
+    }
+
+    /// <summary>A coverage-degraded gap for a path, once: marking again after a change must not rescan it each time.</summary>
+    private void Degraded(string path, string detail)
+    {
+        if (!_degraded.Add(path))
+            return;
+        foreach (var scope in RootNamesOf(path) is { Count: > 0 } names ? names : [path])
+            Emit(Gap(scope, GapReason.CoverageDegraded, detail));
+    }
+
+    private static Mount? MountOf(ulong id) => MountTable.Read().FirstOrDefault(mount => (ulong)mount.Id == id);
+
+    /// <summary>
+    /// A filesystem found at a path, known by its mount point: a path that stays while the directories below it are
+    /// renamed (the path itself when the mount table does not list the mount).
+    /// </summary>
+    private static MarkedFilesystem Registered(string path, ulong device, ulong mount, bool whole)
+    {
+        var shown = MountOf(mount);
+        return new MarkedFilesystem(shown?.MountPoint ?? path, device, mount, whole, ShowsAll: shown?.Root is null or "/");
+    }
+
+    /// <summary>The device and the mount of an open descriptor's object; zeros when statx cannot say.</summary>
+    private static (ulong Device, ulong Mount) WhereIs(int fd)
+    {
+        Statx stat;
+        byte emptyPath = 0;
+        if (LibC.statx(fd, &emptyPath, LibC.AtEmptyPath, LibC.StatxBasicStats | LibC.StatxMountId, &stat) != 0)
+            return (0, 0);
+        return ((ulong)stat.DevMajor << 32 | stat.DevMinor, stat.MountId);
+    }
+
+    /// <summary>
+    /// Marks a directory on the way to a root for its entries, so that its renaming or deleting one of them is seen
+    /// when it lies on another filesystem than the root's (the root a mount point, say); and makes its filesystem's
+    /// handles resolvable.
+    /// </summary>
+    private void MarkWayPoint(int fd, string directory)
+    {
+        var native = NativePath(directory);
+        int directoryFd;
+        fixed (byte* p = native)
+            directoryFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        if (directoryFd < 0)
+            return;   // not there (a root waited for): the directory above it is marked instead
+        StatFs fs;
+        bool known = Fanotify.fstatfs(directoryFd, &fs) == 0;
+        var (device, mount) = known ? WhereIs(directoryFd) : (0, 0);
+        LibC.close(directoryFd);
+        if (!known)
+            return;
+        if (_filesystems.TryGetValue(fs.FsId, out var marked) && marked.Whole && marked.Device == device)
+            return;   // its filesystem's mark covers it
+        int result;
+        fixed (byte* p = native)
+            result = Fanotify.Mark(fd, Fanotify.MarkAdd, WayEvents, LibC.AtFdCwd, p);
+        if (result == 0)
+            _filesystems.TryAdd(fs.FsId, Registered(directory, device, mount, whole: false));
     }
 
     protected override void Decode(ReadOnlySpan<byte> events)
@@ -135,11 +273,14 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             }
             if ((metadata.Mask & (Fanotify.MovedFrom | Fanotify.Delete)) != 0 && (metadata.Mask & Fanotify.OnDir) != 0)
                 _directories.Forget();   // paths below a moved or deleted directory are no longer what the cache says
-            if (PathOf(record[metadata.MetadataLength..]) is not { } path)
+            _paths.Clear();
+            AddPathsOf(record[metadata.MetadataLength..]);
+            if (_paths.Count == 0)
                 continue;
             if (!processes.TryGetValue(metadata.Pid, out var exe))
                 processes[metadata.Pid] = exe = ExecutableOf(metadata.Pid);
-            Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, KindOf(metadata.Mask)) { ProcessId = metadata.Pid, ProcessPath = exe });
+            foreach (var path in _paths)
+                Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, KindOf(metadata.Mask)) { ProcessId = metadata.Pid, ProcessPath = exe });
         }
     }
 
@@ -152,10 +293,12 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         : ChangeKind.Unknown;
 
     /// <summary>
-    /// The path an event's first file-handle record names, when it is followed. A directory handle that no longer
-    /// opens belongs to a deleted directory: its own deletion reaches its parent, whose handle still opens.
+    /// Adds to <see cref="_paths"/> the followed path an event's first file-handle record names, under the name of
+    /// each root that reaches it. A directory handle that no longer opens belongs to a deleted directory: its own
+    /// deletion reaches its parent, whose handle still opens. An entry on the way to roots that changed (a directory
+    /// above renamed, a link replaced) has those roots looked up and marked again, and adds the roots themselves.
     /// </summary>
-    private string? PathOf(ReadOnlySpan<byte> info)
+    private void AddPathsOf(ReadOnlySpan<byte> info)
     {
         while (info.Length >= 4)
         {
@@ -175,80 +318,108 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             if (_directories.Find(fsid, handleWithHeader) is not { } directory)
             {
                 if (Resolve(fsid, handleWithHeader) is not { } resolved)
-                    return null;
-                directory = _directories.Add(fsid, handleWithHeader, resolved, IsFollowed(resolved), IsAboveARoot(resolved));
+                    return;
+                directory = _directories.Add(fsid, handleWithHeader, resolved, RootPaths.IsFollowed(resolved), RootPaths.WayPointDirectories.Contains(resolved));
             }
-            if (type != Fanotify.InfoDfidName)
-                return directory.Followed ? directory.Path : null;
-
             var name = handle[(8 + handleBytes)..];
             int end = name.IndexOf((byte)0);
             name = end < 0 ? name : name[..end];
-            if (name.SequenceEqual("."u8))
-                return directory.Followed ? directory.Path : null;
-            if (!directory.Followed && !directory.AboveARoot)
-                return null;
+            if (type != Fanotify.InfoDfidName || name.SequenceEqual("."u8))
+            {
+                if (directory.Followed)
+                    RootPaths.AddRootNames(directory.Path, _paths);
+                return;
+            }
+            if (!directory.Followed && !directory.OnTheWay)
+                return;
             var path = Join(directory.Path, EntryPath.FromBytes(name));
-            // A directory above a root, renamed or deleted, takes the root with it: its path is passed on, and the
-            // follower rescans what the policy holds below it.
-            return directory.Followed || IsFollowed(path) || IsAboveARoot(path) ? path : null;
+            RootPaths.AddRootNames(path, _paths);
+            if (directory.OnTheWay && RootPaths.RootsLedThrough(path) is { } roots)
+                FollowAnew(roots);
+            return;
         }
-        return null;
     }
 
-    private bool IsAboveARoot(string directory) => Roots.Any(root => Core.Policies.PathPattern.IsSameOrBelow(root, directory));
+    /// <summary>
+    /// The way to some roots changed: every root is looked up again, new filesystems and directories on the way are
+    /// marked, and the roots the way led to before and leads to now are rescanned under their own names.
+    /// </summary>
+    private void FollowAnew(IReadOnlyList<string> roots)
+    {
+        foreach (var root in roots)
+        {
+            if (!_paths.Contains(root))
+                _paths.Add(root);
+        }
+        var before = RootPaths.Pairs;
+        RootPaths.Refresh();
+        MountsChanged([]);
+        foreach (var pair in RootPaths.Pairs)
+        {
+            if (!before.Contains(pair) && !_paths.Contains(pair.Root))
+                _paths.Add(pair.Root);
+        }
+    }
+
+    /// <summary>Handles cached under the old names are forgotten, and what the roots lead to now is marked.</summary>
+    protected override void MountsChanged(IReadOnlyList<string> paths)
+    {
+        _directories.Forget();
+        Mark(Descriptor, atStart: false);
+    }
 
     /// <summary>The current path of the object a file handle names; null when it is gone.</summary>
     private string? Resolve(ulong fsid, ReadOnlySpan<byte> handle)
     {
-        if (!_mountFds.TryGetValue(fsid, out int mountFd))
+        if (!_filesystems.TryGetValue(fsid, out var filesystem))
             return null;
-        int fd;
-        fixed (byte* h = handle)
-            fd = Fanotify.open_by_handle_at(mountFd, h, Fanotify.OPath | Fanotify.OCloExec);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno is NotifyIo.EStale or LibC.ENoEnt)
-                return null;
-            // A directory in the middle of being deleted can fail otherwise (ENOMEM): the event's path is unknown,
-            // so its filesystem is rescanned rather than the watch stopped.
-            Emit(Gap("", GapReason.Overflow, $"fanotify could not open a directory handle ({LibC.Describe(errno)}): an event's path is unknown"));
-            return null;
-        }
+        int mountFd;
+        fixed (byte* p = NativePath(filesystem.Path))
+            mountFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        if (mountFd < 0)
+            return null;   // unmounted or moved: the mount table's change says so, and rescans
         try
         {
-            var target = ReadLink($"/proc/self/fd/{fd}");
-            // d_path marks an unlinked object so, and it has no path any more; but a live directory may be named so
-            // too, and only its link count tells the two apart.
-            if (target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) && LinuxFileTree.StatDescriptor(fd, target).LinkCount == 0)
+            int fd;
+            fixed (byte* h = handle)
+                fd = Fanotify.open_by_handle_at(mountFd, h, Fanotify.OPath | Fanotify.OCloExec);
+            if (fd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is NotifyIo.EStale or LibC.ENoEnt)
+                    return null;
+                // A directory in the middle of being deleted can fail otherwise (ENOMEM): the event's path is unknown,
+                // so its filesystem is rescanned rather than the watch stopped.
+                Emit(Gap("", GapReason.Overflow, $"fanotify could not open a directory handle ({LibC.Describe(errno)}): an event's path is unknown"));
                 return null;
-            return target;
+            }
+            try
+            {
+                var target = RootPaths.ReadLink($"/proc/self/fd/{fd}");
+                // d_path marks an unlinked object so, and it has no path any more; but a live directory may be named so
+                // too, and only its link count tells the two apart.
+                if (target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) && LinuxFileTree.StatDescriptor(fd, target).LinkCount == 0)
+                    return null;
+                return target;
+            }
+            finally
+            {
+                LibC.close(fd);
+            }
         }
         finally
         {
-            LibC.close(fd);
+            LibC.close(mountFd);
         }
     }
 
-    private static string? ExecutableOf(int pid) => pid > 0 ? ReadLink($"/proc/{pid}/exe") : null;
+    private static string? ExecutableOf(int pid) => pid > 0 ? RootPaths.ReadLink($"/proc/{pid}/exe") : null;
 
-    private static string? ReadLink(string link)
-    {
-        var path = Encoding.ASCII.GetBytes(link + "\0");
-        var target = stackalloc byte[4096];
-        nint length;
-        fixed (byte* p = path)
-            length = LibC.readlink(p, target, 4096);
-        return length < 0 ? null : EntryPath.FromBytes(new ReadOnlySpan<byte>(target, (int)length));
-    }
-
-    protected override void Close()
-    {
-        foreach (var fd in _mountFds.Values)
-            LibC.close(fd);
-        _mountFds.Clear();
-    }
+    /// <summary>
+    /// A filesystem events may come from: where it is mounted, its device and mount, whether all of it is marked (or
+    /// only directories on the way to roots), and whether that mount shows all of it (not a bind mount of a part).
+    /// </summary>
+    private sealed record MarkedFilesystem(string Path, ulong Device, ulong Mount, bool Whole, bool ShowsAll);
 }
 
 /// <summary>How the fanotify source sets up its group.</summary>
@@ -259,4 +430,10 @@ public sealed class FanotifyOptions
     /// holds /proc/sys/fs/fanotify/max_queued_events and overflows into a gap and a rescan.
     /// </summary>
     public bool UnlimitedQueue { get; init; } = true;
+
+    /// <summary>
+    /// Whether a filesystem mounted below a root (its mount point, by a root's name for it) needs following; one
+    /// holding nothing selected (/proc under a root of /, say) is neither marked nor reported.
+    /// </summary>
+    public Func<string, bool> ShouldMark { get; init; } = static _ => true;
 }

@@ -69,6 +69,19 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
 
     protected override void Idle() => ReleaseMovedFrom();
 
+    /// <summary>Watches below a path mounted over, or unmounted, stand for what is no longer seen there: watched anew.</summary>
+    protected override void MountsChanged(IReadOnlyList<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            UnwatchTree(path);
+            if (Roots.Contains(path))
+                WatchRoot(path);
+            else
+                WatchTree(path);
+        }
+    }
+
     protected override void Decode(ReadOnlySpan<byte> events)
     {
         while (events.Length >= Inotify.EventHeaderSize)

@@ -21,7 +21,7 @@ internal static class WatchCommand
         var events = new Option<string?>("--events") { Description = "Write each finding and gap as one JSON line to FILE (appended), or to stdout with '-'.", HelpName = "FILE|-" };
         var source = new Option<string>("--source")
         {
-            Description = "Change source: fanotify (root, Linux 5.9+), inotify (unprivileged), or auto: fanotify when available.",
+            Description = "Change source: fanotify (root, Linux 5.9+), inotify (unprivileged), or auto: fanotify when available and able to follow every root in full (not on an overlay, FUSE or bind mount), else inotify.",
             DefaultValueFactory = _ => "auto",
         };
         source.AcceptOnlyFromAmong("auto", FanotifySource.SourceName, InotifySource.SourceName);
@@ -108,7 +108,7 @@ internal static class WatchCommand
             IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }
                 .Select(suffix => TreePath(tree, store.DatabasePath + suffix)).OfType<string>().ToHashSet(StringComparer.Ordinal),
         };
-        var changeSource = OpenSource(settings.Source, policy, tree);
+        var changeSource = OpenSource(settings.Source, policy, tree, options.SourceRoots);
         var follower = new ChangeFeedFollower(changeSource, reconciler, store, policy, tree.Description, report, options);
         Console.Error.WriteLine($"compliance: watching {string.Join(", ", options.SourceRoots)} with {changeSource.Name} (policy {policy.Name}, generation {generation.Id}); SIGINT or SIGTERM stops.");
         try
@@ -133,12 +133,18 @@ internal static class WatchCommand
         public long Generation { get; } = generation;
     }
 
-    private static IChangeSource OpenSource(string name, Policy policy, LinuxFileTree tree)
+    /// <summary>
+    /// The source asked for; with auto, fanotify where it can follow every root in full, else inotify (a root on an
+    /// overlay, as a container's / is, or a FUSE or btrfs-subvolume mount below one).
+    /// </summary>
+    private static IChangeSource OpenSource(string name, Policy policy, LinuxFileTree tree, IReadOnlyList<string> roots)
     {
-        if (name == FanotifySource.SourceName || (name == "auto" && FanotifySource.IsAvailable()))
-            return new FanotifySource();
-        // A watch only where something below may be selected: excluded trees cost no inotify watches.
-        return new InotifySource(new InotifyOptions { ShouldWatch = path => TreePath(tree, path) is { } treePath && policy.ShouldDescend(treePath) });
+        // Only where something below may be selected: excluded trees cost no inotify watch and no fanotify mark.
+        bool Selected(string path) => TreePath(tree, path) is { } treePath && policy.ShouldDescend(treePath);
+        var fanotify = new FanotifyOptions { ShouldMark = Selected };
+        if (name == FanotifySource.SourceName || (name == "auto" && FanotifySource.CanFollowFully(roots, fanotify)))
+            return new FanotifySource(fanotify);
+        return new InotifySource(new InotifyOptions { ShouldWatch = Selected });
     }
 
     /// <summary>The policy path for an operating-system path below the tree's root; null outside it.</summary>

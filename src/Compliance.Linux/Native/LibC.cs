@@ -10,6 +10,7 @@ internal static unsafe partial class LibC
     public const int AtEmptyPath = 0x1000;
     public const uint StatxBasicStats = 0x7ff;
     public const uint StatxBirthTime = 0x800;
+    public const uint StatxMountId = 0x1000;
 
     public const int ORdOnly = 0;
     public const int ONoCtty = 0x100;
@@ -125,6 +126,7 @@ internal struct Statx
     public uint RdevMinor;
     public uint DevMajor;
     public uint DevMinor;
+    public ulong MountId;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -6,6 +6,8 @@ namespace Compliance.Linux.Native;
 internal static unsafe partial class NotifyIo
 {
     public const short PollIn = 0x1;
+    public const short PollPri = 0x2;
+    public const short PollErr = 0x8;
     public const int EfdCloExec = 0x80000;
     public const int EAgain = 11;
     public const int ENoSpc = 28;

@@ -1,0 +1,216 @@
+using Compliance.Core.ChangeFeed;
+using Compliance.Tests;
+
+namespace Compliance.Linux.Tests;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+/// <summary>
+/// What a source reports when filesystems are mounted or unmounted at, below or above a root while it follows it, and
+/// when a root is reached through a symbolic link: real tmpfs and bind mounts (the tests run as root).
+/// </summary>
+public sealed class MountTests : IDisposable
+{
+    private readonly string _top = Path.Combine(Path.GetTempPath(), $"compliance-mounts-{Guid.NewGuid():N}");
+    private readonly string _root;
+    private readonly List<string> _mounts = [];
+
+    public MountTests()
+    {
+        _root = Path.Combine(_top, "tree");
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "a"), "a\n");
+    }
+
+    public void Dispose()
+    {
+        foreach (var mountPoint in Enumerable.Reverse(_mounts))
+            ExternalCommand.Run("umount", "--lazy", mountPoint);
+        Directory.Delete(_top, recursive: true);
+    }
+
+    public static TheoryData<string> Sources => [FanotifySource.SourceName, InotifySource.SourceName];
+
+    private static KernelNotifySource Create(string source) =>
+        source == FanotifySource.SourceName ? new FanotifySource() : new InotifySource();
+
+    private void MountTmpfs(string at)
+    {
+        Directory.CreateDirectory(at);
+        ExternalCommand.Run("mount", "-t", "tmpfs", "tmpfs", at);
+        _mounts.Add(at);
+    }
+
+    /// <summary>The source's signals for the roots (the fixture's root when none are named), once it has started.</summary>
+    private async Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source, params string[] roots)
+    {
+        var signals = source.ReadAsync(roots.Length > 0 ? roots : [_root], CancellationToken.None).GetAsyncEnumerator();
+        (await signals.MoveNextAsync()).Should().BeTrue();
+        signals.Current.Should().BeOfType<GapSignal>().Which.Reason.Should().Be(GapReason.FirstStart);
+        return signals;
+    }
+
+    /// <summary>Signals until one matches, or fails after ten seconds.</summary>
+    private static async Task<T> Next<T>(IAsyncEnumerator<ChangeSignal> signals, Func<T, bool> wanted) where T : ChangeSignal
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();
+            if (signals.Current is T signal && wanted(signal))
+                return signal;
+        }
+    }
+
+    /// <summary>Writes a file and waits for its hint.</summary>
+    private static async Task WrittenAndSeen(IAsyncEnumerator<ChangeSignal> signals, string path)
+    {
+        File.WriteAllText(path, "x\n");
+        await Next<ChangeHint>(signals, hint => hint.Path == path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task A_filesystem_mounted_below_a_root_while_followed_is_rescanned_and_followed(string sourceName)
+    {
+        await using var source = Create(sourceName);
+        await using var signals = await Follow(source);
+
+        var mountPoint = Path.Combine(_root, "m");
+        MountTmpfs(mountPoint);
+
+        var gap = await Next<GapSignal>(signals, gap => gap.Scope == mountPoint);
+        gap.Reason.Should().Be(GapReason.SourceRestarted);
+        await WrittenAndSeen(signals, Path.Combine(mountPoint, "dropped-in"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task A_filesystem_mounted_over_the_root_itself_is_rescanned_and_followed(string sourceName)
+    {
+        await using var source = Create(sourceName);
+        await using var signals = await Follow(source);
+
+        MountTmpfs(_root);
+
+        await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Reason == GapReason.SourceRestarted);
+        await WrittenAndSeen(signals, Path.Combine(_root, "on-the-new-filesystem"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task A_filesystem_below_a_root_unmounted_is_rescanned(string sourceName)
+    {
+        var mountPoint = Path.Combine(_root, "m");
+        MountTmpfs(mountPoint);
+        await using var source = Create(sourceName);
+        await using var signals = await Follow(source);
+        await WrittenAndSeen(signals, Path.Combine(mountPoint, "on-the-mount"));
+
+        // A plain umount: the source must not hold the filesystem busy.
+        ExternalCommand.Run("umount", mountPoint);
+        _mounts.Remove(mountPoint);
+
+        await Next<GapSignal>(signals, gap => gap.Scope == mountPoint && gap.Reason == GapReason.SourceRestarted);
+        await WrittenAndSeen(signals, Path.Combine(mountPoint, "below-the-old-mount"));
+    }
+
+    [Fact]
+    public async Task Fanotify_follows_a_root_below_a_symbolic_link_under_the_roots_own_name()
+    {
+        var real = Path.Combine(_top, "run");
+        Directory.CreateDirectory(Path.Combine(real, "app"));
+        var link = Path.Combine(_top, "var-run");
+        File.CreateSymbolicLink(link, real);
+        var root = Path.Combine(link, "app");
+        await using var source = new FanotifySource();
+        await using var signals = await Follow(source, root);
+
+        File.WriteAllText(Path.Combine(real, "app", "pid"), "1\n");
+
+        await Next<ChangeHint>(signals, hint => hint.Path == Path.Combine(root, "pid"));
+    }
+
+    [Fact]
+    public async Task Fanotify_rescans_a_root_whose_link_above_it_is_pointed_elsewhere()
+    {
+        var (first, second) = (Path.Combine(_top, "release-1"), Path.Combine(_top, "release-2"));
+        Directory.CreateDirectory(Path.Combine(first, "app"));
+        Directory.CreateDirectory(Path.Combine(second, "app"));
+        var current = Path.Combine(_top, "current");
+        File.CreateSymbolicLink(current, first);
+        var root = Path.Combine(current, "app");
+        await using var source = new FanotifySource();
+        await using var signals = await Follow(source, root);
+
+        // As a deployment switches releases: a new link renamed over the old one.
+        File.CreateSymbolicLink(current + ".new", second);
+        ExternalCommand.Run("mv", "--no-target-directory", current + ".new", current);
+
+        await Next<ChangeHint>(signals, hint => hint.Path == root);
+        await WrittenAndSeen(signals, Path.Combine(root, "in-release-2"));
+    }
+
+    [Fact]
+    public async Task Fanotify_reports_the_root_when_a_directory_above_it_on_another_filesystem_is_renamed()
+    {
+        var opt = Path.Combine(_top, "opt");
+        var app = Path.Combine(opt, "app");
+        MountTmpfs(app);
+        await using var source = new FanotifySource();
+        await using var signals = await Follow(source, app);
+
+        Directory.Move(opt, opt + ".old");
+        _mounts[^1] = Path.Combine(opt + ".old", "app");
+
+        await Next<ChangeHint>(signals, hint => hint.Path == app);
+    }
+
+    [Fact]
+    public async Task Fanotify_starts_beside_a_file_mounted_over_a_file_below_a_root_and_says_it_is_not_followed()
+    {
+        var hosts = Path.Combine(_root, "hosts");
+        File.WriteAllText(hosts, "127.0.0.1 localhost\n");
+        var fromOutside = Path.Combine(_top, "hosts-of-the-container");
+        File.WriteAllText(fromOutside, "10.0.0.1 app\n");
+        ExternalCommand.Run("mount", "--bind", fromOutside, hosts);
+        _mounts.Add(hosts);
+
+        await using var source = new FanotifySource();
+        await using var signals = await Follow(source);
+
+        var gap = await Next<GapSignal>(signals, _ => true);
+        (gap.Scope, gap.Reason).Should().Be((hosts, GapReason.CoverageDegraded));
+        await WrittenAndSeen(signals, Path.Combine(_root, "beside-it"));
+    }
+
+    [Fact]
+    public void Fanotify_claims_to_follow_in_full_only_what_it_can_name_and_the_policy_selects()
+    {
+        FanotifySource.CanFollowFully([_root]).Should().BeTrue();
+        var b = Path.Combine(_root, "y");
+        Directory.CreateDirectory(Path.Combine(_root, "x"));
+        Directory.CreateDirectory(b);
+        ExternalCommand.Run("mount", "--bind", Path.Combine(_root, "x"), b);
+        _mounts.Add(b);
+
+        FanotifySource.CanFollowFully([_root]).Should().BeFalse("a bind mount below the root would be left to rescans");
+        FanotifySource.CanFollowFully([_root], new FanotifyOptions { ShouldMark = path => path != b }).Should().BeTrue("nothing is selected below it");
+        FanotifySource.CanFollowFully([Path.Combine(_top, "absent", "root")]).Should().BeTrue("a root not made yet is followed from above");
+    }
+
+    [Fact]
+    public async Task Fanotify_says_a_filesystem_mounted_twice_below_a_root_is_followed_only_by_rescans()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "x"));
+        var b = Path.Combine(_root, "y");
+        Directory.CreateDirectory(b);
+        ExternalCommand.Run("mount", "--bind", Path.Combine(_root, "x"), b);
+        _mounts.Add(b);
+
+        await using var source = new FanotifySource();
+        await using var signals = await Follow(source);
+
+        var gap = await Next<GapSignal>(signals, _ => true);
+        (gap.Scope, gap.Reason).Should().Be((b, GapReason.CoverageDegraded));
+    }
+}
