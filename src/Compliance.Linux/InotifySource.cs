@@ -28,6 +28,12 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private const uint AncestorMask = Inotify.Create | Inotify.MovedTo | Inotify.MovedFrom | Inotify.Delete | Inotify.DeleteSelf
         | Inotify.MoveSelf | Inotify.OnlyDir | Inotify.MaskAdd;
 
+    /// <summary>
+    /// What a watch on a root that is a file (or a symbolic link, not followed) listens for: its content, its
+    /// attributes and its going. Its parent's watch sees it made, deleted or replaced by name.
+    /// </summary>
+    private const uint FileRootMask = Inotify.Modify | Inotify.Attrib | Inotify.CloseWrite | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.DontFollow;
+
     /// <summary>How long a rename's first half waits for its second half to arrive in a later read.</summary>
     private const int MovePairingWaitMs = 5;
 
@@ -44,6 +50,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private Dictionary<string, Dictionary<string, List<string>>> _rootsBelow = new(StringComparer.Ordinal);
     /// <summary>The directory each followed root's watches started from; a root not here is waited for.</summary>
     private readonly Dictionary<string, (ulong Device, ulong Inode)> _rootDirectories = new(StringComparer.Ordinal);
+    /// <summary>Roots that are files or links, by the watch on each.</summary>
+    private readonly Dictionary<int, string> _fileRoots = [];
     private int _fd = -1;
     private PendingMove? _movedFrom;
 
@@ -111,6 +119,13 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         if ((mask & Inotify.Ignored) != 0)
         {
             WatchEnded(wd);
+            return;
+        }
+        if (_fileRoots.TryGetValue(wd, out var fileRoot))
+        {
+            Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, fileRoot, (mask & (Inotify.DeleteSelf | Inotify.MoveSelf)) != 0 ? ChangeKind.Deleted : KindOf(mask)));
+            if ((mask & Inotify.MoveSelf) != 0 && Inotify.RemoveWatch(_fd, wd) == 0)
+                _leaving.Add(wd);   // the file went elsewhere: whatever is at the root's path now is another
             return;
         }
         if (_ancestorsByWatch.TryGetValue(wd, out var ancestors))
@@ -192,6 +207,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     /// <summary>IN_IGNORED: expected after a deletion or our own removal; otherwise the watch was lost (unmount...).</summary>
     private void WatchEnded(int wd)
     {
+        _fileRoots.Remove(wd);
         if (_leaving.Remove(wd))
             return;
         if (_ancestorsByWatch.Remove(wd, out var ancestors))
@@ -237,7 +253,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             var above = WatchAncestors(root);
             // What happened above the root before those watches were set is reported to none of them: look again.
             if (DirectoryAt(root) == directory && Ancestors(root).Where(Directory.Exists).SequenceEqual(above))
+            {
+                if (directory is null)
+                    WatchFileRoot(root);
                 return directory is not null;
+            }
             _rootDirectories.Remove(root);
             UnwatchTree(root);
         }
@@ -246,6 +266,16 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     }
 
     private const int MaxRootAttempts = 100;
+
+    /// <summary>Watches a root that is a file or a link itself, when it is one now.</summary>
+    private void WatchFileRoot(string root)
+    {
+        int wd;
+        fixed (byte* p = NativePath(root))
+            wd = Inotify.AddWatch(_fd, p, FileRootMask);
+        if (wd >= 0)
+            _fileRoots[wd] = root;
+    }
 
     /// <summary>The directories above a root, nearest first.</summary>
     private static IEnumerable<string> Ancestors(string root)
@@ -336,6 +366,10 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             else if (Exists(root))
             {
                 Emit(Gap(root, GapReason.SourceRestarted, $"something other than a directory is at the watched root {root}: rescanned"));
+            }
+            else
+            {
+                Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, root, ChangeKind.Deleted));
             }
         }
     }

@@ -138,6 +138,21 @@ public sealed class RootChangeTests : IDisposable
         seen.Should().BeEquivalentTo(roots);
     }
 
+    [Theory]
+    [InlineData(FanotifySource.SourceName)]
+    [InlineData(InotifySource.SourceName)]
+    public async Task A_root_that_is_a_file_is_followed_through_writes_and_its_deletion(string sourceName)
+    {
+        var file = Path.Combine(_root, "a");
+        await using IChangeSource source = sourceName == FanotifySource.SourceName ? new FanotifySource() : new InotifySource();
+        await using var signals = await Follow(source, file);
+
+        File.AppendAllText(file, "more\n");
+        await Next<ChangeHint>(signals, hint => hint.Path == file && hint.Kind == ChangeKind.Modified);
+        File.Delete(file);
+        await Next<ChangeHint>(signals, hint => hint.Path == file && hint.Kind == ChangeKind.Deleted);
+    }
+
     [Fact]
     public async Task Fanotify_reports_the_root_when_a_directory_above_it_is_renamed()
     {
