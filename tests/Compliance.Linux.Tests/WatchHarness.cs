@@ -51,13 +51,17 @@ internal sealed class WatchHarness : IAsyncDisposable
         _ => throw new ArgumentException(name),
     };
 
-    /// <summary>Builds the tree with <paramref name="prepare"/>, approves it, and starts following once it is watched.</summary>
-    public static async Task<WatchHarness> StartAsync(IChangeSource source, Action<WatchHarness>? prepare = null, TimeSpan? coalesceWindow = null)
+    /// <summary>
+    /// Builds the tree with <paramref name="prepare"/>, approves it under the policy's YAML (given the tree's path;
+    /// by default every attribute of everything), and starts following once it is watched.
+    /// </summary>
+    public static async Task<WatchHarness> StartAsync(IChangeSource source, Action<WatchHarness>? prepare = null, TimeSpan? coalesceWindow = null,
+        Func<string, string>? policyYaml = null)
     {
         var workspace = Path.Combine(Path.GetTempPath(), $"compliance-watch-{Guid.NewGuid():N}");
         var harness = new WatchHarness(workspace, source);
         prepare?.Invoke(harness);
-        harness.Approve();
+        harness.Approve(policyYaml is null ? Policy.ForPaths([harness.Root]) : PolicyLoader.Parse(policyYaml(harness.Root), "test policy"));
         harness.Start(coalesceWindow ?? TimeSpan.FromMilliseconds(20));
         await harness.SettleAsync();
         return harness;
@@ -66,9 +70,9 @@ internal sealed class WatchHarness : IAsyncDisposable
     private string DatabasePath => Path.Combine(_workspace, "state.db");
     private string BaselineCopyPath => Path.Combine(_workspace, "baseline-copy.db");
 
-    private void Approve()
+    private void Approve(Policy policy)
     {
-        Policy = Policy.ForPaths([Root]);
+        Policy = policy;
         using (var store = StateStore.Open(DatabasePath))
         {
             var scanner = new Scanner(new LinuxFileTree(), Policy, new ScanOptions { RehashAll = true });

@@ -324,6 +324,25 @@ public sealed class WatchScenarioTests
         h.Sink.Gaps.Should().Contain(g => g.Reason == GapReason.FirstStart && g.Source == source);
         await StoreMatchesFreshScan(h);
     }
+
+    [Theory, MemberData(nameof(Sources))]
+    public async Task Drift_that_returns_after_the_file_was_put_back_is_reported_again(string source)
+    {
+        // Content only, as a policy that must not flag a file merely rewritten: put back, the file matches again.
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, policyYaml: root =>
+            $"name: content\ncategories:\n  - name: c\n    include: [\"{root}\"]\n    attributes: [blake3]\n");
+        var hosts = h.PathOf("etc/hosts");
+        var approved = File.ReadAllText(hosts);
+
+        (await SingleFindingAfter(h, "etc/hosts", () => File.Delete(hosts))).Kind.Should().Be(DriftKind.Removed);
+        h.ClearFindings();
+        File.WriteAllText(hosts, approved);
+        await h.SettleAsync();
+        h.FindingsFor(hosts).Should().BeEmpty("put back as approved");
+
+        (await SingleFindingAfter(h, "etc/hosts", () => File.Delete(hosts))).Kind.Should().Be(DriftKind.Removed);
+        await StoreMatchesFreshScan(h);
+    }
 }
 
 /// <summary>renameat2(RENAME_EXCHANGE), which neither .NET nor this system's mv offers.</summary>

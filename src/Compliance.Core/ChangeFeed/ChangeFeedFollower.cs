@@ -242,7 +242,8 @@ public sealed class ChangeFeedFollower
                         batch.Add(hint with { Path = name, OldPath = null, Kind = ChangeKind.Unknown });
                 }
             }
-            var findings = Apply(batch).Findings;
+            var applied = Apply(batch);
+            var findings = applied.Findings;
 
             // Other names of hard-linked files the batch changed: re-examined once, after the batch, and reported
             // with it, so that whoever sees a batch's last finding knows the whole batch is stored.
@@ -256,6 +257,8 @@ public sealed class ChangeFeedFollower
                 }
             }
             Report(aliases.Count == 0 ? findings : [.. findings, .. Apply(aliases).Findings]);
+            foreach (var scope in applied.Rescanned)
+                _reported.ForgetAllBut(scope, findings);
         }
     }
 
@@ -263,9 +266,15 @@ public sealed class ChangeFeedFollower
     {
         var applied = _reconciler.ApplyHints(hints, _runId);
         foreach (var path in applied.Vanished)
+        {
             _aliases.Forget(path);
+            _reported.Forget(path);
+        }
         foreach (var entry in applied.Matched)
+        {
             _aliases.Remember(entry);
+            _reported.Forget(entry.Path);
+        }
         return applied;
     }
 
@@ -296,7 +305,9 @@ public sealed class ChangeFeedFollower
         // The rescan sees whatever the pending hints would have; hints that arrive during it are applied after.
         _pending.DropUnder(gap.Scope, DateTimeOffset.UtcNow);
         _sink.Gap(gap);
-        Report(_reconciler.CloseGap(gap));
+        var findings = _reconciler.CloseGap(gap);
+        Report(findings);
+        _reported.ForgetAllBut(gap.Scope is "" or "/" ? null : gap.Scope, findings);
     }
 
     private void Report(IReadOnlyList<Finding> findings)

@@ -1,4 +1,6 @@
+using Compliance.Core.Attributes;
 using Compliance.Core.Drift;
+using Compliance.Core.Policies;
 
 namespace Compliance.Core.ChangeFeed;
 
@@ -19,9 +21,7 @@ internal sealed class ReportedStates
     /// <summary>True when the finding shows a state of its path not reported before.</summary>
     public bool IsNew(Finding finding)
     {
-        var after = finding.After;
-        // ctime moves with every change to an inode, so with the inode and the kind it tells states apart.
-        var state = new State(finding.Kind, after?.Inode, after?.CtimeNs, after?.MtimeNs, after?.Size, after?.Error, finding.Before?.Path);
+        var state = StateOf(finding);
         if (_last.TryGetValue(finding.Path, out var last) && last == state)
             return false;
         if (_last.Count >= Capacity)
@@ -30,5 +30,33 @@ internal sealed class ReportedStates
         return true;
     }
 
-    private sealed record State(DriftKind Kind, ulong? Inode, long? CtimeNs, long? MtimeNs, long? Size, string? Error, string? From);
+    /// <summary>A path found as approved, or with nothing there and nothing approved: its next drift is news again.</summary>
+    public void Forget(string path) => _last.Remove(path);
+
+    /// <summary>
+    /// After a rescan of <paramref name="scope"/> (null: everything) that found <paramref name="found"/>, the paths in
+    /// it that it found no drift at are forgotten: they were found as approved.
+    /// </summary>
+    public void ForgetAllBut(string? scope, IReadOnlyList<Finding> found)
+    {
+        var keep = found.Select(finding => finding.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in _last.Keys.Where(path => !keep.Contains(path) && (scope is null || PathPattern.IsSameOrBelow(path, scope))).ToList())
+            _last.Remove(path);
+    }
+
+    /// <summary>
+    /// What a finding says: its kind, where it moved from, an error, and the observed values of the attributes that
+    /// differ, so that a change to an attribute its category does not compare (a growing log's size) is no news.
+    /// Anything added is news whenever it changes at all: ctime moves with every change to an inode.
+    /// </summary>
+    private static State StateOf(Finding finding)
+    {
+        var after = finding.After;
+        string? values = finding.Kind == DriftKind.Added
+            ? $"{after?.Inode}:{after?.CtimeNs}:{after?.MtimeNs}:{after?.Size}"
+            : after is null ? null : string.Join('\0', finding.Attributes.Select(name => AttributeCatalog.ByName(name)?.Format(after)));
+        return new State(finding.Kind, finding.Before?.Path, after?.Error, values);
+    }
+
+    private sealed record State(DriftKind Kind, string? From, string? Error, string? Values);
 }

@@ -196,7 +196,7 @@ public sealed class Reconciler
         var scopes = RemoveNested(subtrees).ToList<string?>();
         if (scopes.Count > 0)
             Scan("rescan", hintsByPath[scopes[0]!].Source, scopes, findings.Add, CancellationToken.None);
-        return new AppliedHints(findings, vanished, matched);
+        return new AppliedHints(findings, vanished, matched, scopes.OfType<string>().ToList());
     }
 
     /// <summary>
@@ -268,7 +268,9 @@ public sealed class Reconciler
 
 /// <summary>
 /// What a batch of hints came to: its findings; the hinted paths found with nothing there and nothing approved (a
-/// temporary file come and gone, say); and the entries found as approved. Neither of the last two leaves a finding
-/// behind, yet both say what is at a path now.
+/// temporary file come and gone, say); the entries found as approved; and the subtrees rescanned, where whatever
+/// is not among the findings was found as approved. None of the last three leaves a finding behind, yet each says
+/// what is at a path now.
 /// </summary>
-public sealed record AppliedHints(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Vanished, IReadOnlyList<FileEntry> Matched);
+public sealed record AppliedHints(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Vanished, IReadOnlyList<FileEntry> Matched,
+    IReadOnlyList<string> Rescanned);

@@ -24,6 +24,48 @@ public sealed class ReportedStatesTests
         reported.IsNew(Added("/t/b", 2)).Should().BeTrue();
     }
 
+    private static Finding ModeChanged(string path, long size) => new()
+    {
+        Path = path,
+        Kind = DriftKind.Metadata,
+        Attributes = ["mode"],
+        Before = new FileEntry { Path = path, Type = FileType.File, Size = 4, Mode = 0x1A4, Inode = 7 },
+        After = new FileEntry { Path = path, Type = FileType.File, Size = size, Mode = 0x1B6, Inode = 7, CtimeNs = size, MtimeNs = size },
+    };
+
+    private static Finding Removed(string path) => new()
+    {
+        Path = path,
+        Kind = DriftKind.Removed,
+        Before = new FileEntry { Path = path, Type = FileType.File, Size = 4, Inode = 7 },
+    };
+
+    [Fact]
+    public void A_change_to_attributes_the_category_does_not_compare_is_no_news()
+    {
+        var reported = new ReportedStates();
+
+        reported.IsNew(ModeChanged("/t/log", 10)).Should().BeTrue();
+        reported.IsNew(ModeChanged("/t/log", 20)).Should().BeFalse("the log grew, which its category ignores; its mode is as reported");
+    }
+
+    [Fact]
+    public void Drift_that_comes_back_after_the_path_was_found_approved_is_reported_again()
+    {
+        var reported = new ReportedStates();
+        reported.IsNew(Removed("/t/f")).Should().BeTrue();
+        reported.IsNew(Removed("/t/f")).Should().BeFalse();
+
+        reported.Forget("/t/f");   // restored: found as approved
+        reported.IsNew(Removed("/t/f")).Should().BeTrue();
+
+        // A rescan of /t finds only /t/g drifted: reported, then everything else in /t forgotten.
+        reported.IsNew(Removed("/t/g")).Should().BeTrue();
+        reported.ForgetAllBut("/t", [Removed("/t/g")]);
+        reported.IsNew(Removed("/t/f")).Should().BeTrue("the rescan found /t/f as approved");
+        reported.IsNew(Removed("/t/g")).Should().BeFalse("the rescan reported it already");
+    }
+
     [Fact]
     public void Memory_stays_bounded_however_many_paths_drift()
     {
