@@ -326,6 +326,23 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_directory_made_with_a_file_in_it_is_one_finding_each_with_the_writing_process(string source)
+    {
+        // One coalescing window holds both: the directory's rescan finds the file its own hint also names.
+        await using var h = await StartAsync(source, coalesceWindow: TimeSpan.FromMilliseconds(300));
+        h.ClearFindings();
+        Directory.CreateDirectory(h.PathOf("plugins"));
+        File.WriteAllText(h.PathOf("plugins/loader.so"), "binary\n");
+        await h.SettleAsync();
+
+        var findings = h.FindingsFor(h.PathOf("plugins/loader.so"));
+        findings.Should().ContainSingle($"the watch reported:\n{Describe(h.Sink.Findings)}").Which.Kind.Should().Be(DriftKind.Added);
+        if (source == FanotifySource.SourceName)
+            h.FindingsFor(h.PathOf("plugins")).Concat(findings).Should().OnlyContain(f => f.ProcessId == Environment.ProcessId);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Drift_that_returns_after_the_file_was_put_back_is_reported_again(string source)
     {
         // Content only, as a policy that must not flag a file merely rewritten: put back, the file matches again.

@@ -47,14 +47,15 @@ public sealed class Reconciler
     /// </summary>
     public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
         CancellationToken cancellationToken = default) =>
-        Scan(runKind, source, [scope], onFinding, cancellationToken);
+        Scan(runKind, source, [scope], onFinding, null, cancellationToken);
 
     /// <summary>
     /// Scans several disjoint scopes (null: the policy's whole scope) as one run, so that an entry removed from one
-    /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it.
+    /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it. Each finding
+    /// passes through <paramref name="complete"/>, when given, before it is stored.
     /// </summary>
     private ScanRun Scan(string runKind, string source, IReadOnlyList<string?> scopes, Action<Finding>? onFinding,
-        CancellationToken cancellationToken)
+        Func<Finding, Finding>? complete, CancellationToken cancellationToken)
     {
         long runId = _store.StartRun(runKind, _tree.Description);
         long findings = 0;
@@ -68,6 +69,7 @@ public sealed class Reconciler
 
             void Emit(Finding finding)
             {
+                finding = complete?.Invoke(finding) ?? finding;
                 findings++;
                 batch.AddRange(Observation.For(finding));
                 onFinding?.Invoke(finding);
@@ -165,17 +167,16 @@ public sealed class Reconciler
         for (int c = 0; c < candidates.Length; c++)
             asEntry[candidates[c]] &= !storedBelow[c];
 
-        var subtrees = new List<string>();
+        // One run for all subtrees: a directory renamed within the batch is removed from one and added in another. An
+        // entry below one is left to it, not compared twice (a directory made and a file written in it).
+        var scopes = RemoveNested(Enumerable.Range(0, hinted.Length).Where(i => !asEntry[i]).Select(i => hinted[i].Key).ToList());
         for (int i = 0; i < hinted.Length; i++)
         {
             var (path, hint) = hinted[i];
             var baseline = baselines[i];
             var item = examined[i];
-            if (!asEntry[i])
-            {
-                subtrees.Add(path);
+            if (!asEntry[i] || ScopeHolding(scopes, path) is not null)
                 continue;
-            }
             var finding = EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
             if (finding is null)
             {
@@ -192,11 +193,13 @@ public sealed class Reconciler
         observations.AddRange(findings.SelectMany(Observation.For));
         _store.ApplyObservations(observations, runId, generation, cursor);
 
-        // One run for all subtrees: a directory renamed within the batch is removed from one and added in another.
-        var scopes = RemoveNested(subtrees).ToList<string?>();
+        // What a rescan finds below a hinted directory was made by the process the hint names, as far as is known.
         if (scopes.Count > 0)
-            Scan("rescan", hintsByPath[scopes[0]!].Source, scopes, findings.Add, CancellationToken.None);
-        return new AppliedHints(findings, vanished, matched, scopes.OfType<string>().ToList());
+        {
+            Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
+                finding => WithProcess(finding, hintsByPath[ScopeHolding(scopes, finding.Path) ?? scopes[0]]), CancellationToken.None);
+        }
+        return new AppliedHints(findings, vanished, matched, scopes);
     }
 
     /// <summary>
@@ -239,17 +242,20 @@ public sealed class Reconciler
             ObservedAt = finding.ObservedAt,
         };
 
-    private static IEnumerable<string> RemoveNested(List<string> paths)
+    private static List<string> RemoveNested(List<string> paths)
     {
         paths.Sort(EntryPath.CompareWalkOrder);
         var kept = new List<string>();
         foreach (var path in paths)
         {
-            if (!kept.Any(outer => PathPattern.IsSameOrBelow(path, outer)))
+            if (ScopeHolding(kept, path) is null)
                 kept.Add(path);
         }
         return kept;
     }
+
+    /// <summary>The scope a path is at or below; null when none.</summary>
+    private static string? ScopeHolding(List<string> scopes, string path) => scopes.Find(scope => PathPattern.IsSameOrBelow(path, scope));
 
     private void Flush(List<Observation> batch, long runId, long? generation)
     {
