@@ -41,31 +41,22 @@ public sealed class MountTests : IDisposable
     }
 
     /// <summary>The source's signals for the roots (the fixture's root when none are named), once it has started.</summary>
-    private async Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source, params string[] roots)
-    {
-        var signals = source.ReadAsync(roots.Length > 0 ? roots : [_root], CancellationToken.None).GetAsyncEnumerator();
-        (await signals.MoveNextAsync()).Should().BeTrue();
-        signals.Current.Should().BeOfType<GapSignal>().Which.Reason.Should().Be(GapReason.FirstStart);
-        return signals;
-    }
+    private Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source, params string[] roots) =>
+        SourceSignals.Started(source, roots.Length > 0 ? roots : [_root]);
 
-    /// <summary>Signals until one matches, or fails after ten seconds.</summary>
-    private static async Task<T> Next<T>(IAsyncEnumerator<ChangeSignal> signals, Func<T, bool> wanted) where T : ChangeSignal
+    /// <summary>Makes TARGET/app and a link LINK to TARGET beside the tree; returns the root LINK/app.</summary>
+    private string AppBelowLink(string link, string target)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();
-            if (signals.Current is T signal && wanted(signal))
-                return signal;
-        }
+        Directory.CreateDirectory(Path.Combine(_top, target, "app"));
+        File.CreateSymbolicLink(Path.Combine(_top, link), Path.Combine(_top, target));
+        return Path.Combine(_top, link, "app");
     }
 
     /// <summary>Writes a file and waits for its hint.</summary>
     private static async Task WrittenAndSeen(IAsyncEnumerator<ChangeSignal> signals, string path)
     {
         File.WriteAllText(path, "x\n");
-        await Next<ChangeHint>(signals, hint => hint.Path == path);
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == path);
     }
 
     [Theory]
@@ -78,7 +69,7 @@ public sealed class MountTests : IDisposable
         var mountPoint = Path.Combine(_root, "m");
         MountTmpfs(mountPoint);
 
-        var gap = await Next<GapSignal>(signals, gap => gap.Scope == mountPoint);
+        var gap = await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == mountPoint);
         gap.Reason.Should().Be(GapReason.SourceRestarted);
         await WrittenAndSeen(signals, Path.Combine(mountPoint, "dropped-in"));
     }
@@ -92,7 +83,7 @@ public sealed class MountTests : IDisposable
 
         MountTmpfs(_root);
 
-        await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Reason == GapReason.SourceRestarted);
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Reason == GapReason.SourceRestarted);
         await WrittenAndSeen(signals, Path.Combine(_root, "on-the-new-filesystem"));
     }
 
@@ -110,35 +101,29 @@ public sealed class MountTests : IDisposable
         ExternalCommand.Run("umount", mountPoint);
         _mounts.Remove(mountPoint);
 
-        await Next<GapSignal>(signals, gap => gap.Scope == mountPoint && gap.Reason == GapReason.SourceRestarted);
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == mountPoint && gap.Reason == GapReason.SourceRestarted);
         await WrittenAndSeen(signals, Path.Combine(mountPoint, "below-the-old-mount"));
     }
 
     [Fact]
     public async Task Fanotify_follows_a_root_below_a_symbolic_link_under_the_roots_own_name()
     {
-        var real = Path.Combine(_top, "run");
-        Directory.CreateDirectory(Path.Combine(real, "app"));
-        var link = Path.Combine(_top, "var-run");
-        File.CreateSymbolicLink(link, real);
-        var root = Path.Combine(link, "app");
+        var root = AppBelowLink("var-run", "run");
         await using var source = new FanotifySource();
         await using var signals = await Follow(source, root);
 
-        File.WriteAllText(Path.Combine(real, "app", "pid"), "1\n");
+        File.WriteAllText(Path.Combine(_top, "run", "app", "pid"), "1\n");
 
-        await Next<ChangeHint>(signals, hint => hint.Path == Path.Combine(root, "pid"));
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == Path.Combine(root, "pid"));
     }
 
     [Fact]
     public async Task Fanotify_rescans_a_root_whose_link_above_it_is_pointed_elsewhere()
     {
-        var (first, second) = (Path.Combine(_top, "release-1"), Path.Combine(_top, "release-2"));
-        Directory.CreateDirectory(Path.Combine(first, "app"));
+        var second = Path.Combine(_top, "release-2");
         Directory.CreateDirectory(Path.Combine(second, "app"));
+        var root = AppBelowLink("current", "release-1");
         var current = Path.Combine(_top, "current");
-        File.CreateSymbolicLink(current, first);
-        var root = Path.Combine(current, "app");
         await using var source = new FanotifySource();
         await using var signals = await Follow(source, root);
 
@@ -146,7 +131,7 @@ public sealed class MountTests : IDisposable
         File.CreateSymbolicLink(current + ".new", second);
         ExternalCommand.Run("mv", "--no-target-directory", current + ".new", current);
 
-        await Next<ChangeHint>(signals, hint => hint.Path == root);
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == root);
         await WrittenAndSeen(signals, Path.Combine(root, "in-release-2"));
     }
 
@@ -162,7 +147,7 @@ public sealed class MountTests : IDisposable
         Directory.Move(opt, opt + ".old");
         _mounts[^1] = Path.Combine(opt + ".old", "app");
 
-        await Next<ChangeHint>(signals, hint => hint.Path == app);
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == app);
     }
 
     [Fact]
@@ -178,7 +163,7 @@ public sealed class MountTests : IDisposable
         await using var source = new FanotifySource();
         await using var signals = await Follow(source);
 
-        var gap = await Next<GapSignal>(signals, _ => true);
+        var gap = await SourceSignals.Next<GapSignal>(signals, _ => true);
         (gap.Scope, gap.Reason).Should().Be((hosts, GapReason.CoverageDegraded));
         await WrittenAndSeen(signals, Path.Combine(_root, "beside-it"));
     }
@@ -210,7 +195,7 @@ public sealed class MountTests : IDisposable
         await using var source = new FanotifySource();
         await using var signals = await Follow(source);
 
-        var gap = await Next<GapSignal>(signals, _ => true);
+        var gap = await SourceSignals.Next<GapSignal>(signals, _ => true);
         (gap.Scope, gap.Reason).Should().Be((b, GapReason.CoverageDegraded));
     }
 }

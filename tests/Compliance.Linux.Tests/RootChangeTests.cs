@@ -19,13 +19,8 @@ public sealed class RootChangeTests : IDisposable
     public void Dispose() => Directory.Delete(_top, recursive: true);
 
     /// <summary>The source's signals for the roots (the fixture's one root when none are named), once it has started.</summary>
-    private async Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source, params string[] roots)
-    {
-        var signals = source.ReadAsync(roots.Length > 0 ? roots : [_root], CancellationToken.None).GetAsyncEnumerator();
-        (await signals.MoveNextAsync()).Should().BeTrue();
-        signals.Current.Should().BeOfType<GapSignal>("the first start comes once the marks or watches are set");
-        return signals;
-    }
+    private Task<IAsyncEnumerator<ChangeSignal>> Follow(IChangeSource source, params string[] roots) =>
+        SourceSignals.Started(source, roots.Length > 0 ? roots : [_root]);
 
     /// <summary>
     /// Waits for the gap that says the root is there again, then writes a file in it and waits for its hint; returns
@@ -33,11 +28,11 @@ public sealed class RootChangeTests : IDisposable
     /// </summary>
     private static async Task<List<ChangeHint>> FollowedAgain(IAsyncEnumerator<ChangeSignal> signals, string root)
     {
-        await Next<GapSignal>(signals, gap => gap.Scope == root && gap.Detail.Contains("there again"));
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == root && gap.Detail.Contains("there again"));
         var written = Path.Combine(root, "b");
         File.WriteAllText(written, "b\n");
         var seen = new List<ChangeHint>();
-        await Next<ChangeHint>(signals, hint => { seen.Add(hint); return hint.Path == written; });
+        await SourceSignals.Next<ChangeHint>(signals, hint => { seen.Add(hint); return hint.Path == written; });
         return seen;
     }
 
@@ -51,18 +46,6 @@ public sealed class RootChangeTests : IDisposable
         return (real, link);
     }
 
-    /// <summary>Signals until one matches, or fails after ten seconds.</summary>
-    private static async Task<T> Next<T>(IAsyncEnumerator<ChangeSignal> signals, Func<T, bool> wanted) where T : ChangeSignal
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();
-            if (signals.Current is T signal && wanted(signal))
-                return signal;
-        }
-    }
-
     [Fact]
     public async Task Inotify_rescans_a_root_replaced_by_a_file()
     {
@@ -70,10 +53,10 @@ public sealed class RootChangeTests : IDisposable
         await using var signals = await Follow(source);
 
         Directory.Delete(_root, recursive: true);
-        await Next<GapSignal>(signals, gap => gap.Detail.Contains("deleted"));
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Detail.Contains("deleted"));
         File.WriteAllText(_root, "a file now\n");
 
-        var gap = await Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("other than a directory"));
+        var gap = await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == _root && gap.Detail.Contains("other than a directory"));
         gap.Reason.Should().Be(GapReason.SourceRestarted);
     }
 
@@ -86,7 +69,7 @@ public sealed class RootChangeTests : IDisposable
         var parent = Path.Combine(_top, "p");
         Directory.Delete(parent, recursive: true);
         Directory.CreateDirectory(parent);
-        await Next<GapSignal>(signals, gap => gap.Detail.Contains("deleted"));
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Detail.Contains("deleted"));
         await Task.Delay(200);   // the old parent's watch has ended by now; the root waits on the new one
         Directory.CreateDirectory(_root);
 
@@ -101,7 +84,7 @@ public sealed class RootChangeTests : IDisposable
 
         var above = Path.Combine(_top, "p", "q");
         Directory.Move(above, above + "2");
-        var gap = await Next<GapSignal>(signals, gap => gap.Scope == _root);
+        var gap = await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == _root);
         gap.Reason.Should().Be(GapReason.SourceRestarted);
 
         // The old tree's watches went with it: a write there must not be reported under the root's path.
@@ -134,7 +117,7 @@ public sealed class RootChangeTests : IDisposable
         Directory.CreateDirectory(Path.Combine(real, "a"));
         Directory.CreateDirectory(Path.Combine(real, "b"));
         var seen = new HashSet<string>();
-        await Next<GapSignal>(signals, gap => gap.Detail.Contains("there again") && seen.Add(gap.Scope) && seen.Count == 2);
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Detail.Contains("there again") && seen.Add(gap.Scope) && seen.Count == 2);
         seen.Should().BeEquivalentTo(roots);
     }
 
@@ -148,9 +131,9 @@ public sealed class RootChangeTests : IDisposable
         await using var signals = await Follow(source, file);
 
         File.AppendAllText(file, "more\n");
-        await Next<ChangeHint>(signals, hint => hint.Path == file && hint.Kind == ChangeKind.Modified);
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == file && hint.Kind == ChangeKind.Modified);
         File.Delete(file);
-        await Next<ChangeHint>(signals, hint => hint.Path == file && hint.Kind == ChangeKind.Deleted);
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == file && hint.Kind == ChangeKind.Deleted);
     }
 
     [Fact]
@@ -162,6 +145,6 @@ public sealed class RootChangeTests : IDisposable
         var above = Path.Combine(_top, "p", "q");
         Directory.Move(above, above + "2");
 
-        await Next<ChangeHint>(signals, hint => hint.Path == _root);
+        await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == _root);
     }
 }
