@@ -87,6 +87,8 @@ internal sealed unsafe class RootPaths
 
     private static string Rebase(string path, string from, string to)
     {
+        if (from == to)
+            return path;   // no link on the way: the common case, and the one every event of a storm takes
         var rest = path.Length == from.Length ? "" : from == "/" ? path : path[from.Length..];
         return rest.Length == 0 ? to : to == "/" ? rest : to + rest;
     }
