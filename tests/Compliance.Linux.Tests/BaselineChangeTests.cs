@@ -134,7 +134,7 @@ public sealed class BaselineChangeTests : IDisposable
             using var otherProcess = StateStore.Open(_database);
             return otherProcess.Accept(null, "auditor", "approve the edit");
         });
-        await Task.Delay(500);
+        await Task.Delay(1500);   // long enough for the accept to have read, even on a loaded machine
         using (var write = watch.CreateCommand())
         {
             write.CommandText = watchWrites;

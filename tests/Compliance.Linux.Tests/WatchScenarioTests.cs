@@ -343,6 +343,24 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task An_editors_save_right_after_another_change_is_still_one_finding(string source)
+    {
+        await using var h = await StartAsync(source, coalesceWindow: TimeSpan.FromSeconds(1));
+        h.ClearFindings();
+        File.AppendAllText(h.PathOf("etc/hosts"), "10.0.0.1 db\n");
+        await Task.Delay(800);
+        // Written to a temporary name, then renamed over the file, while the change above is still held.
+        File.WriteAllText(h.PathOf("etc/.app.conf.swp"), "port = 8080\n");
+        await Task.Delay(400);
+        File.Move(h.PathOf("etc/.app.conf.swp"), h.PathOf("etc/app.conf"), overwrite: true);
+        await h.SettleAsync();
+
+        h.Sink.Findings.Select(f => f.Path).Should().NotContain(h.PathOf("etc/.app.conf.swp"), $"the watch reported:\n{Describe(h.Sink.Findings)}");
+        h.FindingsFor(h.PathOf("etc/app.conf")).Should().ContainSingle();
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Drift_that_returns_after_the_file_was_put_back_is_reported_again(string source)
     {
         // Content only, as a policy that must not flag a file merely rewritten: put back, the file matches again.

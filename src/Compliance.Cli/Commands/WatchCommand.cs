@@ -27,7 +27,7 @@ internal static class WatchCommand
         source.AcceptOnlyFromAmong("auto", FanotifySource.SourceName, InotifySource.SourceName);
         var coalesce = new Option<int>("--coalesce-ms")
         {
-            Description = "Hold changes this long so the several events of one save become one finding (milliseconds).",
+            Description = "Hold changes until none has come for this long (and at most five times this long), so the several events of one save become one finding (milliseconds).",
             DefaultValueFactory = _ => 200,
         };
         var reconcile = new Option<int>("--reconcile-minutes")

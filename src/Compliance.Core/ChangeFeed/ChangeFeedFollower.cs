@@ -111,7 +111,7 @@ public sealed class ChangeFeedFollower
             CloseGaps();
 
             var now = DateTimeOffset.UtcNow;
-            if (_pending.Count > 0 && (now - _pending.OldestArrival >= _options.CoalesceWindow || _pending.Count >= _options.MaxBatch * 4))
+            if (_pending.Count > 0 && (now >= _pending.DueAt(_options.CoalesceWindow) || _pending.Count >= _options.MaxBatch * 4))
                 ApplyPending();
             if (now >= nextReconcile)
             {
@@ -132,7 +132,7 @@ public sealed class ChangeFeedFollower
             waiting ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
             if (!waiting.IsCompleted)
             {
-                var due = _pending.Count > 0 ? _pending.OldestArrival + _options.CoalesceWindow : DateTimeOffset.MaxValue;
+                var due = _pending.Count > 0 ? _pending.DueAt(_options.CoalesceWindow) : DateTimeOffset.MaxValue;
                 foreach (var next in (ReadOnlySpan<DateTimeOffset>)[nextReconcile, nextGenerationCheck])
                 {
                     if (next < due)

@@ -6,10 +6,15 @@ namespace Compliance.Core.ChangeFeed;
 public sealed class ChangeFeedOptions
 {
     /// <summary>
-    /// Hints are held this long after the first one of a batch arrives, so that the several events of one save
-    /// (write a temporary file, rename it over, chmod) become one re-examination and one finding.
+    /// Hints are held until none has arrived for this long, so that the several events of one save (write a temporary
+    /// file, rename it over, chmod) become one re-examination and one finding, whatever came just before them; but
+    /// never more than <see cref="MaxHoldWindows"/> times this long after the first, so that a steady trickle of
+    /// changes is still applied.
     /// </summary>
     public TimeSpan CoalesceWindow { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How many coalescing windows the oldest pending hint is held at most.</summary>
+    public const int MaxHoldWindows = 5;
 
     /// <summary>A full reconcile of the policy's scope this often, the safety net under every event source. Null: never.</summary>
     public TimeSpan? ReconcileInterval { get; init; }

@@ -13,13 +13,25 @@ internal sealed class HintCoalescer
 
     public int Count => _pending.Count;
 
-    /// <summary>When the oldest pending path arrived; meaningless when <see cref="Count"/> is 0.</summary>
-    public DateTimeOffset OldestArrival { get; private set; }
+    /// <summary>When the first and the last of the pending hints arrived; meaningless when <see cref="Count"/> is 0.</summary>
+    private DateTimeOffset _oldestArrival, _newestArrival;
+
+    /// <summary>
+    /// When the pending hints are due: a window after the last one arrived, and at most
+    /// <see cref="ChangeFeedOptions.MaxHoldWindows"/> windows after the first.
+    /// </summary>
+    public DateTimeOffset DueAt(TimeSpan window)
+    {
+        var quiet = _newestArrival + window;
+        var held = _oldestArrival + window * ChangeFeedOptions.MaxHoldWindows;
+        return quiet < held ? quiet : held;
+    }
 
     public void Add(ChangeHint hint, DateTimeOffset now)
     {
         if (_pending.Count == 0)
-            OldestArrival = now;
+            _oldestArrival = now;
+        _newestArrival = now;
         if (!_pending.TryGetValue(hint.Path, out var earlier))
         {
             _pending[hint.Path] = hint;
