@@ -120,9 +120,10 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             MarkWayPoint(fd, directory);
     }
 
+    /// <summary>The path itself when it is a directory (not a link to one), else the nearest such directory above it.</summary>
     private static string NearestDirectory(string path)
     {
-        while (path != "/" && !Directory.Exists(path))
+        while (path != "/" && (!Directory.Exists(path) || new FileInfo(path).LinkTarget is not null))
             path = EntryPath.Parent(path);
         return path;
     }
@@ -364,6 +365,9 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
     /// <summary>Handles cached under the old names are forgotten, and what the roots lead to now is marked.</summary>
     protected override void MountsChanged(IReadOnlyList<string> paths)
     {
+        // A filesystem mounted again keeps its fsid but needs a new mark; what was degraded may be so again.
+        _filesystems.Clear();
+        _degraded.Clear();
         _directories.Forget();
         Mark(Descriptor, atStart: false);
     }
@@ -373,11 +377,15 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
     {
         if (!_filesystems.TryGetValue(fsid, out var filesystem))
             return null;
-        int mountFd;
-        fixed (byte* p = NativePath(filesystem.Path))
-            mountFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        int mountFd = OpenMountPoint(fsid, filesystem.Path);
+        if (mountFd < 0 && MountOf(filesystem.Mount) is { } moved && moved.MountPoint != filesystem.Path)
+        {
+            // Its mount point moved (a directory above it renamed, or mount --move), which no mount event says.
+            _filesystems[fsid] = filesystem with { Path = moved.MountPoint };
+            mountFd = OpenMountPoint(fsid, moved.MountPoint);
+        }
         if (mountFd < 0)
-            return null;   // unmounted or moved: the mount table's change says so, and rescans
+            return null;   // unmounted: the mount table's change says so, and rescans
         try
         {
             int fd;
@@ -411,6 +419,21 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         {
             LibC.close(mountFd);
         }
+    }
+
+    /// <summary>A directory opened to resolve handles of a filesystem; -1 when the path does not show that filesystem now.</summary>
+    private static int OpenMountPoint(ulong fsid, string path)
+    {
+        int fd;
+        fixed (byte* p = NativePath(path))
+            fd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        StatFs fs;
+        if (fd >= 0 && (Fanotify.fstatfs(fd, &fs) != 0 || fs.FsId != fsid))
+        {
+            LibC.close(fd);
+            return -1;
+        }
+        return fd;
     }
 
     private static string? ExecutableOf(int pid) => pid > 0 ? RootPaths.ReadLink($"/proc/{pid}/exe") : null;

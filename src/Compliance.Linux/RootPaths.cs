@@ -94,8 +94,9 @@ internal sealed unsafe class RootPaths
     }
 
     /// <summary>
-    /// Resolves a path as the kernel would, one entry at a time, and lists each entry looked at on the way (in the
-    /// directories where they are, links not followed). Entries that do not exist are taken as directories to be.
+    /// Resolves a path as the kernel would with O_NOFOLLOW (links followed on the way, not at the end), one entry at a
+    /// time, and lists each entry looked at (in the directories where they are). Entries that do not exist are taken
+    /// as directories to be.
     /// </summary>
     internal static (string Resolved, List<string> WayPoints) Lookup(string path)
     {
@@ -116,7 +117,8 @@ internal sealed unsafe class RootPaths
             }
             var next = EntryPath.Combine(current, name);
             wayPoints.Add(next);
-            if (links < MaxLinks && ReadLink(next) is { } target)
+            // The path's own last entry is not followed: a root that is a link is watched as the link, as scanned.
+            if (pending.First is not null && links < MaxLinks && ReadLink(next) is { } target)
             {
                 links++;
                 if (target.StartsWith('/'))

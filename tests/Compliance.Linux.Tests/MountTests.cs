@@ -105,6 +105,64 @@ public sealed class MountTests : IDisposable
         await WrittenAndSeen(signals, Path.Combine(mountPoint, "below-the-old-mount"));
     }
 
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task A_filesystem_unmounted_and_mounted_again_is_followed_again(string sourceName)
+    {
+        // ext4 keeps its fsid (from its UUID) across mounts, unlike tmpfs.
+        var image = Path.Combine(_top, "volume.ext4");
+        ExternalCommand.Run("truncate", "-s", "16M", image);
+        ExternalCommand.Run("mkfs.ext4", "-q", "-F", image);
+        var mountPoint = Path.Combine(_root, "m");
+        Directory.CreateDirectory(mountPoint);
+        ExternalCommand.Run("mount", "-o", "loop", image, mountPoint);
+        _mounts.Add(mountPoint);
+        await using var source = Create(sourceName);
+        await using var signals = await Follow(source);
+
+        ExternalCommand.Run("umount", mountPoint);
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == mountPoint);
+        ExternalCommand.Run("mount", "-o", "loop", image, mountPoint);
+        await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == mountPoint);
+
+        await WrittenAndSeen(signals, Path.Combine(mountPoint, "after-the-remount"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task A_filesystem_below_a_root_whose_directory_above_is_renamed_is_still_followed(string sourceName)
+    {
+        var mountPoint = Path.Combine(_root, "d", "m");
+        MountTmpfs(mountPoint);
+        await using var source = Create(sourceName);
+        await using var signals = await Follow(source);
+
+        Directory.Move(Path.Combine(_root, "d"), Path.Combine(_root, "e"));
+        _mounts[^1] = Path.Combine(_root, "e", "m");
+
+        await WrittenAndSeen(signals, Path.Combine(_root, "e", "m", "after-the-rename"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task A_root_that_is_a_link_is_followed_as_the_link_not_into_its_target(string sourceName)
+    {
+        var target = Path.Combine(_top, "target");
+        Directory.CreateDirectory(target);
+        var link = Path.Combine(_top, "link");
+        File.CreateSymbolicLink(link, target);
+        await using var source = Create(sourceName);
+        await using var signals = await Follow(source, link);
+
+        File.WriteAllText(Path.Combine(target, "inside"), "x\n");
+        File.Delete(link);
+        File.CreateSymbolicLink(link, _root);
+
+        var seen = new List<ChangeHint>();
+        await SourceSignals.Next<ChangeHint>(signals, hint => { seen.Add(hint); return hint.Path == link; });
+        seen.Should().NotContain(hint => hint.Path.StartsWith(link + "/"), "a scan records the link, and nothing through it");
+    }
+
     [Fact]
     public async Task Fanotify_follows_a_root_below_a_symbolic_link_under_the_roots_own_name()
     {

@@ -361,6 +361,21 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_file_moved_into_a_directory_made_in_the_same_window_is_moved(string source)
+    {
+        await using var h = await StartAsync(source, coalesceWindow: TimeSpan.FromMilliseconds(300));
+        h.ClearFindings();
+        Directory.CreateDirectory(h.PathOf("etc/old"));
+        File.Move(h.PathOf("etc/hosts"), h.PathOf("etc/old/hosts"));
+        await h.SettleAsync();
+
+        h.FindingsFor(h.PathOf("etc/old/hosts")).Should().ContainSingle($"the watch reported:\n{Describe(h.Sink.Findings)}")
+            .Which.Kind.Should().Be(DriftKind.Moved);
+        h.FindingsFor(h.PathOf("etc/hosts")).Should().BeEmpty("the move's old half is part of its finding");
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Drift_that_returns_after_the_file_was_put_back_is_reported_again(string source)
     {
         // Content only, as a policy that must not flag a file merely rewritten: put back, the file matches again.

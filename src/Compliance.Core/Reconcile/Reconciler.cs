@@ -47,15 +47,16 @@ public sealed class Reconciler
     /// </summary>
     public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
         CancellationToken cancellationToken = default) =>
-        Scan(runKind, source, [scope], onFinding, null, cancellationToken);
+        Scan(runKind, source, [scope], onFinding, null, null, cancellationToken);
 
     /// <summary>
     /// Scans several disjoint scopes (null: the policy's whole scope) as one run, so that an entry removed from one
     /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it. Each finding
-    /// passes through <paramref name="complete"/>, when given, before it is stored.
+    /// passes through <paramref name="complete"/>, when given, before it is stored. Halves of moves still unpaired
+    /// elsewhere (<paramref name="unpaired"/>) may pair with what the scan finds; whatever stays unpaired is stored.
     /// </summary>
     private ScanRun Scan(string runKind, string source, IReadOnlyList<string?> scopes, Action<Finding>? onFinding,
-        Func<Finding, Finding>? complete, CancellationToken cancellationToken)
+        Func<Finding, Finding>? complete, MovePairing? unpaired, CancellationToken cancellationToken)
     {
         long runId = _store.StartRun(runKind, _tree.Description);
         long findings = 0;
@@ -65,7 +66,7 @@ public sealed class Reconciler
             var generation = _store.CurrentGenerationId();
             ComparingWith?.Invoke(generation);
             var batch = new List<Observation>(BatchSize);
-            var moves = new MovePairing();
+            var moves = unpaired ?? new MovePairing();
 
             void Emit(Finding finding)
             {
@@ -189,7 +190,10 @@ public sealed class Reconciler
             if (moves.Offer(finding) is { } ready)
                 findings.Add(ready);
         }
-        findings.AddRange(moves.Drain());
+        // Halves of moves still unpaired may pair with what the subtrees' rescan finds (a file moved into a directory
+        // made in the same batch), which stores them either way.
+        if (scopes.Count == 0)
+            findings.AddRange(moves.Drain());
         observations.AddRange(findings.SelectMany(Observation.For));
         _store.ApplyObservations(observations, runId, generation, cursor);
 
@@ -197,7 +201,8 @@ public sealed class Reconciler
         if (scopes.Count > 0)
         {
             Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
-                finding => WithProcess(finding, hintsByPath[ScopeHolding(scopes, finding.Path) ?? scopes[0]]), CancellationToken.None);
+                finding => ScopeHolding(scopes, finding.Path) is { } scope ? WithProcess(finding, hintsByPath[scope]) : finding,
+                moves, CancellationToken.None);
         }
         return new AppliedHints(findings, vanished, matched, scopes);
     }
