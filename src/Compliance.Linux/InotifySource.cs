@@ -254,7 +254,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             // What happened above the root before those watches were set is reported to none of them: look again.
             if (DirectoryAt(root) == directory && Ancestors(root).Where(Directory.Exists).SequenceEqual(above))
             {
-                if (directory is null)
+                if (directory is null && LiveTree.StatIdentity(root) is { Type: not FileType.Directory })
                     WatchFileRoot(root);
                 return directory is not null;
             }
@@ -434,7 +434,16 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                 }
                 throw new IOException($"inotify_add_watch {directory}: {LibC.Describe(errno)}");
             }
-            // A watch that existed comes back with its descriptor: it now stands for this path.
+            if (_pathByWatch.TryGetValue(wd, out var named) && named != directory && DirectoryAt(named) is { } same && same == DirectoryAt(directory))
+            {
+                // One directory under two names (a bind mount below a root, or two roots through a link): inotify
+                // has one watch for it, and its events keep the name it was first watched by.
+                Emit(Gap(directory, GapReason.CoverageDegraded,
+                    $"{directory} is the directory already watched as {named} (a bind mount or a link): its changes are reported under {named}, and below {directory} found only by rescans"));
+                _watchByPath[directory] = wd;   // a second name: unwatching it leaves the watch to the first
+                continue;
+            }
+            // A watch that existed comes back with its descriptor: it now stands for this path (its directory moved).
             if (_pathByWatch.Remove(wd, out var earlier) && _watchByPath.TryGetValue(earlier, out int there) && there == wd)
                 _watchByPath.Remove(earlier);
             _pathByWatch[wd] = directory;
@@ -448,6 +457,11 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     {
         foreach (var (path, wd) in _watchByPath.Where(w => PathPattern.IsSameOrBelow(w.Key, top)).ToList())
         {
+            if (_pathByWatch.GetValueOrDefault(wd) is { } first && first != path)
+            {
+                _watchByPath.Remove(path);
+                continue;
+            }
             Inotify.RemoveWatch(_fd, wd);
             _leaving.Add(wd);
             Forget(wd, path);

@@ -164,6 +164,26 @@ public sealed class MountTests : IDisposable
     }
 
     [Fact]
+    public async Task Inotify_keeps_a_directory_bind_mounted_below_the_root_under_its_first_name()
+    {
+        var (source, bind) = (Path.Combine(_root, "src"), Path.Combine(_root, "bind"));
+        Directory.CreateDirectory(source);
+        Directory.CreateDirectory(bind);
+        await using var inotify = new InotifySource();
+        await using var signals = await Follow(inotify);
+
+        ExternalCommand.Run("mount", "--bind", source, bind);
+        _mounts.Add(bind);
+        var gap = await SourceSignals.Next<GapSignal>(signals, gap => gap.Reason == GapReason.CoverageDegraded);
+        gap.Scope.Should().Be(bind);
+        await WrittenAndSeen(signals, Path.Combine(source, "while-bound"));
+
+        ExternalCommand.Run("umount", bind);
+        _mounts.Remove(bind);
+        await WrittenAndSeen(signals, Path.Combine(source, "after-the-unmount"));
+    }
+
+    [Fact]
     public async Task Fanotify_follows_a_root_below_a_symbolic_link_under_the_roots_own_name()
     {
         var root = AppBelowLink("var-run", "run");

@@ -280,7 +280,7 @@ public sealed class ChangeFeedFollower
 
     /// <summary>
     /// Closes the gaps that arrived since the last round, one rescan per scope: overflows that pile up while a rescan
-    /// runs need one more rescan, not one each.
+    /// runs need one more rescan, not one each. A coverage-degraded gap is never folded into another.
     /// </summary>
     private void CloseGaps()
     {
@@ -289,7 +289,8 @@ public sealed class ChangeFeedFollower
         var covering = new List<(GapSignal Gap, int Covers)>();
         foreach (var gap in _gaps.OrderBy(g => g.Scope.Length))
         {
-            int index = covering.FindIndex(c => PathPattern.IsSameOrBelow(gap.Scope, c.Gap.Scope));
+            // Coverage lost is on record on its own (and warned of), whatever rescan covers it.
+            int index = gap.Reason == GapReason.CoverageDegraded ? -1 : covering.FindIndex(c => PathPattern.IsSameOrBelow(gap.Scope, c.Gap.Scope));
             if (index < 0)
                 covering.Add((gap, 0));
             else
