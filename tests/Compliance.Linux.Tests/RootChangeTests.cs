@@ -36,6 +36,14 @@ public sealed class RootChangeTests : IDisposable
         return seen;
     }
 
+    /// <summary>Renames p/q, which holds the root, to p/q2; returns its old path.</summary>
+    private string RenameTheDirectoryAboveTheRoot()
+    {
+        var above = Path.Combine(_top, "p", "q");
+        Directory.Move(above, above + "2");
+        return above;
+    }
+
     /// <summary>A directory and a symbolic link to it, as /run and /var/run are.</summary>
     private (string Real, string Link) LinkedDirectory()
     {
@@ -82,8 +90,7 @@ public sealed class RootChangeTests : IDisposable
         await using var source = new InotifySource();
         await using var signals = await Follow(source);
 
-        var above = Path.Combine(_top, "p", "q");
-        Directory.Move(above, above + "2");
+        var above = RenameTheDirectoryAboveTheRoot();
         var gap = await SourceSignals.Next<GapSignal>(signals, gap => gap.Scope == _root);
         gap.Reason.Should().Be(GapReason.SourceRestarted);
 
@@ -142,8 +149,7 @@ public sealed class RootChangeTests : IDisposable
         await using var source = new FanotifySource();
         await using var signals = await Follow(source);
 
-        var above = Path.Combine(_top, "p", "q");
-        Directory.Move(above, above + "2");
+        RenameTheDirectoryAboveTheRoot();
 
         await SourceSignals.Next<ChangeHint>(signals, hint => hint.Path == _root);
     }
