@@ -257,8 +257,7 @@ public sealed class ChangeFeedFollower
                 }
             }
             Report(aliases.Count == 0 ? findings : [.. findings, .. Apply(aliases).Findings]);
-            foreach (var scope in applied.Rescanned)
-                _reported.ForgetAllBut(scope, findings);
+            _reported.ForgetAllBut(applied.Rescanned, findings);
         }
     }
 
@@ -308,7 +307,7 @@ public sealed class ChangeFeedFollower
         _sink.Gap(gap);
         var findings = _reconciler.CloseGap(gap);
         Report(findings);
-        _reported.ForgetAllBut(gap.Scope is "" or "/" ? null : gap.Scope, findings);
+        _reported.ForgetAllBut([gap.Scope is "" or "/" ? null : gap.Scope], findings);
     }
 
     private void Report(IReadOnlyList<Finding> findings)

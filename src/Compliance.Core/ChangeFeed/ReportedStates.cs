@@ -1,6 +1,6 @@
 using Compliance.Core.Attributes;
 using Compliance.Core.Drift;
-using Compliance.Core.Policies;
+using Compliance.Core.Model;
 
 namespace Compliance.Core.ChangeFeed;
 
@@ -34,14 +34,31 @@ internal sealed class ReportedStates
     public void Forget(string path) => _last.Remove(path);
 
     /// <summary>
-    /// After a rescan of <paramref name="scope"/> (null: everything) that found <paramref name="found"/>, the paths in
-    /// it that it found no drift at are forgotten: they were found as approved.
+    /// After a rescan of <paramref name="scopes"/> (a null scope: everything) that found <paramref name="found"/>, the
+    /// paths in them that it found no drift at are forgotten: they were found as approved. One pass over the paths
+    /// remembered, each looked up by its own ancestors, so a batch of many new directories costs no more than one.
     /// </summary>
-    public void ForgetAllBut(string? scope, IReadOnlyList<Finding> found)
+    public void ForgetAllBut(IReadOnlyCollection<string?> scopes, IReadOnlyList<Finding> found)
     {
+        if (scopes.Count == 0 || _last.Count == 0)
+            return;
         var keep = found.Select(finding => finding.Path).ToHashSet(StringComparer.Ordinal);
-        foreach (var path in _last.Keys.Where(path => !keep.Contains(path) && (scope is null || PathPattern.IsSameOrBelow(path, scope))).ToList())
+        bool everything = scopes.Contains(null);
+        var scoped = scopes.OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var path in _last.Keys.Where(path => !keep.Contains(path) && (everything || IsInAny(path, scoped))).ToList())
             _last.Remove(path);
+    }
+
+    private static bool IsInAny(string path, HashSet<string> scopes)
+    {
+        for (var at = path; at.Length > 0; at = EntryPath.Parent(at))
+        {
+            if (scopes.Contains(at))
+                return true;
+            if (at == "/")
+                break;
+        }
+        return false;
     }
 
     /// <summary>

@@ -61,9 +61,14 @@ public sealed class ReportedStatesTests
 
         // A rescan of /t finds only /t/g drifted: reported, then everything else in /t forgotten.
         reported.IsNew(Removed("/t/g")).Should().BeTrue();
-        reported.ForgetAllBut("/t", [Removed("/t/g")]);
+        reported.ForgetAllBut(["/t"], [Removed("/t/g")]);
         reported.IsNew(Removed("/t/f")).Should().BeTrue("the rescan found /t/f as approved");
         reported.IsNew(Removed("/t/g")).Should().BeFalse("the rescan reported it already");
+
+        reported.ForgetAllBut(["/u", "/t/h"], []);   // rescans elsewhere leave /t/g as it was
+        reported.IsNew(Removed("/t/g")).Should().BeFalse();
+        reported.ForgetAllBut([null], []);   // a rescan of everything that found nothing
+        reported.IsNew(Removed("/t/g")).Should().BeTrue();
     }
 
     [Fact]
