@@ -111,13 +111,14 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
     /// </summary>
     private void Mark(int fd, bool atStart)
     {
+        var table = MountTable.Read();
         foreach (var root in RootPaths.Resolved)
-            MarkFilesystemOf(fd, NearestDirectory(root), fatal: atStart);
+            MarkFilesystemOf(fd, NearestDirectory(root), fatal: atStart, table);
         // A filesystem mark stops at mount points; scans do not, so filesystems mounted below a root get theirs.
-        foreach (var mountPoint in MountPointsBelowRoots())
-            MarkFilesystemOf(fd, mountPoint, fatal: false);
+        foreach (var mountPoint in MountPointsBelowRoots(table))
+            MarkFilesystemOf(fd, mountPoint, fatal: false, table);
         foreach (var directory in RootPaths.WayPointDirectories)
-            MarkWayPoint(fd, directory);
+            MarkWayPoint(fd, directory, table);
     }
 
     /// <summary>The path itself when it is a directory (not a link to one), else the nearest such directory above it.</summary>
@@ -128,16 +129,14 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         return path;
     }
 
-    private IEnumerable<string> MountPointsBelowRoots() =>
-        MountTable.MountPoints().Where(mountPoint => RootPaths.IsFollowed(mountPoint) && !RootPaths.Resolved.Contains(mountPoint)
+    private IEnumerable<string> MountPointsBelowRoots(List<Mount> table) =>
+        table.Select(mount => mount.MountPoint).Distinct(StringComparer.Ordinal).Where(mountPoint => RootPaths.IsFollowed(mountPoint) && !RootPaths.Resolved.Contains(mountPoint)
             && RootNamesOf(mountPoint).Any(_options.ShouldMark));
 
-    private void MarkFilesystemOf(int fd, string path, bool fatal)
+    private void MarkFilesystemOf(int fd, string path, bool fatal, List<Mount> table)
     {
         var native = NativePath(path);
-        int directoryFd;
-        fixed (byte* p = native)
-            directoryFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        int directoryFd = OpenDirectory(native);
         if (directoryFd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -167,7 +166,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             {
                 // A filesystem mounted twice (a bind mount): fanotify names each change once, through one mount, best
                 // one that shows all of the filesystem; the other is left to rescans.
-                if (!marked.ShowsAll && MountOf(mount) is { Root: "/" } showsAll)
+                if (!marked.ShowsAll && MountOf(mount, table) is { Root: "/" } showsAll)
                 {
                     _filesystems[fs.FsId] = marked with { Path = showsAll.MountPoint, Mount = mount, ShowsAll = true };
                     (path, marked) = (marked.Path, _filesystems[fs.FsId]);
@@ -189,7 +188,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             Degraded(path, $"fanotify cannot mark the filesystem mounted at {path} ({LibC.Describe(errno)}){cannot}: changes below it are found only by rescans");
             return;
         }
-        _filesystems[fs.FsId] = Registered(path, device, mount, whole: true);
+        _filesystems[fs.FsId] = Registered(path, device, mount, whole: true, table);
     }
 
     /// <summary>A coverage-degraded gap for a path, once: marking again after a change must not rescan it each time.</summary>
@@ -201,15 +200,15 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             Emit(Gap(scope, GapReason.CoverageDegraded, detail));
     }
 
-    private static Mount? MountOf(ulong id) => MountTable.Read().FirstOrDefault(mount => (ulong)mount.Id == id);
+    private static Mount? MountOf(ulong id, List<Mount> table) => table.Find(mount => (ulong)mount.Id == id);
 
     /// <summary>
     /// A filesystem found at a path, known by its mount point: a path that stays while the directories below it are
     /// renamed (the path itself when the mount table does not list the mount).
     /// </summary>
-    private static MarkedFilesystem Registered(string path, ulong device, ulong mount, bool whole)
+    private static MarkedFilesystem Registered(string path, ulong device, ulong mount, bool whole, List<Mount> table)
     {
-        var shown = MountOf(mount);
+        var shown = MountOf(mount, table);
         return new MarkedFilesystem(shown?.MountPoint ?? path, device, mount, whole, ShowsAll: shown?.Root is null or "/");
     }
 
@@ -228,12 +227,10 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
     /// when it lies on another filesystem than the root's (the root a mount point, say); and makes its filesystem's
     /// handles resolvable.
     /// </summary>
-    private void MarkWayPoint(int fd, string directory)
+    private void MarkWayPoint(int fd, string directory, List<Mount> table)
     {
         var native = NativePath(directory);
-        int directoryFd;
-        fixed (byte* p = native)
-            directoryFd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        int directoryFd = OpenDirectory(native);
         if (directoryFd < 0)
             return;   // not there (a root waited for): the directory above it is marked instead
         StatFs fs;
@@ -248,7 +245,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         fixed (byte* p = native)
             result = Fanotify.Mark(fd, Fanotify.MarkAdd, WayEvents, LibC.AtFdCwd, p);
         if (result == 0)
-            _filesystems.TryAdd(fs.FsId, Registered(directory, device, mount, whole: false));
+            _filesystems.TryAdd(fs.FsId, Registered(directory, device, mount, whole: false, table));
     }
 
     protected override void Decode(ReadOnlySpan<byte> events)
@@ -378,7 +375,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         if (!_filesystems.TryGetValue(fsid, out var filesystem))
             return null;
         int mountFd = OpenMountPoint(fsid, filesystem.Path);
-        if (mountFd < 0 && MountOf(filesystem.Mount) is { } moved && moved.MountPoint != filesystem.Path)
+        if (mountFd < 0 && MountOf(filesystem.Mount, MountTable.Read()) is { } moved && moved.MountPoint != filesystem.Path)
         {
             // Its mount point moved (a directory above it renamed, or mount --move), which no mount event says.
             _filesystems[fsid] = filesystem with { Path = moved.MountPoint };
@@ -421,12 +418,17 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         }
     }
 
+    /// <summary>A directory opened for reading (what fstatfs and open_by_handle_at take); -1 when it cannot be.</summary>
+    private static int OpenDirectory(byte[] nativePath)
+    {
+        fixed (byte* p = nativePath)
+            return LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+    }
+
     /// <summary>A directory opened to resolve handles of a filesystem; -1 when the path does not show that filesystem now.</summary>
     private static int OpenMountPoint(ulong fsid, string path)
     {
-        int fd;
-        fixed (byte* p = NativePath(path))
-            fd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        int fd = OpenDirectory(NativePath(path));
         StatFs fs;
         if (fd >= 0 && (Fanotify.fstatfs(fd, &fs) != 0 || fs.FsId != fsid))
         {

@@ -34,9 +34,6 @@ internal static class MountTable
         return mounts;
     }
 
-    /// <summary>Every mount point, once.</summary>
-    public static IEnumerable<string> MountPoints() => Read().Select(mount => mount.MountPoint).Distinct(StringComparer.Ordinal);
-
     /// <summary>mountinfo writes space, tab, newline and backslash in mount points as three-digit octal escapes.</summary>
     private static string Unescape(ReadOnlySpan<byte> escaped)
     {
