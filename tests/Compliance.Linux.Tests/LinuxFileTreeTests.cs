@@ -116,6 +116,20 @@ public sealed partial class LinuxFileTreeTests : IDisposable
         read.Should().Throw<DirectoryNotFoundException>();
     }
 
+    [Fact]
+    public void Reading_a_file_for_its_hash_leaves_its_access_time_as_it_was()
+    {
+        // Three days old: under relatime (how this machine mounts /) any read would bring it up to now.
+        var path = Path.Combine(_root, "plain.txt");
+        var accessed = DateTime.UtcNow.AddDays(-3);
+        File.SetLastAccessTimeUtc(path, accessed);
+
+        using (var content = _tree.OpenContent(path, _tree.Stat(path)!))
+            content.ReadExactly(new byte[5]);
+
+        File.GetLastAccessTimeUtc(path).Should().Be(accessed);
+    }
+
     private static void SetAttribute(string path, string name, string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);

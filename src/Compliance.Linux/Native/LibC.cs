@@ -17,6 +17,7 @@ internal static unsafe partial class LibC
     public const int ONonBlock = 0x800;
     public const int ODirectory = 0x10000;
     public const int ONoFollow = 0x20000;
+    public const int ONoAtime = 0x40000;
     public const int OCloExec = 0x80000;
 
     public const int EPerm = 1;
@@ -41,6 +42,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport("libc")]
+    public static partial uint geteuid();
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint pread(int fd, byte* buffer, nint count, long offset);
