@@ -3,7 +3,7 @@ namespace Compliance.Store;
 /// <summary>The database layout. Bump <see cref="Version"/> with every change and add a migration step.</summary>
 internal static class Schema
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The step from each older version to the next, run in order in one transaction when a database is opened.</summary>
     public static readonly IReadOnlyDictionary<int, string> Upgrades = new Dictionary<int, string>
@@ -12,7 +12,12 @@ internal static class Schema
         [1] = "DROP TABLE IF EXISTS baseline_staging;",
         // 2 -> 3: baseline rows carry their entry's fingerprint. Older rows have none and are compared in full.
         [2] = "ALTER TABLE baseline ADD COLUMN fingerprint BLOB;",
+        // 3 -> 4: removed entries can be found by inode, to pair a file that appears with where it was moved from.
+        [3] = ObservedAbsentByInode,
     };
+
+    /// <summary>Removed entries (absent rows keep the approved entry's columns) by inode; the rows present are not indexed.</summary>
+    private const string ObservedAbsentByInode = "CREATE INDEX observed_absent_by_inode ON observed(inode) WHERE present = 0;";
 
     /// <summary>Columns shared by the baseline and the observed state, in this order.</summary>
     public const string EntryColumns =
@@ -73,6 +78,7 @@ internal static class Schema
             run_id INTEGER
         );
         CREATE UNIQUE INDEX observed_by_key ON observed(walk_key);
+        {ObservedAbsentByInode}
 
         -- Every finding ever made, for reports over a period.
         CREATE TABLE findings (

@@ -419,6 +419,39 @@ public sealed partial class StateStore : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// For each object (inode on device), the approved entries whose paths are stored as absent and which had that
+    /// inode on that device: where an object that appeared may have been moved from. Read in one transaction.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<FileEntry>> FindRemovedWithInodes(IReadOnlyList<(ulong Inode, ulong Device)> objects)
+    {
+        var result = new IReadOnlyList<FileEntry>[objects.Count];
+        Array.Fill(result, []);
+        if (objects.Count == 0)
+            return result;
+        using var transaction = _connection.BeginTransaction(deferred: true);
+        // A storm of new files with nothing removed asks once, not once per file.
+        if (Scalar<long>("SELECT EXISTS (SELECT 1 FROM observed WHERE present = 0)", transaction) == 0)
+            return result;
+        using var find = Prepare($"SELECT {Schema.EntryColumns} FROM observed WHERE present = 0 AND inode = ?1 AND device = ?2");
+        var key = new EntryCodec.StatementParameters(find);
+        for (int i = 0; i < objects.Count; i++)
+        {
+            key.Int64(0, unchecked((long)objects[i].Inode));
+            key.Int64(1, unchecked((long)objects[i].Device));
+            List<FileEntry>? found = null;
+            int step;
+            while ((step = SQLitePCL.raw.sqlite3_step(find)) == SQLitePCL.raw.SQLITE_ROW)
+                (found ??= []).Add(EntryCodec.Read(find));
+            SQLitePCL.raw.sqlite3_reset(find);
+            if (step != SQLitePCL.raw.SQLITE_DONE)
+                Check(step, _connection);
+            if (found is not null)
+                result[i] = found;
+        }
+        return result;
+    }
+
     public long BaselineCount() => Scalar<long>("SELECT count(*) FROM baseline WHERE retired_gen IS NULL");
 
     /// <summary>The walk-key range holding a path and everything below it (the separator is 0x00 in keys).</summary>

@@ -187,6 +187,7 @@ public sealed class BaselineChangeTests : IDisposable
         public IBaselineCursor OpenBaseline(string? scope = null, long? generation = null) => store.OpenBaseline(scope, generation);
         public IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths) => store.FindBaselines(paths);
         public IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths) => store.HaveObservationsBelow(paths);
+        public IReadOnlyList<IReadOnlyList<FileEntry>> FindRemovedWithInodes(IReadOnlyList<(ulong Inode, ulong Device)> objects) => store.FindRemovedWithInodes(objects);
         public long? CurrentGenerationId() => store.CurrentGenerationId();
         public long StartRun(string kind, string tree) => store.StartRun(kind, tree);
         public void FinishRun(long runId, RunTotals totals, string status, string? detail = null) => store.FinishRun(runId, totals, status, detail);

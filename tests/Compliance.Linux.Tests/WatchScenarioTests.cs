@@ -115,6 +115,25 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_file_renamed_then_changed_and_renamed_again_in_later_windows_is_still_the_approved_file_moved(string source)
+    {
+        await using var h = await StartAsync(source);
+        var approved = h.PathOf("etc/app.conf");
+        (await SingleFindingAfter(h, "bin/app.conf", () => File.Move(approved, h.PathOf("bin/app.conf")))).Kind.Should().Be(DriftKind.Moved);
+
+        // As a full scan pairs them: the approved file, by its inode and birth time, now changed at its new name.
+        var changed = await SingleFindingAfter(h, "bin/app.conf", () => File.AppendAllText(h.PathOf("bin/app.conf"), "tls = on\n"));
+        changed.Kind.Should().Be(DriftKind.Moved, Describe([changed]));
+        changed.Before!.Path.Should().Be(approved);
+        changed.Attributes.Should().Contain(["path", "size", "blake3"]);
+
+        var renamed = await SingleFindingAfter(h, "bin/app.cfg", () => File.Move(h.PathOf("bin/app.conf"), h.PathOf("bin/app.cfg")));
+        renamed.Kind.Should().Be(DriftKind.Moved, Describe([renamed]));
+        renamed.Before!.Path.Should().Be(approved);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Delete_is_removed(string source)
     {
         await using var h = await StartAsync(source);

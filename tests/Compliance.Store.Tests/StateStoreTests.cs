@@ -48,7 +48,7 @@ public sealed class StateStoreTests : IDisposable
     {
         using var store = StateStore.Open(Db);
         store.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
-        store.Scalar<long>("PRAGMA user_version").Should().Be(3);
+        store.Scalar<long>("PRAGMA user_version").Should().Be(4);
         store.IntegrityCheck().Should().Be("ok");
     }
 
@@ -122,13 +122,13 @@ public sealed class StateStoreTests : IDisposable
         using (var store = StateStore.Open(Db))
         {
             Baseline(store, Entry("/data/a"));
-            store.Execute("ALTER TABLE baseline DROP COLUMN fingerprint; PRAGMA user_version = 2;");
+            store.Execute("ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; PRAGMA user_version = 2;");
         }
         var before = Sha256(Db);
 
         var open = () => StateStore.OpenReadOnly(Db);
 
-        open.Should().Throw<ComplianceException>().WithMessage("*schema version 2, older than this program's 3*upgrade it*not modified*");
+        open.Should().Throw<ComplianceException>().WithMessage("*schema version 2, older than this program's 4*upgrade it*not modified*");
         Sha256(Db).Should().Equal(before);
     }
 
@@ -141,7 +141,7 @@ public sealed class StateStoreTests : IDisposable
 
         var open = () => StateStore.OpenReadOnly(Db);
 
-        open.Should().Throw<ComplianceException>().WithMessage("*schema version 99, newer than this program's 3*not modified*");
+        open.Should().Throw<ComplianceException>().WithMessage("*schema version 99, newer than this program's 4*not modified*");
         Sha256(Db).Should().Equal(before);
     }
 
@@ -263,13 +263,14 @@ public sealed class StateStoreTests : IDisposable
         {
             Baseline(store, Entry("/data/a"));
             // What version 1 had and version 2 dropped, the staging table of a baseline being written; and what
-            // version 1 did not have yet, the fingerprint column of version 3.
-            store.Execute("CREATE TABLE baseline_staging (path BLOB); ALTER TABLE baseline DROP COLUMN fingerprint; PRAGMA user_version = 1;");
+            // version 1 did not have yet, the fingerprint column of version 3 and the index of version 4.
+            store.Execute("CREATE TABLE baseline_staging (path BLOB); ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; PRAGMA user_version = 1;");
         }
 
         using var reopened = StateStore.Open(Db);
-        reopened.Scalar<long>("PRAGMA user_version").Should().Be(3);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(4);
         reopened.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'baseline_staging'").Should().Be(0);
+        reopened.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'observed_absent_by_inode'").Should().Be(1);
         reopened.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a");
         reopened.IntegrityCheck().Should().Be("ok");
     }
@@ -281,13 +282,13 @@ public sealed class StateStoreTests : IDisposable
         using (var store = StateStore.Open(Db))
         {
             Baseline(store, Entry("/data/a"));
-            // Version 2 had no fingerprint column.
-            store.Execute("ALTER TABLE baseline DROP COLUMN fingerprint; PRAGMA user_version = 2;");
+            // Version 2 had no fingerprint column, nor the index of version 4.
+            store.Execute("ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; PRAGMA user_version = 2;");
             digest = store.BaselineDigest(1);
         }
 
         using var reopened = StateStore.Open(Db);
-        reopened.Scalar<long>("PRAGMA user_version").Should().Be(3);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(4);
         reopened.BaselineDigest(1).Should().Be(digest, "an attestation of an old generation must still verify");
         using (var cursor = reopened.OpenBaseline())
         {
@@ -397,6 +398,40 @@ public sealed class StateStoreTests : IDisposable
         using var result = checkpoint.ExecuteReader();
         result.Read().Should().BeTrue();
         result.GetInt64(0).Should().Be(0, "no other connection may hold the log busy");
+    }
+
+    [Fact]
+    public void Removed_entries_are_found_by_inode_and_device_through_their_index()
+    {
+        using var store = StateStore.Open(Db);
+        var a = Entry("/data/a");
+        var b = Entry("/data/b");
+        b.Inode = 43;
+        var c = Entry("/data/c");
+        c.Inode = 44;
+        Baseline(store, a, b, c);
+        var category = _policy.Categories[0];
+        var changedC = Entry("/data/c", size: 2);
+        changedC.Inode = 44;
+        store.ApplyObservations(
+            [new Observation("/data/a", null, EntryComparer.Compare(a, null, category)),
+             new Observation("/data/b", null, EntryComparer.Compare(b, null, category)),
+             new Observation("/data/c", changedC, EntryComparer.Compare(c, changedC, category))],
+            runId: null, store.CurrentGenerationId());
+
+        var found = store.FindRemovedWithInodes([(42, 7), (43, 7), (42, 8), (44, 7)]);
+
+        found.Select(entries => entries.Select(e => e.Path)).Should().BeEquivalentTo(
+            new[] { new[] { "/data/a" }, new[] { "/data/b" }, [], [] }, o => o.WithStrictOrdering(),
+            "a present entry (c) is no removal, and an inode is matched on its own device only");
+        found[0][0].Should().BeEquivalentTo(a, "the approved entry, as the absent row keeps it");
+        using var plan = store.Connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN SELECT path FROM observed WHERE present = 0 AND inode = 1 AND device = 2";
+        using var rows = plan.ExecuteReader();
+        var steps = new List<string>();
+        while (rows.Read())
+            steps.Add(rows.GetString(3));
+        steps.Should().ContainMatch("*observed_absent_by_inode*", "a storm of new files must not scan the table once per file");
     }
 
     [Fact]

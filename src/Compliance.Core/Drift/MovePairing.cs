@@ -50,23 +50,7 @@ public sealed class MovePairing
             {
                 var removed = queue.Dequeue();
                 paired.Add(removed);
-                var changed = new List<string> { "path" };
-                changed.AddRange(EntryComparer.ChangedAttributes(removed.Before!, after, Attributes.AttributeCatalog.Everything)
-                    .Where(name => name != "ctime"));
-                yield return new Finding
-                {
-                    Path = added.Path,
-                    Kind = DriftKind.Moved,
-                    Attributes = changed,
-                    Before = removed.Before,
-                    After = after,
-                    Category = added.Category,
-                    Severity = added.Severity,
-                    Source = added.Source,
-                    Detail = $"moved from {EntryPath.ToDisplay(removed.Path)}",
-                    ProcessId = added.ProcessId,
-                    ProcessPath = added.ProcessPath,
-                };
+                yield return Move(removed.Before!, added);
             }
             else
             {
@@ -80,6 +64,29 @@ public sealed class MovePairing
         }
         _added.Clear();
         _removed.Clear();
+    }
+
+    /// <summary>The move of approved entry <paramref name="removed"/> to where <paramref name="added"/> found it.</summary>
+    public static Finding Move(FileEntry removed, Finding added)
+    {
+        var after = added.After!;
+        var changed = new List<string> { "path" };
+        changed.AddRange(EntryComparer.ChangedAttributes(removed, after, Attributes.AttributeCatalog.Everything)
+            .Where(name => name != "ctime"));
+        return new Finding
+        {
+            Path = added.Path,
+            Kind = DriftKind.Moved,
+            Attributes = changed,
+            Before = removed,
+            After = after,
+            Category = added.Category,
+            Severity = added.Severity,
+            Source = added.Source,
+            Detail = $"moved from {EntryPath.ToDisplay(removed.Path)}",
+            ProcessId = added.ProcessId,
+            ProcessPath = added.ProcessPath,
+        };
     }
 
     /// <summary>

@@ -17,6 +17,11 @@ public interface IReconcileStore
     /// <summary>The current baseline entry of each path, null where there is none.</summary>
     IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths);
 
+    /// <summary>
+    /// For each object (inode on device), the approved entries stored as removed that had that inode on that device.
+    /// </summary>
+    IReadOnlyList<IReadOnlyList<FileEntry>> FindRemovedWithInodes(IReadOnlyList<(ulong Inode, ulong Device)> objects);
+
     /// <summary>For each path, whether observed drift is stored for any path below it.</summary>
     IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths);
 

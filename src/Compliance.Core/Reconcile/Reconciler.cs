@@ -47,16 +47,17 @@ public sealed class Reconciler
     /// </summary>
     public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
         CancellationToken cancellationToken = default) =>
-        Scan(runKind, source, [scope], onFinding, null, null, cancellationToken);
+        Scan(runKind, source, [scope], onFinding, null, null, null, cancellationToken);
 
     /// <summary>
     /// Scans several disjoint scopes (null: the policy's whole scope) as one run, so that an entry removed from one
     /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it. Each finding
     /// passes through <paramref name="complete"/>, when given, before it is stored. Halves of moves still unpaired
     /// elsewhere (<paramref name="unpaired"/>) may pair with what the scan finds; whatever stays unpaired is stored.
+    /// <paramref name="alsoExamined"/> holds the paths examined with them (a batch's hinted entries).
     /// </summary>
     private ScanRun Scan(string runKind, string source, IReadOnlyList<string?> scopes, Action<Finding>? onFinding,
-        Func<Finding, Finding>? complete, MovePairing? unpaired, CancellationToken cancellationToken)
+        Func<Finding, Finding>? complete, MovePairing? unpaired, IReadOnlySet<string>? alsoExamined, CancellationToken cancellationToken)
     {
         long runId = _store.StartRun(runKind, _tree.Description);
         long findings = 0;
@@ -86,14 +87,17 @@ public sealed class Reconciler
                         Emit(ready);
                 }
             }
-            foreach (var finding in moves.Drain())
+            var named = scopes.OfType<string>().ToList();
+            var drained = moves.Drain();
+            if (named.Count == scopes.Count)
+                drained = PairWithStoredRemovals(drained, path => ScopeHolding(named, path) is not null || alsoExamined?.Contains(path) == true);
+            foreach (var finding in drained)
                 Emit(finding);
             Flush(batch, runId, generation);
             foreach (var scope in scopes)
                 _store.ForgetObservationsNotFromRun(scope, runId, generation);
 
             var totals = Totals(findings);
-            var named = scopes.OfType<string>().ToList();
             _store.FinishRun(runId, totals, "completed", named.Count == 0 ? null : $"scope {string.Join(", ", named)}");
             return new ScanRun(runId, totals);
         }
@@ -193,7 +197,7 @@ public sealed class Reconciler
         // Halves of moves still unpaired may pair with what the subtrees' rescan finds (a file moved into a directory
         // made in the same batch), which stores them either way.
         if (scopes.Count == 0)
-            findings.AddRange(moves.Drain());
+            findings.AddRange(PairWithStoredRemovals(moves.Drain(), hintsByPath.ContainsKey));
         observations.AddRange(findings.SelectMany(Observation.For));
         _store.ApplyObservations(observations, runId, generation, cursor);
 
@@ -202,7 +206,7 @@ public sealed class Reconciler
         {
             Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
                 finding => ScopeHolding(scopes, finding.Path) is { } scope ? WithProcess(finding, hintsByPath[scope]) : finding,
-                moves, CancellationToken.None);
+                moves, hintsByPath.Keys.ToHashSet(StringComparer.Ordinal), CancellationToken.None);
         }
         return new AppliedHints(findings, vanished, matched, scopes);
     }
@@ -228,6 +232,44 @@ public sealed class Reconciler
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Pairs what stayed added after a batch or a scoped rescan with approved entries the store holds as removed
+    /// outside what was just examined (<paramref name="examined"/>), as a full scan would pair them: a file renamed,
+    /// then changed or renamed again in a later window, is still the approved file moved. A full scan sees every
+    /// removal itself and does not ask.
+    /// </summary>
+    private IEnumerable<Finding> PairWithStoredRemovals(IEnumerable<Finding> findings, Func<string, bool> examined)
+    {
+        var all = findings as IList<Finding> ?? findings.ToList();
+        var added = new List<int>();
+        var objects = new List<(ulong, ulong)>();
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (all[i] is { Kind: DriftKind.Added, After: { } after } && MovePairing.Identity(after) is not null
+                && after is { Inode: { } inode, Device: { } device })
+            {
+                added.Add(i);
+                objects.Add((inode, device));
+            }
+        }
+        if (added.Count == 0)
+            return all;
+
+        var removed = _store.FindRemovedWithInodes(objects);
+        var result = all.ToArray();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (int k = 0; k < added.Count; k++)
+        {
+            var finding = result[added[k]];
+            var before = removed[k].FirstOrDefault(entry => !examined(entry.Path) && !used.Contains(entry.Path) && MovePairing.AreOneMove(entry, finding.After!));
+            if (before is null)
+                continue;
+            used.Add(before.Path);
+            result[added[k]] = MovePairing.Move(before, finding);
+        }
+        return result;
     }
 
     private static Finding WithProcess(Finding finding, ChangeHint hint) =>
