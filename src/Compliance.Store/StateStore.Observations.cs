@@ -49,8 +49,9 @@ public sealed partial class StateStore : IReconcileStore
     /// `observed` when it matches the baseline again), the findings, and, when given, the change-feed cursor that
     /// produced them, so a crash can never save a cursor past changes that were not stored. Refused, with nothing
     /// stored, when <paramref name="generation"/>, the baseline they were compared with, is no longer current.
+    /// Returns the paths whose stored drift this cleared.
     /// </summary>
-    public void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
+    public IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
     {
         using var transaction = BeginTransaction();
         var current = RequireGeneration(generation, transaction);
@@ -86,12 +87,15 @@ public sealed partial class StateStore : IReconcileStore
         f.Int64(12, runId);
         f.Int64(13, current);
 
+        var cleared = new List<string>();
         foreach (var observation in batch)
         {
             if (observation.Finding is null)
             {
                 new EntryCodec.StatementParameters(clear).Blob(0, EntryPath.SortKey(observation.Path));
                 StepToEnd(clear);
+                if (SQLitePCL.raw.sqlite3_changes(_connection.Handle) > 0)
+                    cleared.Add(observation.Path);
             }
             else if (observation.Observed is { } observed)
             {
@@ -124,21 +128,30 @@ public sealed partial class StateStore : IReconcileStore
         if (cursor is not null)
             SaveCursor(cursor, transaction);
         transaction.Commit();
+        return cleared;
     }
 
     /// <summary>
     /// Drops observed rows at or below <paramref name="scope"/> that a completed full scan of that scope did not
     /// touch: the scan saw them match the baseline again (or leave scope). Refused, with nothing forgotten, when
-    /// <paramref name="generation"/>, the baseline the scan compared with, is no longer current.
+    /// <paramref name="generation"/>, the baseline the scan compared with, is no longer current. Returns the paths
+    /// forgotten.
     /// </summary>
-    public void ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
+    public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
     {
         using var transaction = BeginTransaction();
         RequireGeneration(generation, transaction);
         var (low, high) = ScopeRange(scope);
-        Execute("DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run)", transaction,
-            ("$low", low), ("$high", high), ("$run", runId));
+        using var command = Command("DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run) RETURNING path",
+            transaction, ("$low", low), ("$high", high), ("$run", runId));
+        var forgotten = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+                forgotten.Add(EntryPath.FromBytes((byte[])reader.GetValue(0)));
+        }
         transaction.Commit();
+        return forgotten;
     }
 
     /// <summary>The current drift: every observed row, as findings against the current baseline.</summary>

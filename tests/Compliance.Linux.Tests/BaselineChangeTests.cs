@@ -106,12 +106,13 @@ public sealed class BaselineChangeTests : IDisposable
             otherProcess.Accept(null, "auditor", "approve the edit").Generation.Should().Be(2);
         });
 
-        var findings = new Reconciler(store, new LinuxFileTree(), _policy)
+        var (findings, resolved) = new Reconciler(store, new LinuxFileTree(), _policy)
             .CloseGap(new GapSignal("test", DateTimeOffset.UtcNow, "", GapReason.Overflow, "forced"));
 
         // Compared with the old baseline, the file matched and the rescan stored nothing: the accepted "edited" stood
         // unchallenged while the disk held "approved".
         findings.Should().ContainSingle().Which.Should().Match<Finding>(f => f.Path == _file && f.Kind == DriftKind.Content);
+        resolved.Should().BeEmpty("the edit the watch had stored was approved, so no drift was there to go");
         _store.ObservedDrift().Should().ContainSingle().Which.Entry.Size.Should().Be("approved\n".Length);
         _store.Runs(2).Select(r => r.Status).Should().Equal("completed", "failed");
     }
@@ -164,16 +165,16 @@ public sealed class BaselineChangeTests : IDisposable
     {
         private Action? _meanwhile = meanwhile;
 
-        public void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
+        public IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
         {
             Meanwhile();
-            store.ApplyObservations(batch, runId, generation, cursor);
+            return store.ApplyObservations(batch, runId, generation, cursor);
         }
 
-        public void ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
+        public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
         {
             Meanwhile();
-            store.ForgetObservationsNotFromRun(scope, runId, generation);
+            return store.ForgetObservationsNotFromRun(scope, runId, generation);
         }
 
         private void Meanwhile()

@@ -156,10 +156,12 @@ internal sealed class RecordingSink : IChangeFeedSink
 {
     private readonly ConcurrentQueue<Finding> _findings = new();
     private readonly ConcurrentQueue<GapSignal> _gaps = new();
+    private readonly ConcurrentQueue<Resolution> _resolved = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
 
     public IEnumerable<Finding> Findings => _findings;
     public IEnumerable<GapSignal> Gaps => _gaps;
+    public IEnumerable<Resolution> Resolutions => _resolved;
 
     public Task WaitFor(string path) =>
         _waiters.GetOrAdd(path, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -179,9 +181,16 @@ internal sealed class RecordingSink : IChangeFeedSink
 
     public void Gap(GapSignal gap) => _gaps.Enqueue(gap);
 
+    public void Resolved(IReadOnlyList<Resolution> resolutions)
+    {
+        foreach (var resolution in resolutions)
+            _resolved.Enqueue(resolution);
+    }
+
     public void Clear()
     {
         _findings.Clear();
         _gaps.Clear();
+        _resolved.Clear();
     }
 }

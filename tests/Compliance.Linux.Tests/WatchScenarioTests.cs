@@ -40,6 +40,9 @@ public sealed class WatchScenarioTests
     private static string Describe(IEnumerable<Finding> findings) =>
         string.Join("\n", findings.Select(f => $"{f.Path} {f.Kind} [{string.Join(",", f.Attributes)}] {f.Source} {f.Detail}"));
 
+    private static string ContentOnly(string root) =>
+        $"name: content\ncategories:\n  - name: c\n    include: [\"{root}\"]\n    attributes: [blake3]\n";
+
     private static async Task StoreMatchesFreshScan(WatchHarness h)
     {
         var (watched, fresh) = await h.CompareWithFreshScanAsync();
@@ -395,11 +398,39 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task Drift_that_goes_away_is_reported_as_resolved_with_the_process_that_undid_it(string source)
+    {
+        // Content only, so that a file written back as approved matches again whatever its times.
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, policyYaml: ContentOnly);
+        var conf = h.PathOf("etc/app.conf");
+        var approved = File.ReadAllText(conf);
+        File.WriteAllText(conf, "port = 8080\n");
+        File.WriteAllText(h.PathOf("etc/new.conf"), "x");
+        Directory.CreateDirectory(h.PathOf("etc/drop.d"));
+        File.WriteAllText(h.PathOf("etc/drop.d/extra.conf"), "y");
+        await h.SettleAsync();
+        h.Sink.Resolutions.Should().BeEmpty();
+        h.ClearFindings();
+
+        File.WriteAllText(conf, approved);                          // put back: an entry examined again
+        File.Delete(h.PathOf("etc/new.conf"));                      // gone where nothing was approved
+        Directory.Delete(h.PathOf("etc/drop.d"), recursive: true);  // a subtree rescanned
+        await h.SettleAsync();
+
+        var resolved = h.Sink.Resolutions.ToList();
+        resolved.Select(r => r.Path).Should().BeEquivalentTo(
+            [conf, h.PathOf("etc/new.conf"), h.PathOf("etc/drop.d"), h.PathOf("etc/drop.d/extra.conf")]);
+        resolved.Should().OnlyContain(r => r.Source == source && r.Category != null);
+        resolved.Single(r => r.Path == conf).ProcessId.Should().Be(source == FanotifySource.SourceName ? Environment.ProcessId : null);
+        h.Sink.Findings.Where(f => !f.Path.Contains("marker")).Should().BeEmpty("nothing differs from the baseline any more");
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Drift_that_returns_after_the_file_was_put_back_is_reported_again(string source)
     {
         // Content only, as a policy that must not flag a file merely rewritten: put back, the file matches again.
-        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, policyYaml: root =>
-            $"name: content\ncategories:\n  - name: c\n    include: [\"{root}\"]\n    attributes: [blake3]\n");
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, policyYaml: ContentOnly);
         var hosts = h.PathOf("etc/hosts");
         var approved = File.ReadAllText(hosts);
 
@@ -408,6 +439,7 @@ public sealed class WatchScenarioTests
         File.WriteAllText(hosts, approved);
         await h.SettleAsync();
         h.FindingsFor(hosts).Should().BeEmpty("put back as approved");
+        h.Sink.Resolutions.Should().ContainSingle().Which.Path.Should().Be(hosts);
 
         (await SingleFindingAfter(h, "etc/hosts", () => File.Delete(hosts))).Kind.Should().Be(DriftKind.Removed);
         await StoreMatchesFreshScan(h);

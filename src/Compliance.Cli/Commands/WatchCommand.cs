@@ -67,7 +67,7 @@ internal static class WatchCommand
             while (!Follow(settings, store, report, stop.Token))
             {
             }
-            Console.Error.WriteLine($"compliance: watch stopped; {report.Findings} finding(s) and {report.Gaps} gap(s) recorded.");
+            Console.Error.WriteLine($"compliance: watch stopped; {report.Findings} finding(s) and {report.Gaps} gap(s) recorded, {report.PathsResolved} path(s) found as approved again.");
             return ExitCodes.Ok;
         });
         return command;
@@ -179,6 +179,14 @@ internal static class WatchCommand
         {
             Findings += findings.Count;
             _json?.Committed(findings);
+        }
+
+        public long PathsResolved { get; private set; }
+
+        public void Resolved(IReadOnlyList<Resolution> resolutions)
+        {
+            PathsResolved += resolutions.Count;
+            _json?.Resolved(resolutions);
         }
 
         public void Gap(GapSignal gap)

@@ -10,7 +10,8 @@ namespace Compliance.Core.ChangeFeed;
 /// <summary>
 /// Writes what a follower records as JSON lines, one object a line: a finding with `time`, `path`, `kind` (the
 /// vocabulary of check --json), `attributes`, `old_hash`, `new_hash`, `pid`, `exe` and `source`; a gap as kind `gap`
-/// with its `scope` and `reason`. A batch's lines (or a gap's) reach the stream in one write, flushed at once.
+/// with its `scope` and `reason`; drift gone as kind `resolved`. A batch's lines (or a gap's) reach the stream in
+/// one write, flushed at once.
 /// </summary>
 public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
 {
@@ -56,6 +57,35 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
             _writer.WriteString("detail", finding.Detail);
         EndLine();
     }
+
+    public void Resolved(IReadOnlyList<Resolution> resolutions)
+    {
+        lock (_lock)
+        {
+            foreach (var resolution in resolutions)
+            {
+                _writer.WriteStartObject();
+                WriteTime(resolution.ObservedAt);
+                JsonText.WritePath(_writer, "path", resolution.Path);
+                _writer.WriteString("kind", ResolvedKind);
+                if (resolution.ProcessId is { } pid)
+                    _writer.WriteNumber("pid", pid);
+                if (resolution.ProcessPath is { } exe)
+                    JsonText.WritePath(_writer, "exe", exe);
+                _writer.WriteString("source", resolution.Source);
+                if (resolution.Category is { } category)
+                    _writer.WriteString("category", category);
+                if (resolution.Severity is { } severity)
+                    _writer.WriteString("severity", severity.ToString().ToLowerInvariant());
+                _writer.WriteString("detail", "as approved again: the drift stored for this path is gone");
+                EndLine();
+            }
+            WriteOut();
+        }
+    }
+
+    /// <summary>The kind of a line saying that a path's drift went away; not a drift kind, as nothing is left to approve.</summary>
+    public const string ResolvedKind = "resolved";
 
     public void Gap(GapSignal gap)
     {

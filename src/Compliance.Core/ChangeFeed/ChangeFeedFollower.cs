@@ -256,7 +256,15 @@ public sealed class ChangeFeedFollower
                         aliases.Add(new ChangeHint(finding.Source, DateTimeOffset.UtcNow, name, ChangeKind.Unknown));
                 }
             }
-            Report(aliases.Count == 0 ? findings : [.. findings, .. Apply(aliases).Findings]);
+            if (aliases.Count == 0)
+            {
+                Report(findings, applied.Resolved);
+            }
+            else
+            {
+                var ofAliases = Apply(aliases);
+                Report([.. findings, .. ofAliases.Findings], [.. applied.Resolved, .. ofAliases.Resolved]);
+            }
             _reported.ForgetAllBut(applied.Rescanned, findings);
         }
     }
@@ -305,13 +313,16 @@ public sealed class ChangeFeedFollower
         // The rescan sees whatever the pending hints would have; hints that arrive during it are applied after.
         _pending.DropUnder(gap.Scope, DateTimeOffset.UtcNow);
         _sink.Gap(gap);
-        var findings = _reconciler.CloseGap(gap);
-        Report(findings);
+        var (findings, resolved) = _reconciler.CloseGap(gap);
+        Report(findings, resolved);
         _reported.ForgetAllBut([gap.Scope is "" or "/" ? null : gap.Scope], findings);
     }
 
-    private void Report(IReadOnlyList<Finding> findings)
+    /// <summary>Hands the sink what went away, then the new findings: a batch's last line is always a finding, if it has one.</summary>
+    private void Report(IReadOnlyList<Finding> findings, IReadOnlyList<Resolution> resolved)
     {
+        if (resolved.Count > 0)
+            _sink.Resolved(resolved);
         var fresh = new List<Finding>(findings.Count);
         foreach (var finding in findings)
         {

@@ -47,4 +47,7 @@ public interface IChangeFeedSink
 
     /// <summary>A gap, reported before the findings of the rescan that closed it.</summary>
     void Gap(GapSignal gap);
+
+    /// <summary>Stored drift that a batch or rescan found gone, once committed; handed over just before its findings.</summary>
+    void Resolved(IReadOnlyList<Resolution> resolutions);
 }

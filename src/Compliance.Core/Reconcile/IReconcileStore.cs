@@ -31,15 +31,17 @@ public interface IReconcileStore
     /// <summary>
     /// Stores a batch of observations, and the cursor that produced them, in one transaction. They were compared with
     /// baseline <paramref name="generation"/>; if another is current by then, nothing is stored and
-    /// <see cref="BaselineChangedException"/> is thrown.
+    /// <see cref="BaselineChangedException"/> is thrown. Returns the paths whose stored drift it cleared (found as
+    /// approved again).
     /// </summary>
-    void ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null);
+    IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null);
 
     /// <summary>
     /// After a complete scan of a scope against baseline <paramref name="generation"/>: forget observed drift there
-    /// that this run did not see again. Refused like <see cref="ApplyObservations"/> once another generation is current.
+    /// that this run did not see again, and return their paths. Refused like <see cref="ApplyObservations"/> once
+    /// another generation is current.
     /// </summary>
-    void ForgetObservationsNotFromRun(string? scope, long runId, long? generation);
+    IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation);
 
     long StartRun(string kind, string tree);
     void FinishRun(long runId, RunTotals totals, string status, string? detail = null);
@@ -70,8 +72,8 @@ public sealed record Observation(string Path, FileEntry? Observed, Finding? Find
     }
 }
 
-/// <summary>A completed run: its ID in the store and its totals.</summary>
-public sealed record ScanRun(long RunId, RunTotals Totals);
+/// <summary>A completed run: its ID in the store, its totals, and the stored drift it found gone.</summary>
+public sealed record ScanRun(long RunId, RunTotals Totals, IReadOnlyList<Resolution> Resolved);
 
 /// <summary>A change feed's position: for the USN journal, the journal ID and the next USN to read.</summary>
 public sealed record FeedCursor(string Source, string Volume, string? JournalId, long? Position, string? State = null);

@@ -43,7 +43,8 @@ public sealed class Reconciler
 
     /// <summary>
     /// Scans the policy's scope (or one subtree) against the baseline, stores the observed drift and findings, and
-    /// hands each finding to <paramref name="onFinding"/>.
+    /// hands each finding to <paramref name="onFinding"/>; the run's <see cref="ScanRun.Resolved"/> is the stored drift
+    /// it found gone.
     /// </summary>
     public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
         CancellationToken cancellationToken = default) =>
@@ -51,13 +52,13 @@ public sealed class Reconciler
 
     /// <summary>
     /// Scans several disjoint scopes (null: the policy's whole scope) as one run, so that an entry removed from one
-    /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it. Each finding
-    /// passes through <paramref name="complete"/>, when given, before it is stored. Halves of moves still unpaired
-    /// elsewhere (<paramref name="unpaired"/>) may pair with what the scan finds; whatever stays unpaired is stored.
-    /// <paramref name="alsoExamined"/> holds the paths examined with them (a batch's hinted entries).
+    /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it. What it finds
+    /// at a path is credited to the process of <paramref name="hintFor"/> that path, when given. Halves of moves still
+    /// unpaired elsewhere (<paramref name="unpaired"/>) may pair with what the scan finds; whatever stays unpaired is
+    /// stored. <paramref name="alsoExamined"/> holds the paths examined with them (a batch's hinted entries).
     /// </summary>
     private ScanRun Scan(string runKind, string source, IReadOnlyList<string?> scopes, Action<Finding>? onFinding,
-        Func<Finding, Finding>? complete, MovePairing? unpaired, IReadOnlySet<string>? alsoExamined, CancellationToken cancellationToken)
+        Func<string, ChangeHint?>? hintFor, MovePairing? unpaired, IReadOnlySet<string>? alsoExamined, CancellationToken cancellationToken)
     {
         long runId = _store.StartRun(runKind, _tree.Description);
         long findings = 0;
@@ -71,7 +72,8 @@ public sealed class Reconciler
 
             void Emit(Finding finding)
             {
-                finding = complete?.Invoke(finding) ?? finding;
+                if (hintFor?.Invoke(finding.Path) is { } hint)
+                    finding = WithProcess(finding, hint);
                 findings++;
                 batch.AddRange(Observation.For(finding));
                 onFinding?.Invoke(finding);
@@ -94,12 +96,16 @@ public sealed class Reconciler
             foreach (var finding in drained)
                 Emit(finding);
             Flush(batch, runId, generation);
+            var resolved = new List<Resolution>();
             foreach (var scope in scopes)
-                _store.ForgetObservationsNotFromRun(scope, runId, generation);
+            {
+                foreach (var path in _store.ForgetObservationsNotFromRun(scope, runId, generation))
+                    resolved.Add(Resolved(path, source, hintFor?.Invoke(path)));
+            }
 
             var totals = Totals(findings);
             _store.FinishRun(runId, totals, "completed", named.Count == 0 ? null : $"scope {string.Join(", ", named)}");
-            return new ScanRun(runId, totals);
+            return new ScanRun(runId, totals, resolved);
         }
         catch (Exception e)
         {
@@ -199,23 +205,25 @@ public sealed class Reconciler
         if (scopes.Count == 0)
             findings.AddRange(PairWithStoredRemovals(moves.Drain(), hintsByPath.ContainsKey));
         observations.AddRange(findings.SelectMany(Observation.For));
-        _store.ApplyObservations(observations, runId, generation, cursor);
+        var resolved = _store.ApplyObservations(observations, runId, generation, cursor)
+            .Select(path => Resolved(path, hintsByPath[path].Source, hintsByPath[path])).ToList();
 
         // What a rescan finds below a hinted directory was made by the process the hint names, as far as is known.
         if (scopes.Count > 0)
         {
-            Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
-                finding => ScopeHolding(scopes, finding.Path) is { } scope ? WithProcess(finding, hintsByPath[scope]) : finding,
+            var run = Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
+                path => ScopeHolding(scopes, path) is { } scope ? hintsByPath[scope] : null,
                 moves, hintsByPath.Keys.ToHashSet(StringComparer.Ordinal), CancellationToken.None);
+            resolved.AddRange(run.Resolved);
         }
-        return new AppliedHints(findings, vanished, matched, scopes);
+        return new AppliedHints(findings, vanished, matched, scopes, resolved);
     }
 
     /// <summary>
     /// Records a gap and closes it with a rescan of its scope, done again when a baseline is approved meanwhile;
-    /// returns the findings of the rescan.
+    /// returns the findings of the rescan and the stored drift it found gone.
     /// </summary>
-    public IReadOnlyList<Finding> CloseGap(GapSignal gap, CancellationToken cancellationToken = default)
+    public (IReadOnlyList<Finding> Findings, IReadOnlyList<Resolution> Resolved) CloseGap(GapSignal gap, CancellationToken cancellationToken = default)
     {
         long gapId = _store.RecordGap(gap);
         string? scope = gap.Scope is "" or "/" ? null : gap.Scope;
@@ -226,7 +234,7 @@ public sealed class Reconciler
             {
                 var run = Scan("rescan", "rescan", scope, findings.Add, cancellationToken);
                 _store.CloseGap(gapId, run.RunId);
-                return findings;
+                return (findings, run.Resolved);
             }
             catch (BaselineChangedException)
             {
@@ -270,6 +278,18 @@ public sealed class Reconciler
             result[added[k]] = MovePairing.Move(before, finding);
         }
         return result;
+    }
+
+    private Resolution Resolved(string path, string source, ChangeHint? hint)
+    {
+        var category = _policy.Classify(path);
+        return new Resolution(path, source)
+        {
+            Category = category?.Name,
+            Severity = category?.Severity,
+            ProcessId = hint?.ProcessId,
+            ProcessPath = hint?.ProcessPath,
+        };
     }
 
     private static Finding WithProcess(Finding finding, ChangeHint hint) =>
@@ -323,7 +343,7 @@ public sealed class Reconciler
 /// What a batch of hints came to: its findings; the hinted paths found with nothing there and nothing approved (a
 /// temporary file come and gone, say); the entries found as approved; and the subtrees rescanned, where whatever
 /// is not among the findings was found as approved. None of the last three leaves a finding behind, yet each says
-/// what is at a path now.
+/// what is at a path now. <see cref="Resolved"/> is the stored drift the batch found gone.
 /// </summary>
 public sealed record AppliedHints(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Vanished, IReadOnlyList<FileEntry> Matched,
-    IReadOnlyList<string> Rescanned);
+    IReadOnlyList<string> Rescanned, IReadOnlyList<Resolution> Resolved);

@@ -57,6 +57,28 @@ public sealed class ChangeEventJsonTests
     }
 
     [Fact]
+    public void Drift_gone_is_a_resolved_line_with_the_process_and_the_paths_category()
+    {
+        var lines = Lines(events => events.Resolved([
+            new Resolution("/etc/app.conf", "fanotify") { Category = "config", Severity = Compliance.Core.Policies.Severity.High, ProcessId = 77, ProcessPath = "/usr/bin/cp", ObservedAt = At },
+            new Resolution("/gone/elsewhere", "rescan"),
+        ]));
+
+        lines.Should().HaveCount(2);
+        lines[0].GetProperty("time").GetString().Should().Be("2026-11-29T08:30:01.0000000Z");
+        lines[0].GetProperty("path").GetString().Should().Be("/etc/app.conf");
+        lines[0].GetProperty("kind").GetString().Should().Be("resolved");
+        lines[0].GetProperty("pid").GetInt32().Should().Be(77);
+        lines[0].GetProperty("exe").GetString().Should().Be("/usr/bin/cp");
+        lines[0].GetProperty("source").GetString().Should().Be("fanotify");
+        lines[0].GetProperty("category").GetString().Should().Be("config");
+        lines[0].GetProperty("severity").GetString().Should().Be("high");
+        lines[1].GetProperty("source").GetString().Should().Be("rescan");
+        lines[1].TryGetProperty("pid", out _).Should().BeFalse();
+        lines[1].TryGetProperty("category", out _).Should().BeFalse("a path the policy no longer covers has no category");
+    }
+
+    [Fact]
     public void Hashes_are_compared_in_an_algorithm_both_sides_have_and_a_missing_side_is_null()
     {
         var lines = Lines(events => events.Committed([
