@@ -315,8 +315,13 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             var handleWithHeader = handle[..(8 + handleBytes)];
             if (_directories.Find(fsid, handleWithHeader) is not { } directory)
             {
-                if (Resolve(fsid, handleWithHeader) is not { } resolved)
+                if (Resolve(fsid, handleWithHeader, out bool tooDeep) is not { } resolved)
+                {
+                    // Remembered as followed by nothing: its events stop here until the handles are forgotten.
+                    if (tooDeep)
+                        _directories.Add(fsid, handleWithHeader, "", followed: false, onTheWay: false);
                     return;
+                }
                 directory = _directories.Add(fsid, handleWithHeader, resolved, RootPaths.IsFollowed(resolved), RootPaths.WayPointDirectories.Contains(resolved));
             }
             var name = handle[(8 + handleBytes)..];
@@ -369,9 +374,13 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         Mark(Descriptor, atStart: false);
     }
 
-    /// <summary>The current path of the object a file handle names; null when it is gone.</summary>
-    private string? Resolve(ulong fsid, ReadOnlySpan<byte> handle)
+    /// <summary>
+    /// The current path of the object a file handle names; null when it is gone, or when it lies too deep for the
+    /// kernel to name (<paramref name="tooDeep"/>).
+    /// </summary>
+    private string? Resolve(ulong fsid, ReadOnlySpan<byte> handle, out bool tooDeep)
     {
+        tooDeep = false;
         if (!_filesystems.TryGetValue(fsid, out var filesystem))
             return null;
         int mountFd = OpenMountPoint(fsid, filesystem.Path);
@@ -401,6 +410,15 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
             try
             {
                 var target = RootPaths.ReadLink($"/proc/self/fd/{fd}");
+                if (target is null && Marshal.GetLastPInvokeError() == LibC.ENameTooLong)
+                {
+                    // Nested deeper than a path can be: no scan can list it either (check reports the first directory
+                    // too deep as unverified), so the nearest directory above that has a name is rescanned, once.
+                    tooDeep = true;
+                    if (NamedAncestor(fd) is { } ancestor)
+                        Degraded(ancestor, $"directories below {ancestor} are nested deeper than a path can name ({LibC.PathMax} bytes): changes there are found only by rescans, which cannot list them either");
+                    return null;
+                }
                 // d_path marks an unlinked object so, and it has no path any more; but a live directory may be named so
                 // too, and only its link count tells the two apart.
                 if (target is null || target.EndsWith(" (deleted)", StringComparison.Ordinal) && LinuxFileTree.StatDescriptor(fd, target).LinkCount == 0)
@@ -415,6 +433,35 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
         finally
         {
             LibC.close(mountFd);
+        }
+    }
+
+    /// <summary>The path of the nearest directory above an open one that the kernel can name; null when none opens.</summary>
+    private static string? NamedAncestor(int directory)
+    {
+        int current = directory;
+        try
+        {
+            // Each step up shortens the path by at least two bytes.
+            for (int step = 0; step < LibC.PathMax; step++)
+            {
+                int parent;
+                fixed (byte* dots = ".."u8)
+                    parent = LibC.openat(current, dots, Fanotify.OPath | LibC.ODirectory | Fanotify.OCloExec, 0);
+                if (current != directory)
+                    LibC.close(current);
+                current = parent;
+                if (current < 0)
+                    return null;
+                if (RootPaths.ReadLink($"/proc/self/fd/{current}") is { } path)
+                    return path;
+            }
+            return null;
+        }
+        finally
+        {
+            if (current >= 0 && current != directory)
+                LibC.close(current);
         }
     }
 

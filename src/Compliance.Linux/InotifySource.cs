@@ -427,12 +427,10 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
                         $"inotify watch limit reached (fs.inotify.max_user_watches = {MaxUserWatches()}) at {directory}: changes below {top} are found only by rescans; raise the limit, or run as root to use fanotify"));
                     return;
                 }
-                if (errno is LibC.EAccess or LibC.EPerm)
-                {
-                    Emit(Gap(directory, GapReason.CoverageDegraded, $"cannot watch {directory}: {LibC.Describe(errno)}; changes below it are found only by rescans"));
-                    continue;
-                }
-                throw new IOException($"inotify_add_watch {directory}: {LibC.Describe(errno)}");
+                // Permission denied, a path longer than the kernel takes (anyone may nest directories that deep), or
+                // anything else about this one directory: the rest stays followed.
+                Emit(Gap(directory, GapReason.CoverageDegraded, $"cannot watch {directory}: {LibC.Describe(errno)}; changes below it are found only by rescans"));
+                continue;
             }
             if (_pathByWatch.TryGetValue(wd, out var named) && named != directory && DirectoryAt(named) is { } same && same == DirectoryAt(directory))
             {

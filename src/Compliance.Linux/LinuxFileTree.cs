@@ -39,8 +39,35 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
     private FileEntry? Stat(string path, bool withDetails)
     {
-        fixed (byte* p = NativePath(path))
-            return StatAt(LibC.AtFdCwd, p, path, withDetails);
+        var native = NativePath(path);
+        if (native.Length <= LibC.PathMax)
+        {
+            fixed (byte* p = native)
+                return StatAt(LibC.AtFdCwd, p, path, withDetails);
+        }
+
+        // Longer than the kernel takes in one call (a tree nested deep enough): looked up by name in its directory,
+        // as a walk finds it, so that a change there is examined as a scan examines it.
+        int slash = Array.LastIndexOf(native, (byte)'/');
+        native[slash] = 0;
+        int directory;
+        fixed (byte* p = native)
+            directory = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec, 0);
+        if (directory < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno is LibC.ENoEnt or LibC.ENotDir ? null
+                : new FileEntry { Path = path, Type = FileType.Unknown, Error = $"stat failed: {LibC.Describe(errno)}" };
+        }
+        try
+        {
+            fixed (byte* name = &native[slash + 1])
+                return StatAt(directory, name, path, withDetails);
+        }
+        finally
+        {
+            LibC.close(directory);
+        }
     }
 
     /// <summary>

@@ -398,6 +398,32 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task A_tree_nested_deeper_than_a_path_can_name_is_a_coverage_gap_and_the_watch_goes_on(string source)
+    {
+        await using var h = await StartAsync(source);
+        h.ClearFindings();
+
+        // Seventeen directories of 250-byte names: the last one's path passes 4,096 bytes, and a file is made in it.
+        try
+        {
+            var deepest = NativeDeepTree.Make(h.PathOf("etc"), levels: 17, nameLength: 250, file: "inside");
+            File.WriteAllText(h.PathOf("etc/later"), "still followed");
+            await h.SettleAsync();
+
+            h.FindingsFor(h.PathOf("etc/later")).Should().ContainSingle().Which.Kind.Should().Be(DriftKind.Added);
+            h.FindingsFor(deepest).Should().ContainSingle().Which.Kind.Should().Be(DriftKind.Unverified,
+                "no scan can list a directory whose path is too long, check included");
+            h.Sink.Gaps.Should().Contain(g => g.Reason == GapReason.CoverageDegraded && deepest.StartsWith(g.Scope, StringComparison.Ordinal));
+            await StoreMatchesFreshScan(h);
+        }
+        finally
+        {
+            // rm, which walks down by descriptor: .NET's recursive delete stops where the paths get too long.
+            System.Diagnostics.Process.Start("rm", ["-rf", h.PathOf("etc/" + "d00".PadRight(250, 'd'))])!.WaitForExit();
+        }
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Drift_that_goes_away_is_reported_as_resolved_with_the_process_that_undid_it(string source)
     {
         // Content only, so that a file written back as approved matches again whatever its times.
@@ -466,4 +492,57 @@ internal static unsafe partial class NativeRename
                 throw new IOException($"renameat2: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
         }
     }
+}
+
+/// <summary>A directory tree deeper than PATH_MAX, made one level at a time as nothing that takes a whole path can.</summary>
+internal static unsafe partial class NativeDeepTree
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static partial int openat(int directory, byte* path, int flags, int mode);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static partial int mkdirat(int directory, byte* path, int mode);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+
+    /// <summary>Makes the levels below top and a file in the deepest; returns the deepest directory's path.</summary>
+    public static string Make(string top, int levels, int nameLength, string file)
+    {
+        const int AtFdCwd = -100, ORdOnly = 0, ODirectory = 0x10000, OWrOnlyCreate = 0x41;
+        int fd = Open(AtFdCwd, top, ORdOnly | ODirectory);
+        var path = top;
+        try
+        {
+            for (int level = 0; level < levels; level++)
+            {
+                var name = $"d{level:D2}".PadRight(nameLength, 'd');
+                Check(Call(name, n => mkdirat(fd, n, 0x1ed)), "mkdirat");
+                int next = Open(fd, name, ORdOnly | ODirectory);
+                close(fd);
+                fd = next;
+                path += "/" + name;
+            }
+            close(Open(fd, file, OWrOnlyCreate));
+            return path;
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    private static int Open(int directory, string name, int flags) => Check(Call(name, n => openat(directory, n, flags, 0x1a4)), "openat");
+
+    private delegate int NameCall(byte* name);
+
+    private static int Call(string name, NameCall call)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(name + "\0");
+        fixed (byte* n = bytes)
+            return call(n);
+    }
+
+    private static int Check(int result, string what) =>
+        result >= 0 ? result : throw new IOException($"{what}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
 }

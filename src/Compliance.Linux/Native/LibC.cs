@@ -20,12 +20,16 @@ internal static unsafe partial class LibC
     public const int ONoAtime = 0x40000;
     public const int OCloExec = 0x80000;
 
+    /// <summary>PATH_MAX with its NUL: the longest path the kernel takes in one call, or gives back (d_path).</summary>
+    public const int PathMax = 4096;
+
     public const int EPerm = 1;
     public const int ENoEnt = 2;
     public const int EIntr = 4;
     public const int EAccess = 13;
     public const int ENotDir = 20;
     public const int ERange = 34;
+    public const int ENameTooLong = 36;
     public const int ELoop = 40;
     public const int ENoData = 61;
     public const int ENotSup = 95;
