@@ -168,6 +168,13 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         if ((mask & Inotify.Create) != 0 && isDirectory)
             WatchTree(path);
         Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, KindOf(mask)));
+        if ((mask & Inotify.Attrib) != 0 && isDirectory && !_watchByPath.ContainsKey(path) && _options.ShouldWatch(path))
+        {
+            // A directory that could not be watched (an unprivileged watch denied it) may be allowed now.
+            WatchTree(path);
+            if (_watchByPath.ContainsKey(path))
+                Emit(Gap(path, GapReason.SourceRestarted, $"{path} can be watched now: what changed below it meanwhile is found by this rescan"));
+        }
     }
 
     private static ChangeKind KindOf(uint mask) =>

@@ -116,6 +116,17 @@ public sealed unsafe class LinuxFileTree : IFileTree
         }
     }
 
+    public bool MayList(string path)
+    {
+        int fd;
+        fixed (byte* p = NativePath(path))
+            fd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.ONoFollow | LibC.OCloExec, 0);
+        if (fd < 0)
+            return Marshal.GetLastPInvokeError() is not (LibC.EAccess or LibC.EPerm);
+        LibC.close(fd);
+        return true;
+    }
+
     /// <summary>Directories with at least this many entries are looked up by two threads.</summary>
     private const int SharedLookupThreshold = 256;
 

@@ -40,12 +40,15 @@ public static class CliRunner
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    public static Process Start(string workingDirectory, Action<ProcessStartInfo>? configure, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(AssemblyPath);
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
+        configure?.Invoke(start);
         return Process.Start(start)!;
     }
 }

@@ -47,6 +47,50 @@ public sealed class WatchCommandTests
             ("completed", "stopped: baseline generation 2 has another policy"), ("completed", null));
     }
 
+    [Fact]
+    public async Task An_unprivileged_watch_follows_a_directory_through_losing_and_regaining_read_permission()
+    {
+        using var dir = new TempDir();
+        var closed = dir.Combine("tree", "d");
+        dir.Write("tree/d/a", "a");
+        dir.Write("tree/ok", "o");
+        var db = dir.Combine("state.db");
+        var events = dir.Combine("events.jsonl");
+        // Root reads through any mode bits: the watch runs as an unprivileged user, as inotify's users do.
+        var asUser = Unprivileged.Configure(dir.Path);
+        CliRunner.Run(dir.Path, asUser, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+        File.SetUnixFileMode(closed, UnixFileMode.None);
+
+        using var watch = CliRunner.Start(dir.Path, asUser, "watch", "--db", db, "--events", events, "--source", "inotify",
+            "--coalesce-ms", "0", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        try
+        {
+            WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap" && e.GetProperty("reason").GetString() == "coverage_degraded");
+            WaitForLine(events, e => Is(e, closed, "unverified"));
+
+            // Readable again: watched from then on, and what is below it examined again.
+            File.SetUnixFileMode(closed, (UnixFileMode)0x1ed);
+            WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap" && e.GetProperty("reason").GetString() == "source_restarted");
+            var added = dir.Write("tree/d/new", "n");
+            WaitForLine(events, e => Is(e, added, "added"));
+
+            // Unreadable while watched: unverified, as check reports a directory it cannot list.
+            File.SetUnixFileMode(closed, UnixFileMode.None);
+            WaitForLine(events, e => Is(e, closed, "unverified") && e.GetProperty("time").GetDateTime() > File.GetLastWriteTimeUtc(added));
+        }
+        finally
+        {
+            Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+            watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+            File.SetUnixFileMode(closed, (UnixFileMode)0x1ed);
+        }
+        watch.ExitCode.Should().Be(0, await stderr);
+    }
+
+    private static bool Is(JsonElement line, string path, string kind) =>
+        line.TryGetProperty("path", out var p) && p.GetString() == path && line.GetProperty("kind").GetString() == kind;
+
     /// <summary>Waits up to 30 seconds for a line of the events file that matches.</summary>
     private static void WaitForLine(string events, Func<JsonElement, bool> wanted)
     {

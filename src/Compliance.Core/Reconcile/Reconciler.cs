@@ -173,7 +173,14 @@ public sealed class Reconciler
                 vanished.Add(hinted[i].Key);
             asEntry[i] = directoryItself || !(observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || gone);
         }
-        var candidates = Enumerable.Range(0, hinted.Length).Where(i => asEntry[i] && examined[i].Observed?.Type != FileType.Directory).ToArray();
+        // New permissions may let a directory be listed, or no longer: one that cannot be listed now, or below which
+        // drift is stored (found while it could not be, say), is rescanned, to be reported as a walk of it would.
+        var permissionsChanged = Enumerable.Range(0, hinted.Length)
+            .Where(i => asEntry[i] && examined[i].Observed?.Type == FileType.Directory && hinted[i].Value.Kind == ChangeKind.MetadataChanged).ToHashSet();
+        foreach (var i in permissionsChanged)
+            asEntry[i] &= _tree.MayList(hinted[i].Key);
+        var candidates = Enumerable.Range(0, hinted.Length)
+            .Where(i => asEntry[i] && (examined[i].Observed?.Type != FileType.Directory || permissionsChanged.Contains(i))).ToArray();
         var storedBelow = _store.HaveObservationsBelow(candidates.Select(i => hinted[i].Key).ToArray());
         for (int c = 0; c < candidates.Length; c++)
             asEntry[candidates[c]] &= !storedBelow[c];

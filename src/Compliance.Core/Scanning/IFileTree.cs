@@ -37,6 +37,12 @@ public interface IFileTree
     IReadOnlyList<FileEntry> ReadDirectory(string path);
 
     /// <summary>
+    /// Whether <see cref="ReadDirectory"/> may list the directory, as far as permissions go: a cheap look for when
+    /// they changed. A tree that never refuses says yes.
+    /// </summary>
+    bool MayList(string path) => true;
+
+    /// <summary>
     /// Opens a regular file's content for hashing. Implementations must refuse anything that is not the regular file
     /// <paramref name="expected"/> describes (never block on a FIFO, never follow a symlink swapped in).
     /// </summary>
