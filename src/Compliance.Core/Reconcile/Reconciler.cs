@@ -158,10 +158,10 @@ public sealed class Reconciler
             i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i]));
 
         // A directory whose entries or attributes changed is compared as an entry: its children's own hints cover
-        // them. One that appeared, moved or changed type is rescanned as a subtree. So is a path with nothing there
-        // and nothing approved (a temporary file, or a directory moved away or deleted), which clears whatever the
-        // watch had stored at and below it; and so is any other path the store still has entries below, a directory
-        // replaced by a file, say, whose entries' own deletions the source could no longer name.
+        // them. One that appeared, moved or changed type is rescanned as a subtree. So is any path the store still
+        // has entries below: a directory moved away or deleted, or replaced by a file, whose entries' own deletions
+        // the source could no longer name. A path with nothing there and nothing approved (a temporary file) is an
+        // entry that clears what was stored for it.
         var asEntry = new bool[hinted.Length];
         for (int i = 0; i < hinted.Length; i++)
         {
@@ -171,7 +171,7 @@ public sealed class Reconciler
             bool gone = observed is null && baseline is null;
             if (gone)
                 vanished.Add(hinted[i].Key);
-            asEntry[i] = directoryItself || !(observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory || gone);
+            asEntry[i] = directoryItself || !(observed?.Type == FileType.Directory || baseline?.Type == FileType.Directory);
         }
         // New permissions may let a directory be listed, or no longer: one that cannot be listed now, or below which
         // drift is stored (found while it could not be, say), is rescanned, to be reported as a walk of it would.
@@ -195,7 +195,8 @@ public sealed class Reconciler
             var item = examined[i];
             if (!asEntry[i] || ScopeHolding(scopes, path) is not null)
                 continue;
-            var finding = EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
+            var finding = baseline is null && item.Observed is null ? null
+                : EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
             if (finding is null)
             {
                 observations.Add(new Observation(path, item.Observed, null));
