@@ -327,6 +327,29 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task An_excluded_entry_made_renamed_or_removed_still_changes_its_selected_directory(string source)
+    {
+        // An editor's swap file: excluded itself, yet its coming and going sets the directory's mtime and ctime.
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), Prepare, policyYaml: root =>
+            $"name: swap\ncategories:\n  - name: c\n    include: [\"{root}\"]\n    exclude: [\"*.swp\"]\n");
+        var swap = h.PathOf("etc/.app.conf.swp");
+        foreach (var change in new Action[]
+        {
+            () => File.WriteAllText(swap, "swap"),
+            () => File.Move(swap, swap + ".swp"),
+            () => File.Delete(swap + ".swp"),
+        })
+        {
+            h.ClearFindings();
+            change();
+            await h.SettleAsync();
+            h.FindingsFor(h.PathOf("etc")).Should().ContainSingle().Which.Kind.Should().Be(DriftKind.Metadata);
+            h.Sink.Findings.Should().NotContain(f => f.Path.EndsWith(".swp", StringComparison.Ordinal));
+        }
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Changes_outside_the_policy_produce_nothing(string source)
     {
         await using var h = await StartAsync(source);

@@ -187,22 +187,27 @@ public sealed class ChangeFeedFollower
             case GapSignal gap:
                 _gaps.Add(gap with { Scope = gap.Scope is "" or "/" ? "" : _options.ToTreePath(gap.Scope) ?? "" });
                 break;
-            case ChangeHint hint when ToRelevant(hint) is { } relevant:
+            case ChangeHint hint:
                 var now = DateTimeOffset.UtcNow;
-                _pending.Add(relevant, now);
-                // Adding, removing or renaming an entry changes its directory's mtime and ctime, as a scan would see.
-                if (relevant.Kind is ChangeKind.Created or ChangeKind.Deleted or ChangeKind.Renamed or ChangeKind.Unknown)
+                if (ToRelevant(hint) is { } relevant)
+                    _pending.Add(relevant, now);
+                // Adding, removing or renaming an entry changes its directory's mtime and ctime, as a scan would see,
+                // even when the entry itself is excluded (an editor's swap file) or ignored.
+                if (hint.Kind is ChangeKind.Created or ChangeKind.Deleted or ChangeKind.Renamed or ChangeKind.Unknown)
                 {
-                    AddParent(relevant, relevant.Path, now);
-                    if (relevant.OldPath is { } oldPath)
-                        AddParent(relevant, oldPath, now);
+                    AddParent(hint, hint.Path, now);
+                    if (hint.OldPath is { } oldPath)
+                        AddParent(hint, oldPath, now);
                 }
                 break;
         }
     }
 
-    private void AddParent(ChangeHint child, string path, DateTimeOffset now)
+    /// <summary>Adds the directory holding <paramref name="sourcePath"/> (a path as the source names it) when the policy selects it.</summary>
+    private void AddParent(ChangeHint child, string sourcePath, DateTimeOffset now)
     {
+        if (_options.ToTreePath(sourcePath) is not { } path)
+            return;
         int slash = path.LastIndexOf('/');
         var parent = slash > 0 ? path[..slash] : "/";
         if (parent != path && _policy.Classify(parent) is not null)
