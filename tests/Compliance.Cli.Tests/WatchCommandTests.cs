@@ -88,6 +88,45 @@ public sealed class WatchCommandTests
         watch.ExitCode.Should().Be(0, await stderr);
     }
 
+    [Fact]
+    public async Task An_events_file_inside_the_scope_is_not_a_change_and_SIGHUP_reopens_it_after_a_rotation()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/app.conf", "v1");
+        var db = dir.Combine("state.db");
+        var events = dir.Combine("tree", "events.jsonl");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+        using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--coalesce-ms", "0", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        try
+        {
+            var first = dir.Write("tree/first", "1");
+            WaitForLine(events, e => Is(e, first, "added"));
+            await Task.Delay(1500);
+            // Each line written would otherwise be a change to the file, reported in a line of its own, for ever:
+            // only the start's rescan reports it, as check would.
+            var lines = File.ReadAllLines(events);
+            lines.Where(line => line.Contains("\"path\":\"" + events + "\"")).Should().ContainSingle().Which.Should().Contain("\"source\":\"rescan\"");
+            await Task.Delay(1000);
+            File.ReadAllLines(events).Should().HaveCount(lines.Length, "nothing changed meanwhile");
+
+            File.Move(events, events + ".1");
+            Process.Start("kill", ["-HUP", watch.Id.ToString()])!.WaitForExit();
+            await Task.Delay(500);
+            var second = dir.Write("tree/second", "2");
+            WaitForLine(events, e => Is(e, second, "added"));
+            File.ReadAllText(events + ".1").Should().NotContain(second);
+        }
+        finally
+        {
+            Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+            watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+        }
+        watch.ExitCode.Should().Be(0);
+        (await stderr).Should().Contain("SIGHUP: events go to " + events).And.Contain($"warning: {events} is written by this watch, yet the policy selects it");
+    }
+
     private static bool Is(JsonElement line, string path, string kind) =>
         line.TryGetProperty("path", out var p) && p.GetString() == path && line.GetProperty("kind").GetString() == kind;
 

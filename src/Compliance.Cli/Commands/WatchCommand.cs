@@ -18,7 +18,7 @@ internal static class WatchCommand
     {
         var db = CommonOptions.Database();
         var policyOption = new Option<string?>("--policy") { Description = "Follow this policy (YAML) instead of the one recorded with the approved baseline.", HelpName = "FILE" };
-        var events = new Option<string?>("--events") { Description = "Write each finding and gap as one JSON line to FILE (appended), or to stdout with '-'.", HelpName = "FILE|-" };
+        var events = new Option<string?>("--events") { Description = "Write each finding, gap and resolved drift as one JSON line to FILE (appended; SIGHUP opens it again after a log rotation), or to stdout with '-'.", HelpName = "FILE|-" };
         var source = new Option<string>("--source")
         {
             Description = "Change source: fanotify (root, Linux 5.9+), inotify (unprivileged), or auto: fanotify when available and able to follow every root in full (not on an overlay, FUSE or bind mount), else inotify.",
@@ -37,7 +37,7 @@ internal static class WatchCommand
         };
         var root = CommonOptions.Root();
         var threads = CommonOptions.Threads();
-        var command = new Command("watch", "Reconcile once (changes made while not watching are reported, not absorbed), then follow fanotify or inotify: each change is re-examined, stored, and with --events written as a JSON line. Stops cleanly on SIGINT or SIGTERM.")
+        var command = new Command("watch", "Reconcile once (changes made while not watching are reported, not absorbed), then follow fanotify or inotify: each change is re-examined, stored, and with --events written as a JSON line. Stops cleanly on SIGINT or SIGTERM; SIGHUP reopens the events file.")
         {
             db, policyOption, events, source, coalesce, reconcile, root, threads,
         };
@@ -59,6 +59,13 @@ internal static class WatchCommand
             }
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            // SIGHUP, as daemons take it: the events file is opened again (after a log rotation moved it), and the
+            // watch goes on; a closed terminal does not stop it.
+            using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                report.ReopenEvents();
+            });
 
             var settings = new Settings(parse.GetValue(policyOption), parse.GetValue(root), Math.Max(1, parse.GetValue(threads)),
                 parse.GetValue(coalesce), parse.GetValue(reconcile), parse.GetValue(source)!);
@@ -105,9 +112,16 @@ internal static class WatchCommand
             ReconcileInterval = settings.ReconcileMinutes == 0 ? null : TimeSpan.FromMinutes(settings.ReconcileMinutes),
             SourceRoots = policy.WalkRoots().Select(tree.ToOsPath).ToArray(),
             ToTreePath = path => TreePath(tree, path),
-            IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }
-                .Select(suffix => TreePath(tree, store.DatabasePath + suffix)).OfType<string>().ToHashSet(StringComparer.Ordinal),
+            // Its own writes: the database, and the events file, whose every line would otherwise be another change.
+            IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => store.DatabasePath + suffix)
+                .Concat(report.EventsFile is { } eventsFile ? [eventsFile] : [])
+                .Select(path => TreePath(tree, path)).OfType<string>().ToHashSet(StringComparer.Ordinal),
         };
+        foreach (var own in new[] { store.DatabasePath, report.EventsFile }.OfType<string>())
+        {
+            if (TreePath(tree, own) is { } ownPath && policy.Classify(ownPath) is not null)
+                Console.Error.WriteLine($"compliance: warning: {own} is written by this watch, yet the policy selects it: its changes are not followed, while check and rescans report it; exclude it in the policy or keep it elsewhere.");
+        }
         var changeSource = OpenSource(settings.Source, policy, tree, options.SourceRoots);
         var follower = new ChangeFeedFollower(changeSource, reconciler, store, policy, tree.Description, report, options);
         Console.Error.WriteLine($"compliance: watching {string.Join(", ", options.SourceRoots)} with {changeSource.Name} (policy {policy.Name}, generation {generation.Id}); SIGINT or SIGTERM stops.");
@@ -161,15 +175,35 @@ internal static class WatchCommand
     private sealed class WatchReport : IChangeFeedSink, IDisposable
     {
         private readonly ChangeEventJson? _json;
-        private readonly Stream? _file;
+        private readonly EventOutput? _output;
         private bool _warnedDegraded;
 
         public WatchReport(string? events)
         {
             if (events is null)
                 return;
-            _file = events == "-" ? Console.OpenStandardOutput() : new FileStream(events, FileMode.Append, FileAccess.Write, FileShare.Read);
-            _json = new ChangeEventJson(_file);
+            if (events != "-")
+                EventsFile = Path.GetFullPath(events);
+            _output = EventsFile is null ? EventOutput.StandardOutput() : EventOutput.OpenFile(EventsFile);
+            _json = new ChangeEventJson(_output);
+        }
+
+        /// <summary>The events file's full path; null when events go to standard output or nowhere.</summary>
+        public string? EventsFile { get; }
+
+        public void ReopenEvents()
+        {
+            if (_output is null || EventsFile is null)
+                return;
+            try
+            {
+                _output.Reopen();
+                Console.Error.WriteLine($"compliance: SIGHUP: events go to {EventsFile} as it is now.");
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"compliance: SIGHUP: {e.Message}; events still go to the file opened before.");
+            }
         }
 
         public long Findings { get; private set; }
@@ -203,7 +237,7 @@ internal static class WatchCommand
         public void Dispose()
         {
             _json?.Dispose();
-            _file?.Dispose();
+            _output?.Dispose();
         }
     }
 }

@@ -19,6 +19,9 @@ internal static unsafe partial class LibC
     public const int ONoFollow = 0x20000;
     public const int ONoAtime = 0x40000;
     public const int OCloExec = 0x80000;
+    public const int OWrOnly = 0x1;
+    public const int OCreat = 0x40;
+    public const int OAppend = 0x400;
 
     /// <summary>PATH_MAX with its NUL: the longest path the kernel takes in one call, or gives back (d_path).</summary>
     public const int PathMax = 4096;
@@ -28,6 +31,7 @@ internal static unsafe partial class LibC
     public const int EIntr = 4;
     public const int EAccess = 13;
     public const int ENotDir = 20;
+    public const int EPipe = 32;
     public const int ERange = 34;
     public const int ENameTooLong = 36;
     public const int ELoop = 40;
@@ -49,6 +53,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc")]
     public static partial uint geteuid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint pread(int fd, byte* buffer, nint count, long offset);
