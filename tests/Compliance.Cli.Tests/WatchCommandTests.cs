@@ -127,6 +127,36 @@ public sealed class WatchCommandTests
         (await stderr).Should().Contain("SIGHUP: events go to " + events).And.Contain($"warning: {events} is written by this watch, yet the policy selects it");
     }
 
+    [Fact]
+    public async Task SIGTERM_during_the_starting_rescan_stops_the_watch_without_waiting_for_the_rescan()
+    {
+        using var dir = new TempDir();
+        // 16 GiB of holes: no disk space, yet a rescan that rehashes it reads and hashes all of it, for many seconds.
+        var big = dir.Combine("tree", "big");
+        Directory.CreateDirectory(dir.Combine("tree"));
+        using (var file = new FileStream(big, FileMode.CreateNew))
+            file.SetLength(16L << 30);
+        string Policy(string name, string more, string attributes) => dir.Write(name,
+            $"name: {name}\n{more}categories:\n  - name: c\n    include: [\"{dir.Combine("tree")}\"]\n    attributes: [{attributes}]\n");
+        var db = dir.Combine("state.db");
+        var events = dir.Combine("events.jsonl");
+        CliRunner.Run(dir.Path, "baseline", "--policy", Policy("sizes.yaml", "", "size"), "--db", db).ExitCode.Should().Be(0);
+        File.AppendAllText(big, "grown");
+
+        using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--policy", Policy("rehash.yaml", "rehash: true\n", "size, blake3"),
+            "--threads", "1", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
+        await Task.Delay(500);
+        var stopping = Stopwatch.StartNew();
+        Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+        watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+
+        stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
+        watch.ExitCode.Should().Be(0, await stderr);
+        Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL").Should().Be("1", "the gap is on record as never closed");
+    }
+
     private static bool Is(JsonElement line, string path, string kind) =>
         line.TryGetProperty("path", out var p) && p.GetString() == path && line.GetProperty("kind").GetString() == kind;
 

@@ -26,6 +26,7 @@ public sealed class ChangeFeedFollower
     private readonly List<GapSignal> _gaps = [];
     private long _findings;
     private long _runId;
+    private CancellationToken _stopping;
 
     public ChangeFeedFollower(IChangeSource source, Reconciler reconciler, IReconcileStore store, Policy policy,
         string treeDescription, IChangeFeedSink sink, ChangeFeedOptions? options = null)
@@ -50,6 +51,7 @@ public sealed class ChangeFeedFollower
             _aliases.Remember(entry);
 
         _runId = _store.StartRun("watch", _treeDescription);
+        _stopping = cancellationToken;
         var queue = Channel.CreateUnbounded<ChangeSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = PumpAsync(queue.Writer, stopPump.Token);
@@ -318,7 +320,18 @@ public sealed class ChangeFeedFollower
         // The rescan sees whatever the pending hints would have; hints that arrive during it are applied after.
         _pending.DropUnder(gap.Scope, DateTimeOffset.UtcNow);
         _sink.Gap(gap);
-        var (findings, resolved) = _reconciler.CloseGap(gap);
+        IReadOnlyList<Finding> findings;
+        IReadOnlyList<Resolution> resolved;
+        try
+        {
+            (findings, resolved) = _reconciler.CloseGap(gap, _stopping);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping does not wait for a rescan of everything: the gap stays open on record, and the reconcile of
+            // the next start covers it.
+            return;
+        }
         Report(findings, resolved);
         _reported.ForgetAllBut([gap.Scope is "" or "/" ? null : gap.Scope], findings);
     }

@@ -95,7 +95,7 @@ public sealed class Scanner
                 var hashedBatch = new List<ScanItem>(batch.Count);
                 foreach (var item in batch)
                 {
-                    var hashed = item with { Observed = HashObserved(item) };
+                    var hashed = item with { Observed = HashObserved(item, cancellationToken) };
                     // A file that vanished before it was read and was not in the baseline leaves nothing to report.
                     if (hashed.Observed is not null || hashed.Baseline is not null)
                         hashedBatch.Add(hashed);
@@ -121,7 +121,7 @@ public sealed class Scanner
         var category = _policy.Classify(path);
         var observed = category is null ? null : Observe(path, category);
         var item = new ScanItem(path, baseline, observed, category);
-        return NeedsHashing(item) ? item with { Observed = HashObserved(item) } : item;
+        return NeedsHashing(item) ? item with { Observed = HashObserved(item, CancellationToken.None) } : item;
     }
 
     private FileEntry? Observe(string path, PolicyCategory category) =>
@@ -163,9 +163,9 @@ public sealed class Scanner
         return true;
     }
 
-    private FileEntry? HashObserved(ScanItem item)
+    private FileEntry? HashObserved(ScanItem item, CancellationToken cancellationToken)
     {
-        var hashed = _hashing.Hash(item.Observed!, item.Category!.Attributes.HashAlgorithms, Counters);
+        var hashed = _hashing.Hash(item.Observed!, item.Category!.Attributes.HashAlgorithms, Counters, cancellationToken);
         if (hashed is null)
             return null;
         hashed.Category = item.Category.Name;
