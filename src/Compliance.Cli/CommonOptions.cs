@@ -39,12 +39,24 @@ internal static class CommonOptions
 
     public static Option<bool> Rehash() => new("--rehash") { Description = "Hash every file, not only those whose size, mtime, ctime, inode or device changed." };
 
-    public static Option<int> Threads() => new("--threads")
+    /// <summary>More hashing threads than this only cost memory (each holds a 1 MiB read buffer) and time.</summary>
+    public const int MaxThreads = 256;
+
+    public static Option<int> Threads()
     {
-        Description = "Hashing threads (default: one per core).",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
-        HelpName = "N",
-    };
+        var threads = new Option<int>("--threads")
+        {
+            Description = $"Hashing threads, 1 to {MaxThreads} (default: one per core).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+            HelpName = "N",
+        };
+        threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > MaxThreads)
+                result.AddError($"--threads must be between 1 and {MaxThreads}.");
+        });
+        return threads;
+    }
 
     /// <summary>The tree to scan: an image, a mounted root, the tree recorded with the baseline, or the running system.</summary>
     public static IFileTree OpenTree(string? image, int? partition, string? root, string? recordedTree = null)

@@ -154,6 +154,62 @@ public sealed class ScanFaultTests
         Findings(check).Select(f => f.GetProperty("kind").GetString()).Should().OnlyContain(k => k == "unverified");
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100000")]
+    public void A_thread_count_out_of_range_is_a_usage_error(string threads)
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/f", "x");
+
+        var result = CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--threads", threads);
+
+        result.ExitCode.Should().Be(2);
+        result.Stderr.Should().Contain("--threads must be between 1 and 256");
+    }
+
+    [Fact]
+    public void A_database_on_a_full_disk_is_a_clear_failure_not_an_internal_error()
+    {
+        using var dir = new TempDir();
+        for (int i = 0; i < 400; i++)
+            dir.Write($"tree/f{i:D3}", "x");
+        var small = dir.Combine("small");
+        Directory.CreateDirectory(small);
+        Compliance.Tests.ExternalCommand.Run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small);
+        try
+        {
+            var db = Path.Combine(small, "state.db");
+            CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+            // The rest of the filesystem filled up, then drift for every file to store.
+            using (var filler = new FileStream(Path.Combine(small, "filler"), FileMode.CreateNew))
+            {
+                var block = new byte[64 * 1024];
+                try
+                {
+                    while (true)
+                        filler.Write(block);
+                }
+                catch (IOException)
+                {
+                }
+                // Room to open it (its -wal and -shm), not to store the drift.
+                filler.SetLength(filler.Length - 256 * 1024);
+            }
+            for (int i = 0; i < 400; i++)
+                File.AppendAllText(dir.Combine("tree", $"f{i:D3}"), "changed");
+
+            var result = CliRunner.Run(dir.Path, "check", "--db", db);
+
+            result.ExitCode.Should().Be(3);
+            result.Stderr.Should().Contain("cannot write the database (is its disk full?)").And.NotContain("internal error");
+        }
+        finally
+        {
+            Compliance.Tests.ExternalCommand.Run("umount", small);
+        }
+    }
+
     [Fact]
     public void Malformed_policy_exits_2_with_a_position_and_writes_nothing()
     {

@@ -33,7 +33,7 @@ internal static class BaselineCommand
             var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
-            var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
+            var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) });
 
             // The store opens and the baseline transaction begins here while the walk and the hashing start on
             // another thread: each takes about a tenth of a second, through which one core would otherwise idle.

@@ -31,7 +31,7 @@ internal static class CheckCommand
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root), generation.Tree);
             using var treeLifetime = tree as IDisposable;
             var reconciler = new Reconciler(store, tree, policy,
-                new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = Math.Max(1, parse.GetValue(threads)) });
+                new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = parse.GetValue(threads) });
 
             using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("check", generation.Id, tree, policy));
             ScanRun run;

@@ -53,7 +53,7 @@ internal static class GateCommand
             // Every file is hashed: a gated artifact comes from elsewhere, and its sizes and times, which a check
             // trusts to skip unchanged files, are as easy to forge as its content.
             var reconciler = new Reconciler(store, tree, policy,
-                new ScanOptions { RehashAll = true, HashWorkers = Math.Max(1, parse.GetValue(threads)) });
+                new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) });
 
             var findings = new List<Finding>();
             using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("gate", generation.Id, tree, policy));

@@ -67,7 +67,7 @@ internal static class WatchCommand
                 report.ReopenEvents();
             });
 
-            var settings = new Settings(parse.GetValue(policyOption), parse.GetValue(root), Math.Max(1, parse.GetValue(threads)),
+            var settings = new Settings(parse.GetValue(policyOption), parse.GetValue(root), parse.GetValue(threads),
                 parse.GetValue(coalesce), parse.GetValue(reconcile), parse.GetValue(source)!);
             // A new baseline may come with another policy: the watch then starts over under it, with the reconcile
             // scan every start makes, so that what changed while it switched is found too.
