@@ -157,6 +157,31 @@ public sealed class WatchCommandTests
         Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL").Should().Be("1", "the gap is on record as never closed");
     }
 
+    [Fact]
+    public async Task A_database_deleted_or_replaced_while_watching_stops_the_watch_with_an_error()
+    {
+        foreach (var replace in new[] { false, true })
+        {
+            using var dir = new TempDir();
+            dir.Write("tree/app.conf", "v1");
+            var db = dir.Combine("state.db");
+            var events = dir.Combine("events.jsonl");
+            CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+            using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--coalesce-ms", "0", "--reconcile-minutes", "0");
+            var stderr = watch.StandardError.ReadToEndAsync();
+            WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
+            foreach (var file in Directory.GetFiles(dir.Path, "state.db*"))
+                File.Delete(file);
+            if (replace)
+                CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+            watch.WaitForExit(TimeSpan.FromSeconds(20)).Should().BeTrue("the watch notices within seconds");
+            watch.ExitCode.Should().Be(3);
+            (await stderr).Should().Contain(replace ? $"the database {db} was replaced while watching" : $"the database {db} was deleted while watching");
+        }
+    }
+
     private static bool Is(JsonElement line, string path, string kind) =>
         line.TryGetProperty("path", out var p) && p.GetString() == path && line.GetProperty("kind").GetString() == kind;
 

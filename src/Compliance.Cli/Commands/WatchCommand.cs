@@ -95,10 +95,12 @@ internal static class WatchCommand
             throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
 
         long? checkedGeneration = generation.Id;
+        var databaseFile = new DatabaseFile(store.DatabasePath);
         var reconciler = new Reconciler(store, tree, policy, new ScanOptions { HashWorkers = settings.Threads })
         {
             ComparingWith = id =>
             {
+                databaseFile.RequireUnchanged();
                 if (settings.PolicyFile is not null || id == checkedGeneration)
                     return;
                 checkedGeneration = id;
@@ -130,6 +132,11 @@ internal static class WatchCommand
             follower.RunAsync(stop).GetAwaiter().GetResult();
             return true;
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (databaseFile.Problem() is { } problem)
+        {
+            // SQLite may notice first, when the -wal and -shm beside it went too.
+            throw new ComplianceException(problem, inner: e);
+        }
         catch (PolicyReplacedException replaced)
         {
             Console.Error.WriteLine($"compliance: baseline generation {replaced.Generation} has another policy: the watch starts over under it.");
@@ -139,6 +146,41 @@ internal static class WatchCommand
         {
             changeSource.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>
+    /// The database file the watch opened, known by its inode: one deleted or replaced under it (a new baseline made
+    /// at the same path) would have the watch store into a file nobody reads again.
+    /// </summary>
+    private sealed class DatabaseFile(string path)
+    {
+        private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+        private readonly (ulong? Device, ulong? Inode)? _opened = Identity(path);
+        private DateTime _nextCheck = DateTime.UtcNow + CheckInterval;
+
+        /// <summary>Checked every couple of seconds, when the watch looks at the current generation.</summary>
+        public void RequireUnchanged()
+        {
+            if (DateTime.UtcNow < _nextCheck)
+                return;
+            _nextCheck = DateTime.UtcNow + CheckInterval;
+            if (Problem() is { } problem)
+                throw new ComplianceException(problem);
+        }
+
+        /// <summary>What happened to the file, if it is no longer the one opened; null while it is.</summary>
+        public string? Problem()
+        {
+            var now = Identity(path);
+            if (now == _opened)
+                return null;
+            return now is null
+                ? $"the database {path} was deleted while watching: the watch stops, as what it stored would be lost; start it again once a database is there"
+                : $"the database {path} was replaced while watching: the watch stops; start it again to follow the new one";
+        }
+
+        private static (ulong? Device, ulong? Inode)? Identity(string path) =>
+            new LinuxFileTree().StatIdentity(path) is { } entry ? (entry.Device, entry.Inode) : null;
     }
 
     /// <summary>A new baseline generation came with a policy other than the one being followed.</summary>
