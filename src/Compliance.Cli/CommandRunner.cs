@@ -35,10 +35,10 @@ internal static class CommandRunner
             Console.Error.WriteLine($"compliance: this user cannot write the database, or the -wal and -shm files beside it that whoever opened it first made; SQLite said: {e.Message}");
             return ExitCodes.Failure;
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR)
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN)
         {
             // The environment, not a bug: what was committed before stays, and a run that stopped here is redone.
-            Console.Error.WriteLine($"compliance: cannot write the database (is its disk full?): SQLite said: {e.Message}");
+            Console.Error.WriteLine($"compliance: cannot write the database (is its disk full, or were its -wal and -shm files removed?): SQLite said: {e.Message}");
             return ExitCodes.Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

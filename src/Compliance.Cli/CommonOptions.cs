@@ -47,7 +47,7 @@ internal static class CommonOptions
         var threads = new Option<int>("--threads")
         {
             Description = $"Hashing threads, 1 to {MaxThreads} (default: one per core).",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
+            DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, MaxThreads),
             HelpName = "N",
         };
         threads.Validators.Add(result =>

@@ -415,7 +415,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
                     // Nested deeper than a path can be: no scan can list it either (check reports the first directory
                     // too deep as unverified), so the nearest directory above that has a name is rescanned, once.
                     tooDeep = true;
-                    if (NamedAncestor(fd) is { } ancestor)
+                    if (NamedAncestor(fd) is { } ancestor && RootPaths.IsFollowed(ancestor))
                         Degraded(ancestor, $"directories below {ancestor} are nested deeper than a path can name ({LibC.PathMax} bytes): changes there are found only by rescans, which cannot list them either");
                     return null;
                 }

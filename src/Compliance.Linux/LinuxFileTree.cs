@@ -116,15 +116,13 @@ public sealed unsafe class LinuxFileTree : IFileTree
         }
     }
 
+    /// <summary>Read permission to list the names, search permission to look each up, as this process's IDs have them.</summary>
     public bool MayList(string path)
     {
-        int fd;
+        int result;
         fixed (byte* p = NativePath(path))
-            fd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.ONoFollow | LibC.OCloExec, 0);
-        if (fd < 0)
-            return Marshal.GetLastPInvokeError() is not (LibC.EAccess or LibC.EPerm);
-        LibC.close(fd);
-        return true;
+            result = LibC.faccessat(LibC.AtFdCwd, p, LibC.ROk | LibC.XOk, LibC.AtEAccess);
+        return result == 0 || Marshal.GetLastPInvokeError() is not (LibC.EAccess or LibC.EPerm);
     }
 
     /// <summary>Directories with at least this many entries are looked up by two threads.</summary>

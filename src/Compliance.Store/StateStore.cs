@@ -2,6 +2,7 @@ using System.Globalization;
 using Compliance.Core;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
+using Compliance.Core.Reconcile;
 using Compliance.Core.Output;
 using Compliance.Core.Policies;
 using Compliance.Core.Scanning;
@@ -395,28 +396,35 @@ public sealed partial class StateStore : IDisposable
         return entries;
     }
 
-    /// <summary>For each path, whether the observed table holds a path below it; read in one transaction.</summary>
-    public IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths)
+    /// <summary>For each path, what the current baseline and the stored drift hold below it; read in one transaction.</summary>
+    public IReadOnlyList<EntriesBelow> FindEntriesBelow(IReadOnlyList<string> paths)
     {
-        var result = new bool[paths.Count];
+        var result = new EntriesBelow[paths.Count];
         if (paths.Count == 0)
             return result;
         using var transaction = _connection.BeginTransaction(deferred: true);
-        using var find = Prepare("SELECT 1 FROM observed WHERE walk_key > ?1 AND walk_key < ?2 LIMIT 1");
-        var range = new EntryCodec.StatementParameters(find);
+        using var drift = Prepare("SELECT 1 FROM observed WHERE walk_key > ?1 AND walk_key < ?2 LIMIT 1");
+        using var approved = Prepare("SELECT 1 FROM baseline WHERE retired_gen IS NULL AND walk_key > ?1 AND walk_key < ?2 LIMIT 1");
         for (int i = 0; i < paths.Count; i++)
         {
             // The range of a path and everything below it; the path's own key is its low end, which > leaves out.
             var (low, high) = ScopeRange(paths[i]);
-            range.Blob(0, low);
-            range.Blob(1, high);
-            int step = SQLitePCL.raw.sqlite3_step(find);
-            result[i] = step == SQLitePCL.raw.SQLITE_ROW;
-            SQLitePCL.raw.sqlite3_reset(find);
-            if (step is not (SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE))
-                Check(step, _connection);
+            result[i] = (AnyRow(drift, low, high) ? EntriesBelow.Drift : EntriesBelow.None)
+                | (AnyRow(approved, low, high) ? EntriesBelow.Approved : EntriesBelow.None);
         }
         return result;
+    }
+
+    private bool AnyRow(SQLitePCL.sqlite3_stmt find, byte[] low, byte[] high)
+    {
+        var range = new EntryCodec.StatementParameters(find);
+        range.Blob(0, low);
+        range.Blob(1, high);
+        int step = SQLitePCL.raw.sqlite3_step(find);
+        SQLitePCL.raw.sqlite3_reset(find);
+        if (step is not (SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE))
+            Check(step, _connection);
+        return step == SQLitePCL.raw.SQLITE_ROW;
     }
 
     /// <summary>

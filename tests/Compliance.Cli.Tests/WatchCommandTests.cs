@@ -75,6 +75,10 @@ public sealed class WatchCommandTests
             var added = dir.Write("tree/d/new", "n");
             WaitForLine(events, e => Is(e, added, "added"));
 
+            // Readable but not searchable: its entries cannot be looked up, so they are unverified, as check has them.
+            File.SetUnixFileMode(closed, (UnixFileMode)0x124);
+            WaitForLine(events, e => Is(e, added, "unverified"));
+
             // Unreadable while watched: unverified, as check reports a directory it cannot list.
             File.SetUnixFileMode(closed, UnixFileMode.None);
             WaitForLine(events, e => Is(e, closed, "unverified") && e.GetProperty("time").GetDateTime() > File.GetLastWriteTimeUtc(added));
@@ -158,6 +162,33 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task SIGTERM_during_the_rescan_of_a_directory_moved_in_stops_the_watch_without_waiting_for_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/app.conf", "v1");
+        // 16 GiB of holes: the rescan of the directory moved in hashes all of it, for many seconds.
+        Directory.CreateDirectory(dir.Combine("outside", "data"));
+        using (var file = new FileStream(dir.Combine("outside", "data", "big"), FileMode.CreateNew))
+            file.SetLength(16L << 30);
+        var db = dir.Combine("state.db");
+        var events = dir.Combine("events.jsonl");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+        using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--threads", "1", "--coalesce-ms", "0", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
+        Directory.Move(dir.Combine("outside", "data"), dir.Combine("tree", "data"));
+        await Task.Delay(1000);
+        var stopping = Stopwatch.StartNew();
+        Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+        watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+
+        stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
+        watch.ExitCode.Should().Be(0, await stderr);
+        File.ReadAllText(events).Should().Contain("the watch stopped during a rescan of changed directories");
+    }
+
+    [Fact]
     public async Task A_database_deleted_or_replaced_while_watching_stops_the_watch_with_an_error()
     {
         foreach (var replace in new[] { false, true })
@@ -171,10 +202,14 @@ public sealed class WatchCommandTests
             using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--coalesce-ms", "0", "--reconcile-minutes", "0");
             var stderr = watch.StandardError.ReadToEndAsync();
             WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
-            foreach (var file in Directory.GetFiles(dir.Path, "state.db*"))
-                File.Delete(file);
             if (replace)
-                CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+            {
+                // Made elsewhere and renamed over it, so that the path never lacks a database.
+                CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", dir.Combine("new.db")).ExitCode.Should().Be(0);
+                File.Move(dir.Combine("new.db"), db, overwrite: true);
+            }
+            foreach (var file in Directory.GetFiles(dir.Path, replace ? "state.db-*" : "state.db*"))
+                File.Delete(file);
 
             watch.WaitForExit(TimeSpan.FromSeconds(20)).Should().BeTrue("the watch notices within seconds");
             watch.ExitCode.Should().Be(3);

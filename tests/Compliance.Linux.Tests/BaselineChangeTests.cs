@@ -187,7 +187,7 @@ public sealed class BaselineChangeTests : IDisposable
         public IEnumerable<FileEntry> BaselineInWalkOrder(string? scope = null, long? generation = null) => store.BaselineInWalkOrder(scope, generation);
         public IBaselineCursor OpenBaseline(string? scope = null, long? generation = null) => store.OpenBaseline(scope, generation);
         public IReadOnlyList<FileEntry?> FindBaselines(IReadOnlyList<string> paths) => store.FindBaselines(paths);
-        public IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths) => store.HaveObservationsBelow(paths);
+        public IReadOnlyList<EntriesBelow> FindEntriesBelow(IReadOnlyList<string> paths) => store.FindEntriesBelow(paths);
         public IReadOnlyList<IReadOnlyList<FileEntry>> FindRemovedWithInodes(IReadOnlyList<(ulong Inode, ulong Device)> objects) => store.FindRemovedWithInodes(objects);
         public long? CurrentGenerationId() => store.CurrentGenerationId();
         public long StartRun(string kind, string tree) => store.StartRun(kind, tree);

@@ -447,6 +447,43 @@ public sealed class WatchScenarioTests
     }
 
     [Theory, MemberData(nameof(Sources))]
+    public async Task Approved_files_below_an_unselected_directory_moved_away_are_removed(string source)
+    {
+        // As the README's `/home/%/.ssh/%%`: the files are selected, the directories above them are not.
+        await using var h = await WatchHarness.StartAsync(WatchHarness.CreateSource(source), harness =>
+        {
+            Directory.CreateDirectory(harness.PathOf("home/alice/.ssh"));
+            File.WriteAllText(harness.PathOf("home/alice/.ssh/authorized_keys"), "ssh-ed25519 AAAA alice");
+            File.WriteAllText(harness.PathOf("home/alice/.ssh/config"), "Host *");
+        }, policyYaml: root => $"name: ssh\ncategories:\n  - name: keys\n    include: [\"{root}/home/%/.ssh/%%\", \"{root}/.settle\"]\n");
+        h.ClearFindings();
+
+        Directory.Move(h.PathOf("home/alice/.ssh"), h.PathOf("home/alice/.ssh.bak"));
+        await h.SettleAsync();
+
+        foreach (var name in new[] { "authorized_keys", "config" })
+            h.FindingsFor(h.PathOf($"home/alice/.ssh/{name}")).Should().ContainSingle().Which.Kind.Should().Be(DriftKind.Removed);
+        await StoreMatchesFreshScan(h);
+    }
+
+    [Fact]
+    public async Task Fanotify_says_nothing_of_a_tree_too_deep_to_name_outside_the_policy()
+    {
+        await using var h = await StartAsync(FanotifySource.SourceName);
+        try
+        {
+            NativeDeepTree.Make(h.Outside, levels: 17, nameLength: 250, file: "inside");
+            await h.SettleAsync();
+
+            h.Sink.Gaps.Should().NotContain(g => g.Reason == GapReason.CoverageDegraded, "nothing there is followed");
+        }
+        finally
+        {
+            System.Diagnostics.Process.Start("rm", ["-rf", Path.Combine(h.Outside, "d00".PadRight(250, 'd'))])!.WaitForExit();
+        }
+    }
+
+    [Theory, MemberData(nameof(Sources))]
     public async Task Drift_that_goes_away_is_reported_as_resolved_with_the_process_that_undid_it(string source)
     {
         // Content only, so that a file written back as approved matches again whatever its times.

@@ -154,16 +154,11 @@ internal static class WatchCommand
     /// </summary>
     private sealed class DatabaseFile(string path)
     {
-        private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
         private readonly (ulong? Device, ulong? Inode)? _opened = Identity(path);
-        private DateTime _nextCheck = DateTime.UtcNow + CheckInterval;
 
-        /// <summary>Checked every couple of seconds, when the watch looks at the current generation.</summary>
+        /// <summary>One statx before each batch and rescan, and every couple of seconds while idle.</summary>
         public void RequireUnchanged()
         {
-            if (DateTime.UtcNow < _nextCheck)
-                return;
-            _nextCheck = DateTime.UtcNow + CheckInterval;
             if (Problem() is { } problem)
                 throw new ComplianceException(problem);
         }

@@ -278,7 +278,21 @@ public sealed class ChangeFeedFollower
 
     private AppliedHints Apply(List<ChangeHint> hints)
     {
-        var applied = _reconciler.ApplyHints(hints, _runId);
+        AppliedHints applied;
+        try
+        {
+            applied = _reconciler.ApplyHints(hints, _runId, cancellationToken: _stopping);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping gave up a rescan of directories the batch changed: on record as a gap left open, which the
+            // next start's reconcile covers.
+            var gap = new GapSignal(hints[0].Source, DateTimeOffset.UtcNow, "", GapReason.SourceRestarted,
+                "the watch stopped during a rescan of changed directories: the next start's reconcile covers them");
+            _store.RecordGap(gap);
+            _sink.Gap(gap);
+            return new AppliedHints([], [], [], [], []);
+        }
         foreach (var path in applied.Vanished)
         {
             _aliases.Forget(path);

@@ -22,8 +22,8 @@ public interface IReconcileStore
     /// </summary>
     IReadOnlyList<IReadOnlyList<FileEntry>> FindRemovedWithInodes(IReadOnlyList<(ulong Inode, ulong Device)> objects);
 
-    /// <summary>For each path, whether observed drift is stored for any path below it.</summary>
-    IReadOnlyList<bool> HaveObservationsBelow(IReadOnlyList<string> paths);
+    /// <summary>For each path, whether approved entries or stored drift exist for paths below it.</summary>
+    IReadOnlyList<EntriesBelow> FindEntriesBelow(IReadOnlyList<string> paths);
 
     /// <summary>The current approved baseline generation; null before the first baseline.</summary>
     long? CurrentGenerationId();
@@ -70,6 +70,15 @@ public sealed record Observation(string Path, FileEntry? Observed, Finding? Find
             yield return new Observation(before.Path, null, oldHalf, RecordFinding: false);
         }
     }
+}
+
+/// <summary>What the store holds below a path.</summary>
+[Flags]
+public enum EntriesBelow
+{
+    None = 0,
+    Approved = 1,
+    Drift = 2,
 }
 
 /// <summary>A completed run: its ID in the store, its totals, and the stored drift it found gone.</summary>

@@ -118,14 +118,15 @@ public sealed class Reconciler
     /// Re-examines the paths a change source hinted at, with the same code a scan uses; directories (and anything
     /// that was or became one) are rescanned as subtrees. The cursor, when given, is stored with the results. A
     /// baseline approved meanwhile (an accept while watching) has the whole batch examined again against it.
+    /// Cancelling gives up a subtree rescan between two reads (the entries are stored by then).
     /// </summary>
-    public AppliedHints ApplyHints(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor = null)
+    public AppliedHints ApplyHints(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor = null, CancellationToken cancellationToken = default)
     {
         while (true)
         {
             try
             {
-                return ApplyHintsOnce(hints, runId, cursor);
+                return ApplyHintsOnce(hints, runId, cursor, cancellationToken);
             }
             catch (BaselineChangedException)
             {
@@ -133,7 +134,7 @@ public sealed class Reconciler
         }
     }
 
-    private AppliedHints ApplyHintsOnce(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor)
+    private AppliedHints ApplyHintsOnce(IReadOnlyList<ChangeHint> hints, long runId, FeedCursor? cursor, CancellationToken cancellationToken)
     {
         var generation = _store.CurrentGenerationId();
         ComparingWith?.Invoke(generation);
@@ -158,10 +159,11 @@ public sealed class Reconciler
             i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i]));
 
         // A directory whose entries or attributes changed is compared as an entry: its children's own hints cover
-        // them. One that appeared, moved or changed type is rescanned as a subtree. So is any path the store still
-        // has entries below: a directory moved away or deleted, or replaced by a file, whose entries' own deletions
-        // the source could no longer name. A path with nothing there and nothing approved (a temporary file) is an
-        // entry that clears what was stored for it.
+        // them. One that appeared, moved or changed type is rescanned as a subtree. So is any path with approved
+        // entries or stored drift below it: a directory moved away or deleted, or replaced by a file, whose entries'
+        // own deletions the source could no longer name (it may not be selected itself, as `/home/%/.ssh` is not
+        // while its files are). A path with nothing there and nothing approved (a temporary file) is an entry that
+        // clears what was stored for it.
         var asEntry = new bool[hinted.Length];
         for (int i = 0; i < hinted.Length; i++)
         {
@@ -181,9 +183,9 @@ public sealed class Reconciler
             asEntry[i] &= _tree.MayList(hinted[i].Key);
         var candidates = Enumerable.Range(0, hinted.Length)
             .Where(i => asEntry[i] && (examined[i].Observed?.Type != FileType.Directory || permissionsChanged.Contains(i))).ToArray();
-        var storedBelow = _store.HaveObservationsBelow(candidates.Select(i => hinted[i].Key).ToArray());
+        var below = _store.FindEntriesBelow(candidates.Select(i => hinted[i].Key).ToArray());
         for (int c = 0; c < candidates.Length; c++)
-            asEntry[candidates[c]] &= !storedBelow[c];
+            asEntry[candidates[c]] &= (below[c] & (permissionsChanged.Contains(candidates[c]) ? EntriesBelow.Drift : EntriesBelow.Approved | EntriesBelow.Drift)) == 0;
 
         // One run for all subtrees: a directory renamed within the batch is removed from one and added in another. An
         // entry below one is left to it, not compared twice (a directory made and a file written in it).
@@ -221,7 +223,7 @@ public sealed class Reconciler
         {
             var run = Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
                 path => ScopeHolding(scopes, path) is { } scope ? hintsByPath[scope] : null,
-                moves, hintsByPath.Keys.ToHashSet(StringComparer.Ordinal), CancellationToken.None);
+                moves, hintsByPath.Keys.ToHashSet(StringComparer.Ordinal), cancellationToken);
             resolved.AddRange(run.Resolved);
         }
         return new AppliedHints(findings, vanished, matched, scopes, resolved);

@@ -8,6 +8,9 @@ internal static unsafe partial class LibC
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
     public const int AtEmptyPath = 0x1000;
+    public const int AtEAccess = 0x200;
+    public const int ROk = 4;
+    public const int XOk = 1;
     public const uint StatxBasicStats = 0x7ff;
     public const uint StatxBirthTime = 0x800;
     public const uint StatxMountId = 0x1000;
@@ -56,6 +59,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int faccessat(int dirfd, byte* path, int mode, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint pread(int fd, byte* buffer, nint count, long offset);
