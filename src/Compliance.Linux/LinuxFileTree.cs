@@ -76,9 +76,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
     /// </summary>
     public IReadOnlyList<FileEntry> ReadDirectory(string path)
     {
-        int fd;
-        fixed (byte* p = NativePath(path))
-            fd = LibC.open(p, LibC.ORdOnly | LibC.ODirectory | LibC.ONoFollow | LibC.OCloExec, 0);
+        int fd = OpenKeepingAccessTime(NativePath(path), LibC.ORdOnly | LibC.ODirectory | LibC.ONoFollow | LibC.OCloExec, owner: null);
         if (fd < 0)
             throw Failure(Marshal.GetLastPInvokeError(), path);
         nint dir = LibC.fdopendir(fd);
@@ -225,28 +223,32 @@ public sealed unsafe class LinuxFileTree : IFileTree
 
     private static readonly uint EffectiveUid = LibC.geteuid();
 
+    /// <summary>
+    /// Opens a path so that reading it leaves its access time as it was: a scan leaves no trace on what it examines,
+    /// and dirties no inode (relatime would write one per file and directory a day). Only the owner or a process with
+    /// CAP_FOWNER may ask for that; root without it gets EPERM and opens as anyone else does. -1 and errno on failure.
+    /// </summary>
+    private static int OpenKeepingAccessTime(byte[] nativePath, int flags, long? owner)
+    {
+        bool mayKeepAccessTime = EffectiveUid == 0 || owner == EffectiveUid;
+        fixed (byte* p = nativePath)
+        {
+            int fd = LibC.open(p, mayKeepAccessTime ? flags | LibC.ONoAtime : flags, 0);
+            if (fd < 0 && mayKeepAccessTime && Marshal.GetLastPInvokeError() == LibC.EPerm)
+                fd = LibC.open(p, flags, 0);
+            return fd;
+        }
+    }
+
     public Stream OpenContent(string path, FileEntry expected)
     {
         if (expected.Type != FileType.File)
             throw new IOException($"{EntryPath.ToDisplay(path)} is not a regular file.");
 
-        int fd;
-        int errno = 0;
-        fixed (byte* p = NativePath(path))
-        {
-            const int flags = LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.ONoCtty | LibC.OCloExec;
-            // Reading leaves the access time as it was: the scan leaves no trace on the files it examines, and
-            // no inode is dirtied (relatime would write one per file a day). Only the owner or a process with
-            // CAP_FOWNER may ask for that; root without it gets EPERM and opens as anyone else does.
-            bool mayKeepAccessTime = EffectiveUid == 0 || expected.Uid == EffectiveUid;
-            fd = LibC.open(p, mayKeepAccessTime ? flags | LibC.ONoAtime : flags, 0);
-            if (fd < 0 && mayKeepAccessTime && Marshal.GetLastPInvokeError() == LibC.EPerm)
-                fd = LibC.open(p, flags, 0);
-            if (fd < 0)
-                errno = Marshal.GetLastPInvokeError();
-        }
+        int fd = OpenKeepingAccessTime(NativePath(path), LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.ONoCtty | LibC.OCloExec, expected.Uid);
         if (fd < 0)
         {
+            int errno = Marshal.GetLastPInvokeError();
             // O_NOFOLLOW fails with ELOOP when a symlink took the file's place.
             throw errno == LibC.ELoop ? new FileReplacedException($"{EntryPath.ToDisplay(path)} was replaced by a symlink.") : Failure(errno, path);
         }

@@ -117,17 +117,21 @@ public sealed partial class LinuxFileTreeTests : IDisposable
     }
 
     [Fact]
-    public void Reading_a_file_for_its_hash_leaves_its_access_time_as_it_was()
+    public void Reading_a_file_for_its_hash_or_a_directory_for_its_entries_leaves_its_access_time_as_it_was()
     {
         // Three days old: under relatime (how this machine mounts /) any read would bring it up to now.
         var path = Path.Combine(_root, "plain.txt");
+        var directory = Path.Combine(_root, "sub");
         var accessed = DateTime.UtcNow.AddDays(-3);
         File.SetLastAccessTimeUtc(path, accessed);
+        Directory.SetLastAccessTimeUtc(directory, accessed);
 
         using (var content = _tree.OpenContent(path, _tree.Stat(path)!))
             content.ReadExactly(new byte[5]);
+        _tree.ReadDirectory(directory);
 
         File.GetLastAccessTimeUtc(path).Should().Be(accessed);
+        Directory.GetLastAccessTimeUtc(directory).Should().Be(accessed);
     }
 
     private static void SetAttribute(string path, string name, string value)
