@@ -168,7 +168,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         if ((mask & Inotify.Create) != 0 && isDirectory)
             WatchTree(path);
         Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, KindOf(mask)));
-        if ((mask & Inotify.Attrib) != 0 && isDirectory && !_watchByPath.ContainsKey(path) && _options.ShouldWatch(path))
+        if ((mask & Inotify.Attrib) != 0 && isDirectory && !_watchByPath.ContainsKey(path))
         {
             // A directory that could not be watched (an unprivileged watch denied it) may be allowed now.
             WatchTree(path);

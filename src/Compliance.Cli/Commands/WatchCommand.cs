@@ -174,8 +174,10 @@ internal static class WatchCommand
                 : $"the database {path} was replaced while watching: the watch stops; start it again to follow the new one";
         }
 
+        private static readonly LinuxFileTree LiveTree = new();
+
         private static (ulong? Device, ulong? Inode)? Identity(string path) =>
-            new LinuxFileTree().StatIdentity(path) is { } entry ? (entry.Device, entry.Inode) : null;
+            LiveTree.StatIdentity(path) is { } entry ? (entry.Device, entry.Inode) : null;
     }
 
     /// <summary>A new baseline generation came with a policy other than the one being followed.</summary>

@@ -85,7 +85,7 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
     }
 
     /// <summary>The kind of a line saying that a path's drift went away; not a drift kind, as nothing is left to approve.</summary>
-    public const string ResolvedKind = "resolved";
+    private const string ResolvedKind = "resolved";
 
     public void Gap(GapSignal gap)
     {

@@ -48,17 +48,17 @@ public sealed class Reconciler
     /// </summary>
     public ScanRun Scan(string runKind, string source, string? scope = null, Action<Finding>? onFinding = null,
         CancellationToken cancellationToken = default) =>
-        Scan(runKind, source, [scope], onFinding, null, null, null, cancellationToken);
+        Scan(runKind, source, [scope], onFinding, null, null, _ => false, cancellationToken);
 
     /// <summary>
     /// Scans several disjoint scopes (null: the policy's whole scope) as one run, so that an entry removed from one
     /// and added in another, a directory renamed, say, pairs into a move as a full scan would report it. What it finds
     /// at a path is credited to the process of <paramref name="hintFor"/> that path, when given. Halves of moves still
     /// unpaired elsewhere (<paramref name="unpaired"/>) may pair with what the scan finds; whatever stays unpaired is
-    /// stored. <paramref name="alsoExamined"/> holds the paths examined with them (a batch's hinted entries).
+    /// stored. <paramref name="alsoExamined"/> says which paths were examined with them (a batch's hinted entries).
     /// </summary>
     private ScanRun Scan(string runKind, string source, IReadOnlyList<string?> scopes, Action<Finding>? onFinding,
-        Func<string, ChangeHint?>? hintFor, MovePairing? unpaired, IReadOnlySet<string>? alsoExamined, CancellationToken cancellationToken)
+        Func<string, ChangeHint?>? hintFor, MovePairing? unpaired, Func<string, bool> alsoExamined, CancellationToken cancellationToken)
     {
         long runId = _store.StartRun(runKind, _tree.Description);
         long findings = 0;
@@ -92,7 +92,7 @@ public sealed class Reconciler
             var named = scopes.OfType<string>().ToList();
             var drained = moves.Drain();
             if (named.Count == scopes.Count)
-                drained = PairWithStoredRemovals(drained, path => ScopeHolding(named, path) is not null || alsoExamined?.Contains(path) == true);
+                drained = PairWithStoredRemovals(drained, path => ScopeHolding(named, path) is not null || alsoExamined(path));
             foreach (var finding in drained)
                 Emit(finding);
             Flush(batch, runId, generation);
@@ -100,7 +100,7 @@ public sealed class Reconciler
             foreach (var scope in scopes)
             {
                 foreach (var path in _store.ForgetObservationsNotFromRun(scope, runId, generation))
-                    resolved.Add(Resolved(path, source, hintFor?.Invoke(path)));
+                    resolved.Add(hintFor?.Invoke(path) is { } hint ? Resolved(path, hint) : Resolved(path, source));
             }
 
             var totals = Totals(findings);
@@ -216,14 +216,14 @@ public sealed class Reconciler
             findings.AddRange(PairWithStoredRemovals(moves.Drain(), hintsByPath.ContainsKey));
         observations.AddRange(findings.SelectMany(Observation.For));
         var resolved = _store.ApplyObservations(observations, runId, generation, cursor)
-            .Select(path => Resolved(path, hintsByPath[path].Source, hintsByPath[path])).ToList();
+            .Select(path => Resolved(path, hintsByPath[path])).ToList();
 
         // What a rescan finds below a hinted directory was made by the process the hint names, as far as is known.
         if (scopes.Count > 0)
         {
             var run = Scan("rescan", hintsByPath[scopes[0]].Source, scopes.ToList<string?>(), findings.Add,
                 path => ScopeHolding(scopes, path) is { } scope ? hintsByPath[scope] : null,
-                moves, hintsByPath.Keys.ToHashSet(StringComparer.Ordinal), cancellationToken);
+                moves, hintsByPath.ContainsKey, cancellationToken);
             resolved.AddRange(run.Resolved);
         }
         return new AppliedHints(findings, vanished, matched, scopes, resolved);
@@ -290,16 +290,14 @@ public sealed class Reconciler
         return result;
     }
 
-    private Resolution Resolved(string path, string source, ChangeHint? hint)
+    /// <summary>A path's drift gone, with the process of the hint that led there, when there was one.</summary>
+    private Resolution Resolved(string path, ChangeHint hint) =>
+        Resolved(path, hint.Source) with { ProcessId = hint.ProcessId, ProcessPath = hint.ProcessPath };
+
+    private Resolution Resolved(string path, string source)
     {
         var category = _policy.Classify(path);
-        return new Resolution(path, source)
-        {
-            Category = category?.Name,
-            Severity = category?.Severity,
-            ProcessId = hint?.ProcessId,
-            ProcessPath = hint?.ProcessPath,
-        };
+        return new Resolution(path, source) { Category = category?.Name, Severity = category?.Severity };
     }
 
     private static Finding WithProcess(Finding finding, ChangeHint hint) =>
