@@ -152,11 +152,7 @@ public sealed class WatchCommandTests
         var stderr = watch.StandardError.ReadToEndAsync();
         WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
         await Task.Delay(500);
-        var stopping = Stopwatch.StartNew();
-        Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
-        watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
-
-        stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
+        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
         watch.ExitCode.Should().Be(0, await stderr);
         Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL").Should().Be("1", "the gap is on record as never closed");
     }
@@ -179,11 +175,7 @@ public sealed class WatchCommandTests
         WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
         Directory.Move(dir.Combine("outside", "data"), dir.Combine("tree", "data"));
         await Task.Delay(1000);
-        var stopping = Stopwatch.StartNew();
-        Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
-        watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
-
-        stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
+        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
         watch.ExitCode.Should().Be(0, await stderr);
         File.ReadAllText(events).Should().Contain("the watch stopped during a rescan of changed directories");
     }
@@ -215,6 +207,15 @@ public sealed class WatchCommandTests
             watch.ExitCode.Should().Be(3);
             (await stderr).Should().Contain(replace ? $"the database {db} was replaced while watching" : $"the database {db} was deleted while watching");
         }
+    }
+
+    /// <summary>How long the watch takes to exit after SIGTERM.</summary>
+    private static TimeSpan TimeToStop(Process watch)
+    {
+        var stopping = Stopwatch.StartNew();
+        Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+        watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+        return stopping.Elapsed;
     }
 
     private static bool Is(JsonElement line, string path, string kind) =>

@@ -441,8 +441,7 @@ public sealed class WatchScenarioTests
         }
         finally
         {
-            // rm, which walks down by descriptor: .NET's recursive delete stops where the paths get too long.
-            System.Diagnostics.Process.Start("rm", ["-rf", h.PathOf("etc/" + "d00".PadRight(250, 'd'))])!.WaitForExit();
+            NativeDeepTree.Remove(h.PathOf("etc"), nameLength: 250);
         }
     }
 
@@ -479,7 +478,7 @@ public sealed class WatchScenarioTests
         }
         finally
         {
-            System.Diagnostics.Process.Start("rm", ["-rf", Path.Combine(h.Outside, "d00".PadRight(250, 'd'))])!.WaitForExit();
+            NativeDeepTree.Remove(h.Outside, nameLength: 250);
         }
     }
 
@@ -576,7 +575,7 @@ internal static unsafe partial class NativeDeepTree
         {
             for (int level = 0; level < levels; level++)
             {
-                var name = $"d{level:D2}".PadRight(nameLength, 'd');
+                var name = Name(level, nameLength);
                 Check(Call(name, n => mkdirat(fd, n, 0x1ed)), "mkdirat");
                 int next = Open(fd, name, ORdOnly | ODirectory);
                 close(fd);
@@ -591,6 +590,15 @@ internal static unsafe partial class NativeDeepTree
             close(fd);
         }
     }
+
+    /// <summary>
+    /// Removes what <see cref="Make"/> made below top, with rm, which walks down by descriptor: .NET's recursive
+    /// delete stops where the paths get too long.
+    /// </summary>
+    public static void Remove(string top, int nameLength) =>
+        System.Diagnostics.Process.Start("rm", ["-rf", Path.Combine(top, Name(0, nameLength))])!.WaitForExit();
+
+    private static string Name(int level, int nameLength) => $"d{level:D2}".PadRight(nameLength, 'd');
 
     private static int Open(int directory, string name, int flags) => Check(Call(name, n => openat(directory, n, flags, 0x1a4)), "openat");
 
