@@ -304,6 +304,9 @@ public sealed unsafe class LinuxFileTree : IFileTree
         Inode = s.Inode,
         Device = LibC.MakeDevice(s.DevMajor, s.DevMinor),
         LinkCount = s.LinkCount,
+        SpecialDevice = (s.Mode & 0xF000) is 0x2000 or 0x6000 ? LibC.MakeDevice(s.RdevMajor, s.RdevMinor) : null,
+        // statx reports the attribute bits whatever the mask asked for; the other bits describe mounts, not the inode.
+        Flags = ((InodeFlags)(s.Attributes & s.AttributesMask) & InodeFlagNames.Known) is var flags and not InodeFlags.None ? flags : null,
     };
 
     private static string? ReadLink(int directory, byte* name, FileEntry entry)

@@ -10,12 +10,12 @@ namespace Compliance.Store;
 /// <summary>Writes a <see cref="FileEntry"/> into the columns of <see cref="Schema.EntryColumns"/> and reads it back.</summary>
 internal static class EntryCodec
 {
-    public const int ColumnCount = 24;
+    public const int ColumnCount = 26;
 
     public static string Placeholders(int first = 0) =>
         string.Join(", ", Enumerable.Range(first, ColumnCount).Select(i => "$p" + i));
 
-    /// <summary>Adds parameters $p0..$p23 (or from <paramref name="first"/>) to a command, to be filled by <see cref="Bind"/>.</summary>
+    /// <summary>Adds parameters $p0..$p25 (or from <paramref name="first"/>) to a command, to be filled by <see cref="Bind"/>.</summary>
     public static SqliteParameter[] AddParameters(SqliteCommand command, int first = 0)
     {
         var parameters = new SqliteParameter[ColumnCount];
@@ -26,7 +26,7 @@ internal static class EntryCodec
 
     public static void Bind(SqliteParameter[] parameters, FileEntry entry) => Bind(new AdoParameters(parameters), entry);
 
-    /// <summary>Binds the entry to parameters ?1..?24 of a raw statement (the hot path of writing a baseline).</summary>
+    /// <summary>Binds the entry to parameters ?1..?26 of a raw statement (the hot path of writing a baseline).</summary>
     public static void Bind(SQLitePCL.sqlite3_stmt statement, FileEntry entry) => Bind(new StatementParameters(statement), entry);
 
     private static void Bind<TParameters>(TParameters p, FileEntry e) where TParameters : struct, IParameters
@@ -55,10 +55,12 @@ internal static class EntryCodec
         p.Blob(21, e.Hashes.GetValueOrDefault("blake3"));
         p.Blob(22, e.Hashes.GetValueOrDefault("sha256"));
         p.Text(23, e.Error);
+        p.Int64(24, e.SpecialDevice is { } rdev ? unchecked((long)rdev) : null);
+        p.Int64(25, e.Flags is { } flags ? (long)flags : null);
     }
 
     /// <summary>
-    /// Binds the entry's <see cref="EntryFingerprint"/> to the parameter after the entry columns (?25) of a raw
+    /// Binds the entry's <see cref="EntryFingerprint"/> to the parameter after the entry columns of a raw
     /// baseline insert; NULL for an entry with an error.
     /// </summary>
     public static void BindFingerprint(SQLitePCL.sqlite3_stmt statement, FileEntry entry, FingerprintBuffer scratch)
@@ -134,6 +136,8 @@ internal static class EntryCodec
             Streams = r.IsNull(at + 20) ? null : JsonSerializer.Deserialize<string[][]>(r.Text(at + 20))!
                 .Select(s => new DataStream(s[0], long.Parse(s[1]))).ToArray(),
             Error = r.IsNull(at + 23) ? null : r.Text(at + 23),
+            SpecialDevice = r.IsNull(at + 24) ? null : unchecked((ulong)r.Int64(at + 24)),
+            Flags = r.IsNull(at + 25) ? null : (InodeFlags)r.Int64(at + 25),
         };
         if (!r.IsNull(at + 21))
             entry.Hashes["blake3"] = r.Blob(at + 21);

@@ -3,7 +3,7 @@ namespace Compliance.Store;
 /// <summary>The database layout. Bump <see cref="Version"/> with every change and add a migration step.</summary>
 internal static class Schema
 {
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>The step from each older version to the next, run in order in one transaction when a database is opened.</summary>
     public static readonly IReadOnlyDictionary<int, string> Upgrades = new Dictionary<int, string>
@@ -14,15 +14,29 @@ internal static class Schema
         [2] = "ALTER TABLE baseline ADD COLUMN fingerprint BLOB;",
         // 3 -> 4: removed entries can be found by inode, to pair a file that appears with where it was moved from.
         [3] = ObservedAbsentByInode,
+        // 4 -> 5: device files' rdev and inode flags. Older rows have neither, which reads as none (see FileEntry.Flags).
+        [4] = """
+            ALTER TABLE baseline ADD COLUMN rdev INTEGER; ALTER TABLE baseline ADD COLUMN flags INTEGER;
+            ALTER TABLE observed ADD COLUMN rdev INTEGER; ALTER TABLE observed ADD COLUMN flags INTEGER;
+            """,
     };
 
     /// <summary>Removed entries (absent rows keep the approved entry's columns) by inode; the rows present are not indexed.</summary>
     private const string ObservedAbsentByInode = "CREATE INDEX observed_absent_by_inode ON observed(inode) WHERE present = 0;";
 
     /// <summary>Columns shared by the baseline and the observed state, in this order.</summary>
-    public const string EntryColumns =
+    public const string EntryColumns = FirstEntryColumns + ", " + AddedEntryColumns;
+
+    /// <summary>The entry columns of schema version 3, every one of which the baseline digest frames, NULL or not.</summary>
+    public const string FirstEntryColumns =
         "path, walk_key, category, type, size, mode, uid, gid, mtime_ns, ctime_ns, btime_ns, inode, device, nlink, " +
         "target, xattrs, win_attributes, owner_sid, dacl, file_id, streams, blake3, sha256, error";
+
+    /// <summary>
+    /// Entry columns added since, which the baseline digest frames only when not NULL: a generation approved before
+    /// they existed keeps its digest, and the attestations signed over it still verify.
+    /// </summary>
+    public const string AddedEntryColumns = "rdev, flags";
 
     private const string EntryColumnDefinitions = """
         path BLOB NOT NULL,
@@ -36,7 +50,8 @@ internal static class Schema
         target BLOB, xattrs BLOB,
         win_attributes INTEGER, owner_sid TEXT, dacl TEXT, file_id BLOB, streams TEXT,
         blake3 BLOB, sha256 BLOB,
-        error TEXT
+        error TEXT,
+        rdev INTEGER, flags INTEGER
         """;
 
     public static readonly string Create = $"""

@@ -30,7 +30,7 @@ public sealed partial class StateStore
                 Generation = store.InsertGeneration(_transaction, "baseline", policy, tree, approvedBy, reason, entryCount: 0);
                 store.Execute("UPDATE baseline SET retired_gen = $gen WHERE retired_gen IS NULL", _transaction, ("$gen", Generation));
                 // A raw statement bound by position: every entry of the tree passes here, and ADO.NET would look each
-                // of the 24 parameters up by name on every row.
+                // parameter up by name on every row.
                 _insert = store.Prepare(
                     $"INSERT INTO baseline ({Schema.EntryColumns}, fingerprint, first_gen) VALUES ({EntryCodec.Placeholders()}, $fingerprint, {Generation})");
             }

@@ -56,18 +56,19 @@ public sealed partial class StateStore : IReconcileStore
         using var transaction = BeginTransaction();
         var current = RequireGeneration(generation, transaction);
         // Raw statements bound by position: a watch storm passes every change here, and ADO.NET would look each
-        // parameter up by name on every row. The entry's columns are ?1..?24; what is the same for the whole batch
+        // parameter up by name on every row. The entry's columns come first; what is the same for the whole batch
         // follows them and is bound once.
+        string batchWideParameters = $"?{EntryCodec.ColumnCount + 1}, ?{EntryCodec.ColumnCount + 2}";
         var everyColumn = string.Join(", ", Schema.EntryColumns.Split(", ").Select(c => $"{c} = excluded.{c}"));
         using var upsert = Prepare($"""
-            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 1, ?25, ?26)
+            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 1, {batchWideParameters})
             ON CONFLICT(walk_key) DO UPDATE SET {everyColumn},
                 present = 1, observed_at = excluded.observed_at, run_id = excluded.run_id
             """);
         // An absent path keeps the approved entry's columns, as a scan that finds it gone stores them, not whatever
         // was observed there before it went: the store then says the same whichever way the removal was found.
         using var markAbsent = Prepare($"""
-            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 0, ?25, ?26)
+            INSERT INTO observed ({Schema.EntryColumns}, present, observed_at, run_id) VALUES ({EntryCodec.Placeholders()}, 0, {batchWideParameters})
             ON CONFLICT(walk_key) DO UPDATE SET {everyColumn},
                 present = 0, observed_at = excluded.observed_at, run_id = excluded.run_id
             """);

@@ -94,7 +94,8 @@ public sealed partial class StateStore
     /// SHA-256 over generation <paramref name="generation"/>'s record (approver, reason, kind, policy, tree, host,
     /// time) and every column of every baseline entry it holds, in walk order. Each value is framed with its type
     /// and length, so any edit to the record or to any entry, including moving bytes between columns, changes it.
-    /// retired_gen is left out: a later generation sets it without changing what this one approved.
+    /// retired_gen is left out: a later generation sets it without changing what this one approved. Columns added
+    /// to the schema later are framed with their name and only when not NULL (see <see cref="Schema.AddedEntryColumns"/>).
     /// </summary>
     public string BaselineDigest(long generation)
     {
@@ -108,58 +109,71 @@ public sealed partial class StateStore
             AppendRow(hash, reader);
         }
         using (var command = Command($"""
-                   SELECT {Schema.EntryColumns}, first_gen FROM baseline
+                   SELECT {Schema.FirstEntryColumns}, first_gen, {Schema.AddedEntryColumns} FROM baseline
                    WHERE first_gen <= $gen AND (retired_gen IS NULL OR retired_gen > $gen) ORDER BY walk_key
                    """, null, ("$gen", generation)))
         using (var reader = command.ExecuteReader())
         {
+            int added = reader.GetOrdinal("first_gen") + 1;
             while (reader.Read())
-                AppendRow(hash, reader);
+            {
+                AppendRow(hash, reader, 0, added);
+                for (int column = added; column < reader.FieldCount; column++)
+                {
+                    if (!reader.IsDBNull(column))
+                    {
+                        AppendValue(hash, AddedColumnTag, Encoding.UTF8.GetBytes(reader.GetName(column)));
+                        AppendRow(hash, reader, column, column + 1);
+                    }
+                }
+            }
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void AppendRow(IncrementalHash hash, SqliteDataReader reader)
+    /// <summary>The frame tag of a later column's name, which comes before its value; values use tags 0-4.</summary>
+    private const byte AddedColumnTag = 5;
+
+    /// <summary>Frames columns <paramref name="from"/> up to <paramref name="to"/> (all when omitted) of the current row.</summary>
+    private static void AppendRow(IncrementalHash hash, SqliteDataReader reader, int from = 0, int? to = null)
     {
         Span<byte> number = stackalloc byte[8];
-        Span<byte> header = stackalloc byte[5];
-        for (int column = 0; column < reader.FieldCount; column++)
+        for (int column = from; column < (to ?? reader.FieldCount); column++)
         {
             var value = reader.GetValue(column);
-            byte tag;
-            byte[] bytes;
             switch (value)
             {
                 case DBNull:
-                    tag = 0;
-                    bytes = [];
+                    AppendValue(hash, 0, []);
                     break;
                 case long integer:
-                    tag = 1;
                     BinaryPrimitives.WriteInt64BigEndian(number, integer);
-                    bytes = number.ToArray();
+                    AppendValue(hash, 1, number);
                     break;
                 case double real:
-                    tag = 2;
                     BinaryPrimitives.WriteDoubleBigEndian(number, real);
-                    bytes = number.ToArray();
+                    AppendValue(hash, 2, number);
                     break;
                 case string text:
-                    tag = 3;
-                    bytes = Encoding.UTF8.GetBytes(text);
+                    AppendValue(hash, 3, Encoding.UTF8.GetBytes(text));
                     break;
                 case byte[] blob:
-                    tag = 4;
-                    bytes = blob;
+                    AppendValue(hash, 4, blob);
                     break;
                 default:
                     throw new InvalidDataException($"unexpected SQLite value type {value.GetType().Name} in column {reader.GetName(column)}.");
             }
-            header[0] = tag;
-            BinaryPrimitives.WriteInt32BigEndian(header[1..], bytes.Length);
-            hash.AppendData(header);
-            hash.AppendData(bytes);
         }
+    }
+
+    /// <summary>One frame: its tag, its length as a 32-bit big-endian number, its bytes.</summary>
+    private static void AppendValue(IncrementalHash hash, byte tag, ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> header = stackalloc byte[5];
+        header[0] = tag;
+        BinaryPrimitives.WriteInt32BigEndian(header[1..], bytes.Length);
+        hash.AppendData(header);
+        hash.AppendData(bytes);
     }
 
     private static string StoreTime(DateTimeOffset time) =>

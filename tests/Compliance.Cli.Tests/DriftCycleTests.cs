@@ -117,6 +117,59 @@ public sealed class DriftCycleTests
         full.GetProperty("files_hashed").GetInt64().Should().Be(50);
     }
 
+    /// <summary>
+    /// chattr +i and +a are how an intruder pins a planted file or how an administrator protects a log, and a device
+    /// node pointed at another device (/dev/null made /dev/mem) is a classic backdoor: each is drift of its own.
+    /// </summary>
+    [Fact]
+    public void Inode_flags_set_or_cleared_and_a_device_file_pointed_elsewhere_are_drift()
+    {
+        if (NativeFile.geteuid() != 0)
+            return; // chattr and mknod need root; CI runs as root
+        using var dir = new TempDir();
+        dir.Write("tree/app.log", "started\n");
+        dir.Write("tree/run.sh", "#!/bin/sh\n");
+        Run("chattr", "+a", dir.Combine("tree", "app.log"));
+        Run("mknod", dir.Combine("tree", "null"), "c", "1", "3");
+        try
+        {
+            CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+            CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(0, "flags and rdev read the same twice");
+
+            Run("chattr", "-a", dir.Combine("tree", "app.log"));
+            Run("chattr", "+i", dir.Combine("tree", "run.sh"));
+            File.Delete(dir.Combine("tree", "null"));
+            Run("mknod", dir.Combine("tree", "null"), "c", "1", "1");
+
+            var findings = FindingsByPath(CliRunner.Run(dir.Path, "check", "--json"));
+            var log = findings[dir.Combine("tree", "app.log")];
+            Attributes(log).Should().Equal("ctime", "flags");
+            log.GetProperty("before").GetProperty("flags").GetString().Should().Be("append_only");
+            log.GetProperty("after").TryGetProperty("flags", out _).Should().BeFalse("no flag is left");
+            var script = findings[dir.Combine("tree", "run.sh")];
+            Attributes(script).Should().Equal("ctime", "flags");
+            script.GetProperty("after").GetProperty("flags").GetString().Should().Be("immutable");
+            var device = findings[dir.Combine("tree", "null")];
+            Attributes(device).Should().Contain("rdev");
+            device.GetProperty("before").GetProperty("rdev").GetString().Should().Be("1:3");
+            device.GetProperty("after").GetProperty("rdev").GetString().Should().Be("1:1");
+
+            CliRunner.Run(dir.Path, "accept", "--all", "--reason", "test").ExitCode.Should().Be(0);
+            CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(0, "the accepted flags and device are the baseline now");
+        }
+        finally
+        {
+            Process.Start("chattr", ["-i", "-a", dir.Combine("tree", "run.sh"), dir.Combine("tree", "app.log")])!.WaitForExit();
+        }
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        using var process = Process.Start(program, arguments)!;
+        process.WaitForExit();
+        process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}");
+    }
+
     [Fact]
     public void Usage_errors_exit_2_with_one_line()
     {

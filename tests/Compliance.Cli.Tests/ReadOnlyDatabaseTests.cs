@@ -76,14 +76,18 @@ public sealed class ReadOnlyDatabaseTests
         dir.Write("tree/f", "x");
         var db = dir.Combine("state.db");
         CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
-        // Version 2 had no fingerprint column, nor the index of version 4.
-        Sqlite.Execute(db, "ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; PRAGMA user_version = 2;");
+        // Version 2 had no fingerprint column, nor the index of version 4 and the columns of version 5.
+        Sqlite.Execute(db, """
+            ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode;
+            ALTER TABLE baseline DROP COLUMN rdev; ALTER TABLE baseline DROP COLUMN flags;
+            ALTER TABLE observed DROP COLUMN rdev; ALTER TABLE observed DROP COLUMN flags; PRAGMA user_version = 2;
+            """);
         var before = Sha256(db);
 
         var export = CliRunner.Run(dir.Path, "export", "--db", db, "--format", "csv");
 
         export.ExitCode.Should().Be(3, export.Stdout);
-        export.Stderr.Should().Contain("schema version 2, older than this program's 4").And.Contain("not modified");
+        export.Stderr.Should().Contain("schema version 2, older than this program's 5").And.Contain("not modified");
         Sha256(db).Should().Equal(before);
         Sqlite.Scalar(db, "PRAGMA user_version").Should().Be("2");
     }

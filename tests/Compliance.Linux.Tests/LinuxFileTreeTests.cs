@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Compliance.Core.Model;
+using Compliance.Linux.Native;
 
 namespace Compliance.Linux.Tests;
 
@@ -96,6 +97,44 @@ public sealed partial class LinuxFileTreeTests : IDisposable
         {
             LinuxFileTree.UseListXattrAt = true;
         }
+    }
+
+    [Fact]
+    public void Inode_flags_and_the_device_a_device_file_stands_for_are_read_alike_by_path_and_by_listing()
+    {
+        if (LibC.geteuid() != 0)
+            return; // mknod and chattr +i need root; CI runs as root
+        var log = Path.Combine(_root, "sub", "audit.log");
+        var locked = Path.Combine(_root, "sub", "locked");
+        File.WriteAllText(log, "line\n");
+        File.WriteAllText(locked, "fixed");
+        Run("chattr", "+a", log);
+        Run("chattr", "+i", locked);
+        Run("mknod", Path.Combine(_root, "sub", "null"), "c", "1", "3");
+        try
+        {
+            var listed = _tree.ReadDirectory(Path.Combine(_root, "sub")).ToDictionary(e => Path.GetFileName(e.Path));
+            foreach (var entry in listed.Values)
+                entry.Should().BeEquivalentTo(_tree.Stat(entry.Path), entry.Path);
+            listed["audit.log"].Flags.Should().Be(InodeFlags.AppendOnly);
+            listed["locked"].Flags.Should().Be(InodeFlags.Immutable);
+            listed["null"].Flags.Should().BeNull("no flag is set");
+            listed["null"].SpecialDevice.Should().Be(LibC.MakeDevice(1, 3));
+            listed["locked"].SpecialDevice.Should().BeNull("only device files stand for a device");
+        }
+        finally
+        {
+            Run("chattr", "-a", log);
+            Run("chattr", "-i", locked);
+        }
+        _tree.Stat(log)!.Flags.Should().BeNull();
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        using var process = Process.Start(program, arguments)!;
+        process.WaitForExit();
+        process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}");
     }
 
     [Fact]

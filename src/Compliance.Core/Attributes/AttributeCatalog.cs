@@ -27,12 +27,16 @@ public static class AttributeCatalog
     public static FileAttribute Device { get; } = FileAttribute.Of("device", "device number of the filesystem", AttributeGroup.Identity, e => e.Device, Number);
     public static FileAttribute LinkCount { get; } = FileAttribute.Of("nlink", "number of hard links", AttributeGroup.Metadata, e => e.LinkCount, Number);
     public static FileAttribute LinkTarget { get; } = FileAttribute.Of("target", "symlink target, as stored", AttributeGroup.Identity, e => e.LinkTarget, t => t);
+    public static FileAttribute SpecialDevice { get; } = FileAttribute.Of("rdev", "device a character or block device file stands for (major:minor)",
+        AttributeGroup.Identity, e => e.SpecialDevice, MajorMinor);
     public static FileAttribute Xattrs { get; } = ExtendedAttributeView("xattrs", "extended attributes other than SELinux, capabilities and ACLs",
         name => name != SelinuxXattr && name != CapabilityXattr && !name.StartsWith(AclXattrPrefix, StringComparison.Ordinal));
     public static FileAttribute Selinux { get; } = ExtendedAttributeView("selinux", "SELinux label (security.selinux)", name => name == SelinuxXattr);
     public static FileAttribute Capabilities { get; } = ExtendedAttributeView("caps", "file capabilities (security.capability)", name => name == CapabilityXattr);
     public static FileAttribute Acl { get; } = ExtendedAttributeView("acl", "POSIX ACLs (system.posix_acl_access, system.posix_acl_default)",
         name => name.StartsWith(AclXattrPrefix, StringComparison.Ordinal));
+    public static FileAttribute Flags { get; } = FileAttribute.Of("flags", "inode flags: immutable, append_only, nodump, compressed, encrypted, verity (chattr)",
+        AttributeGroup.Security, e => e.Flags, f => f is { } flags ? InodeFlagNames.Format(flags) : null);
     public static FileAttribute WindowsAttributes { get; } = FileAttribute.Of("attributes", "Windows file attributes (FILE_ATTRIBUTE_*)", AttributeGroup.Windows,
         e => e.WindowsAttributes, a => a is { } flags ? "0x" + flags.ToString("x8", CultureInfo.InvariantCulture) : null);
     public static FileAttribute Owner { get; } = FileAttribute.Of("owner", "Windows owner SID", AttributeGroup.Windows, e => e.OwnerSid, s => s);
@@ -52,8 +56,8 @@ public static class AttributeCatalog
 
     public static IReadOnlyList<FileAttribute> All { get; } =
     [
-        Type, Size, Mode, Uid, Gid, Mtime, Ctime, Inode, Device, LinkCount, LinkTarget, Xattrs, Selinux, Capabilities, Acl,
-        WindowsAttributes, Owner, Dacl, FileId, Streams, .. ContentHashes,
+        Type, Size, Mode, Uid, Gid, Mtime, Ctime, Inode, Device, LinkCount, LinkTarget, SpecialDevice, Xattrs, Selinux, Capabilities, Acl,
+        Flags, WindowsAttributes, Owner, Dacl, FileId, Streams, .. ContentHashes,
     ];
 
     /// <summary>Named groups usable in a policy's attribute list, expanded in place.</summary>
@@ -61,10 +65,11 @@ public static class AttributeCatalog
     {
         // Every attribute and the default hash: what a bare `baseline PATH` records and compares.
         ["all"] = [.. All.Where(a => !a.IsContentHash), ByName(ContentHashAlgorithms.Default.Name)!],
-        // Ownership and permissions, the usual "who can touch it" set.
-        ["perms"] = [Mode, Uid, Gid, Acl, Selinux, Capabilities, Owner, Dacl],
-        // For logs and other files expected to grow: identity and permissions, not content.
-        ["growing"] = [Type, Mode, Uid, Gid, Inode, Device, Acl, Selinux, Owner, Dacl],
+        // Ownership and permissions, the usual "who can touch it" set; immutable and append-only limit root too.
+        ["perms"] = [Mode, Uid, Gid, Acl, Selinux, Capabilities, Flags, Owner, Dacl],
+        // For logs and other files expected to grow: identity and permissions, not content. Append-only is the flag
+        // that keeps a log from being rewritten, so its removal is drift.
+        ["growing"] = [Type, Mode, Uid, Gid, Inode, Device, Acl, Selinux, Flags, Owner, Dacl],
     };
 
     public static FileAttribute? ByName(string name) =>
@@ -105,6 +110,16 @@ public static class AttributeCatalog
             return left.Count == right.Count
                 && left.Zip(right).All(pair => pair.First.Key == pair.Second.Key && pair.First.Value.AsSpan().SequenceEqual(pair.Second.Value));
         });
+
+    /// <summary>glibc's major() and minor() of a makedev-encoded device number, as ls -l shows them.</summary>
+    private static string? MajorMinor(ulong? device)
+    {
+        if (device is not { } dev)
+            return null;
+        ulong major = ((dev >> 32) & 0xfffff000) | ((dev >> 8) & 0xfff);
+        ulong minor = ((dev >> 12) & 0xffffff00) | (dev & 0xff);
+        return string.Create(CultureInfo.InvariantCulture, $"{major}:{minor}");
+    }
 
     private static string? Time(long? ns) => ns is { } v ? Timestamps.FormatNs(v) : null;
 

@@ -16,7 +16,9 @@ namespace Compliance.Core.Model;
 /// length and their UTF-16 code units (exact, with no transcoding). The digest keeps baseline rows small; being
 /// cryptographic, no crafted metadata can make a changed entry match. A change of layout must change
 /// <see cref="FormatVersion"/>: a stored fingerprint of another version never matches, so such rows are compared in
-/// full, never wrongly taken as unchanged.
+/// full, never wrongly taken as unchanged. The one exception is a field added later, which is written at the end
+/// behind a tag of its own and only when present: an entry without it keeps the fingerprint stored before the field
+/// existed, so upgrading does not turn every stored row into a full compare.
 /// </remarks>
 public static class EntryFingerprint
 {
@@ -109,6 +111,25 @@ public static class EntryFingerprint
         {
             w.Int32(0);
         }
+
+        // Fields added after format version 1 (see the remarks): a tag, then the value, only when there is one.
+        if (e.SpecialDevice is { } rdev)
+        {
+            w.Byte(AddedField.SpecialDevice);
+            w.Number(unchecked((long)rdev));
+        }
+        if (e.Flags is { } flags)
+        {
+            w.Byte(AddedField.Flags);
+            w.Number((long)flags);
+        }
+    }
+
+    /// <summary>Tags of the fields added after format version 1; never reuse one.</summary>
+    private static class AddedField
+    {
+        public const byte SpecialDevice = 1;
+        public const byte Flags = 2;
     }
 }
 

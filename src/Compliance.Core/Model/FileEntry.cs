@@ -33,6 +33,15 @@ public sealed class FileEntry
     /// <summary>A symlink's target as stored in the link, never resolved.</summary>
     public string? LinkTarget { get; set; }
 
+    /// <summary>For a character or block device: the device it stands for (st_rdev, as glibc's makedev encodes it).</summary>
+    public ulong? SpecialDevice { get; set; }
+
+    /// <summary>
+    /// The inode flags set on the entry (immutable, append-only ...), or null when none is set or the platform has
+    /// none: an entry recorded before this field existed reads as having none.
+    /// </summary>
+    public InodeFlags? Flags { get; set; }
+
     /// <summary>Extended attributes by name (security.selinux, security.capability, system.posix_acl_*, user.*...).</summary>
     public SortedDictionary<string, byte[]>? ExtendedAttributes { get; set; }
 
@@ -123,6 +132,8 @@ public sealed class FileEntry
         Device = Device,
         LinkCount = LinkCount,
         LinkTarget = LinkTarget,
+        SpecialDevice = SpecialDevice,
+        Flags = Flags,
         ExtendedAttributes = ExtendedAttributes is null ? null : new(ExtendedAttributes, StringComparer.Ordinal),
         WindowsAttributes = WindowsAttributes,
         OwnerSid = OwnerSid,

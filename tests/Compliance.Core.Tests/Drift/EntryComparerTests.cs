@@ -34,4 +34,36 @@ public sealed class EntryComparerTests
 
         EntryComparer.Compare(File(uid: 0, mode: 0x1A4), unknown, null)!.Attributes.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Inode_flags_set_or_cleared_are_drift_named_as_lsattr_would_and_an_entry_from_before_flags_reads_as_none()
+    {
+        var recordedBeforeFlags = File(uid: 0, mode: 0x1A4);
+        var appendOnly = File(uid: 0, mode: 0x1A4);
+        appendOnly.Flags = InodeFlags.AppendOnly | InodeFlags.Immutable;
+
+        var set = EntryComparer.Compare(recordedBeforeFlags, appendOnly, null)!;
+        set.Kind.Should().Be(DriftKind.Metadata);
+        set.Attributes.Should().Equal("flags");
+        Attributes.AttributeCatalog.Flags.Format(appendOnly).Should().Be("immutable,append_only");
+        Attributes.AttributeCatalog.Flags.Format(recordedBeforeFlags).Should().BeNull();
+        EntryComparer.Compare(appendOnly, recordedBeforeFlags, null)!.Attributes.Should().Equal("flags");
+        EntryComparer.Compare(recordedBeforeFlags, File(uid: 0, mode: 0x1A4), null).Should().BeNull();
+        Attributes.AttributeCatalog.Flags.Format(new FileEntry { Path = "/x", Flags = InodeFlags.NoDump | (InodeFlags)0x8000 }).Should().Be("nodump,0x8000");
+    }
+
+    [Fact]
+    public void A_device_file_pointed_at_another_device_is_drift_in_rdev_shown_as_major_and_minor()
+    {
+        FileEntry Device(ulong rdev) => new() { Path = "/dev/null", Type = FileType.CharDevice, Mode = 0x1B6, Uid = 0, Gid = 0, Inode = 5, Device = 6, SpecialDevice = rdev };
+        const ulong null13 = 0x103;                  // makedev(1, 3)
+        const ulong zero15 = 0x105;                  // makedev(1, 5)
+        const ulong large = 0x1000_1000_0101UL;      // makedev(4097, 65537): both halves of the encoding
+
+        var finding = EntryComparer.Compare(Device(null13), Device(zero15), null)!;
+        finding.Kind.Should().Be(DriftKind.Metadata);
+        finding.Attributes.Should().Equal("rdev");
+        Attributes.AttributeCatalog.SpecialDevice.Format(Device(null13)).Should().Be("1:3");
+        Attributes.AttributeCatalog.SpecialDevice.Format(Device(large)).Should().Be("4097:65537");
+    }
 }

@@ -35,6 +35,8 @@ public sealed class EntryFingerprintTests
         Device = 0x803,
         LinkCount = 1,
         LinkTarget = "../target",
+        SpecialDevice = 0x103,
+        Flags = InodeFlags.Immutable,
         ExtendedAttributes = new(StringComparer.Ordinal) { ["security.selinux"] = "system_u:object_r:etc_t:s0\0"u8.ToArray(), ["user.a"] = [1, 2] },
         WindowsAttributes = 0x20,
         OwnerSid = "S-1-5-32-544",
@@ -74,6 +76,8 @@ public sealed class EntryFingerprintTests
             return [null, 0u, 0x9EDu]; // 04755
         if (type == typeof(ulong?))
             return [null, 0UL, ulong.MaxValue];
+        if (type == typeof(InodeFlags?))
+            return [null, InodeFlags.None, InodeFlags.AppendOnly, InodeFlags.Immutable | InodeFlags.AppendOnly];
         if (type == typeof(string))
             return [null, "", "other"];
         if (type == typeof(UInt128?))
@@ -116,6 +120,32 @@ public sealed class EntryFingerprintTests
         entry.Error = "permission denied";
         EntryFingerprint.Of(entry).Should().BeNull();
         EntryFingerprint.Matches(entry, stored, new FingerprintBuffer()).Should().BeFalse();
+    }
+
+    /// <summary>
+    /// Baseline rows keep the fingerprint computed when they were written. An entry that has none of the fields added
+    /// since must still get that value, or every stored row would be compared in full after an upgrade; one that has
+    /// them must not, or a flag set since would be taken as unchanged.
+    /// </summary>
+    [Fact]
+    public void An_entry_without_the_fields_added_later_keeps_the_fingerprint_format_1_gave_it()
+    {
+        // The entry of StateStoreTests.Entry("/data/a"), fingerprinted by this program before rdev and flags existed.
+        var entry = new FileEntry
+        {
+            Path = "/data/a", Type = FileType.File, Size = 1, Mode = 0x1a4, Inode = 42, Device = 7, MtimeNs = 1_700_000_000_123_456_789,
+            ExtendedAttributes = new(StringComparer.Ordinal) { ["user.note"] = [1, 2, 3] },
+        };
+        const string beforeRdevAndFlags = "01f078c92428ad14722bf9c494ff48103a58656e62b80cc5507f4cbbf4a79d5929";
+
+        Convert.ToHexStringLower(EntryFingerprint.Of(entry)!).Should().Be(beforeRdevAndFlags);
+        var scratch = new FingerprintBuffer();
+        var flagged = entry.Clone();
+        flagged.Flags = InodeFlags.AppendOnly;
+        EntryFingerprint.Matches(flagged, Convert.FromHexString(beforeRdevAndFlags), scratch).Should().BeFalse();
+        var device = entry.Clone();
+        device.SpecialDevice = (ulong)InodeFlags.AppendOnly;
+        EntryFingerprint.Of(device).Should().NotEqual(EntryFingerprint.Of(flagged), "each added field has a tag of its own");
     }
 
     [Fact]
@@ -179,6 +209,8 @@ public sealed class EntryFingerprintTests
             Device = 2,
             LinkCount = Pick<ulong?>(1UL, 1UL, 2UL),
             LinkTarget = Pick<string?>(null, null, "t"),
+            SpecialDevice = Pick<ulong?>(null, null, 0x103UL),
+            Flags = Pick<InodeFlags?>(null, null, InodeFlags.AppendOnly),
             ExtendedAttributes = Pick<SortedDictionary<string, byte[]>?>(null, new(StringComparer.Ordinal),
                 new(StringComparer.Ordinal) { ["security.selinux"] = [1] }, new(StringComparer.Ordinal) { ["user.x"] = [1] }),
             WindowsAttributes = Pick<uint?>(null, null, 0x20u),
