@@ -96,6 +96,7 @@ public sealed partial class StateStore
     /// and length, so any edit to the record or to any entry, including moving bytes between columns, changes it.
     /// retired_gen is left out: a later generation sets it without changing what this one approved. Columns added
     /// to the schema later are framed with their name and only when not NULL (see <see cref="Schema.AddedEntryColumns"/>).
+    /// Throws <see cref="BaselineEditedException"/> when a row's stored fingerprint is not the one of its columns.
     /// </summary>
     public string BaselineDigest(long generation)
     {
@@ -109,16 +110,21 @@ public sealed partial class StateStore
             AppendRow(hash, reader);
         }
         using (var command = Command($"""
-                   SELECT {Schema.FirstEntryColumns}, first_gen, {Schema.AddedEntryColumns} FROM baseline
+                   SELECT {Schema.EntryColumns}, fingerprint, first_gen FROM baseline
                    WHERE first_gen <= $gen AND (retired_gen IS NULL OR retired_gen > $gen) ORDER BY walk_key
                    """, null, ("$gen", generation)))
         using (var reader = command.ExecuteReader())
         {
-            int added = reader.GetOrdinal("first_gen") + 1;
+            int firstAdded = Schema.FirstEntryColumns.Split(", ").Length;
+            int fingerprint = EntryCodec.ColumnCount;
+            int firstGen = fingerprint + 1;
+            var scratch = new FingerprintBuffer();
+            var edited = new List<string>();
             while (reader.Read())
             {
-                AppendRow(hash, reader, 0, added);
-                for (int column = added; column < reader.FieldCount; column++)
+                AppendRow(hash, reader, 0, firstAdded);
+                AppendRow(hash, reader, firstGen, firstGen + 1);
+                for (int column = firstAdded; column < EntryCodec.ColumnCount; column++)
                 {
                     if (!reader.IsDBNull(column))
                     {
@@ -126,7 +132,14 @@ public sealed partial class StateStore
                         AppendRow(hash, reader, column, column + 1);
                     }
                 }
+                // The fingerprint is left out of the digest (rows written before it existed have none), but a scan
+                // takes a row whose fingerprint matches as unchanged: one edited to match a changed file would hide it.
+                if (!reader.IsDBNull(fingerprint) && EntryCodec.Read(reader) is var entry
+                    && !EntryFingerprint.Matches(entry, (byte[])reader.GetValue(fingerprint), scratch))
+                    edited.Add(entry.Path);
             }
+            if (edited.Count > 0)
+                throw new BaselineEditedException(generation, edited);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
@@ -184,3 +197,13 @@ public sealed partial class StateStore
 public sealed record StoredFinding(long Id, long? RunId, long? Generation, DateTimeOffset ObservedAt, string Path, string Kind,
     IReadOnlyList<string> Attributes, string Category, string Severity, string Source, string? Detail, int? ProcessId,
     string? ProcessPath, string? BeforeJson, string? AfterJson);
+
+/// <summary>Baseline rows whose stored fingerprint does not match their columns: the database was edited outside this program.</summary>
+public sealed class BaselineEditedException(long generation, IReadOnlyList<string> paths) : ComplianceException(
+    $"generation {generation} of the stored baseline was edited outside compliance: the stored fingerprint of {paths.Count} " +
+    $"{(paths.Count == 1 ? "entry does" : "entries do")} not match {(paths.Count == 1 ? "its" : "their")} columns " +
+    $"({string.Join(", ", paths.Take(3).Select(EntryPath.ToDisplay))}{(paths.Count > 3 ? ", ..." : "")}), " +
+    "so a check would take those entries as unchanged whatever is on disk")
+{
+    public IReadOnlyList<string> Paths { get; } = paths;
+}

@@ -64,6 +64,11 @@ public sealed class AttestationTests : IDisposable
     [InlineData("UPDATE baseline SET mode = 511 WHERE rowid = (SELECT max(rowid) FROM baseline WHERE retired_gen IS NULL)")]
     [InlineData("DELETE FROM baseline WHERE rowid = (SELECT max(rowid) FROM baseline WHERE retired_gen IS NULL)")]
     [InlineData("UPDATE generations SET approved_by = 'mallory' WHERE id = 2")]
+    // The fingerprint is outside the digest, but a row whose fingerprint matches a changed file would hide the change.
+    [InlineData("""
+        UPDATE baseline SET fingerprint = (SELECT other.fingerprint FROM baseline other WHERE other.fingerprint <> baseline.fingerprint LIMIT 1)
+        WHERE rowid = (SELECT max(rowid) FROM baseline WHERE retired_gen IS NULL AND fingerprint IS NOT NULL)
+        """)]
     public void A_database_with_one_baseline_entry_edited_fails_verification(string edit)
     {
         using (var connection = new SqliteConnection($"Data Source={_demo.DatabasePath};Pooling=False"))

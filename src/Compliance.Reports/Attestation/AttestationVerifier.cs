@@ -44,7 +44,16 @@ public static class AttestationVerifier
                 checks.Add(new("baseline", false, $"the database has no baseline generation {statement.BaselineGeneration}"));
                 return checks;
             }
-            var digest = store.BaselineDigest(statement.BaselineGeneration);
+            string digest;
+            try
+            {
+                digest = store.BaselineDigest(statement.BaselineGeneration);
+            }
+            catch (BaselineEditedException edited)
+            {
+                checks.Add(new("baseline", false, edited.Message));
+                return checks;
+            }
             checks.Add(digest == statement.BaselineDigest
                 ? new("baseline", true, $"generation {statement.BaselineGeneration} has the attested digest {digest}")
                 : new("baseline", false, $"generation {statement.BaselineGeneration} has digest {digest}, the attestation names {statement.BaselineDigest}: the stored baseline changed"));
