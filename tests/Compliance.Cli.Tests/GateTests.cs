@@ -91,6 +91,34 @@ public sealed class GateTests
         Baseline(db).Should().Be(approved, "a gate never changes the approved baseline");
     }
 
+    /// <summary>
+    /// CI jobs point outputs at links into an artifacts directory or at /dev/stdout. Renaming a finished file over such
+    /// a target replaced the link or, as root, the device node in /dev itself.
+    /// </summary>
+    [Fact]
+    public void Outputs_through_a_symlink_or_to_a_device_are_written_there_not_renamed_over_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/etc/hosts", "127.0.0.1 localhost\n");
+        File.WriteAllText(dir.Combine("policy.yaml"), Policy);
+        string db = dir.Combine("state.db"), artifact = dir.Combine("artifacts", "gate.sarif"), link = dir.Combine("gate.sarif");
+        CliRunner.Run(dir.Path, "baseline", "--root", "tree", "--policy", "policy.yaml", "--db", db).ExitCode.Should().Be(0);
+        dir.Write("artifacts/gate.sarif", "an older, longer run's output that must not survive at the end of the new one\n");
+        File.CreateSymbolicLink(link, artifact);
+        string device = dir.Combine("null");
+        using (var mknod = System.Diagnostics.Process.Start("mknod", [device, "c", "1", "3"])!)
+            mknod.WaitForExit();
+        bool isRoot = File.Exists(device);
+
+        var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "tree", "--sarif", link, "--junit", isRoot ? device : dir.Combine("gate.xml"));
+
+        gate.ExitCode.Should().Be(0, gate.Stderr);
+        new FileInfo(link).LinkTarget.Should().Be(artifact, "the link stays a link");
+        Results(artifact).GetArrayLength().Should().Be(0, "the output went through the link, replacing what was there");
+        if (isRoot)
+            new FileInfo(device).Length.Should().Be(0, "a device node stays a device node, not a file holding the JUnit output");
+    }
+
     [Fact]
     public void An_ntfs_image_passes_and_a_copy_with_one_changed_content_byte_fails_with_exactly_that_file()
     {

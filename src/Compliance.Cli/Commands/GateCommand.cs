@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using Compliance.Core;
 using Compliance.Core.Drift;
+using Compliance.Core.Model;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
@@ -87,16 +88,30 @@ internal static class GateCommand
         return command;
     }
 
-    /// <summary>Writes beside the target and renames, so a CI step never uploads a half-written file.</summary>
+    /// <summary>
+    /// Writes beside the target and renames, so a CI step never uploads a half-written file. A target that is there
+    /// and is not a regular file (a symlink, /dev/stdout, a pipe) is written in place: renaming over it would replace
+    /// the link or the device node itself.
+    /// </summary>
     private static void WriteFile(string? path, Action<Stream> write)
     {
         if (path is null)
             return;
         var full = Path.GetFullPath(path);
+        if (File.Exists(full) && !IsRegularFile(full))
+        {
+            using var target = new FileStream(full, FileMode.Truncate, FileAccess.Write);
+            write(target);
+            return;
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var partial = full + ".partial";
         using (var stream = File.Create(partial))
             write(stream);
         File.Move(partial, full, overwrite: true);
     }
+
+    private static bool IsRegularFile(string path) => OperatingSystem.IsWindows()
+        ? new FileInfo(path).LinkTarget is null
+        : new LinuxFileTree().StatIdentity(path)?.Type == FileType.File;
 }
