@@ -47,6 +47,24 @@ public sealed class CsvReportTests : IDisposable
             .And.Contain(",\"/opt/app/line\nbreak.conf\",");
     }
 
+    /// <summary>Names come from whoever made the file (an image's root has relative paths) and from accept's --by.</summary>
+    [Fact]
+    public void A_cell_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text()
+    {
+        var entries = new[] { "=HYPERLINK(\"http://x\",\"y\")", "@SUM(1+1)", "+1", "-2", "plain=1" }
+            .Select(name => new Core.Model.FileEntry { Path = name, Type = Core.Model.FileType.File, Category = "=cmd" }).ToList();
+        using var text = new StringWriter();
+
+        Export.BaselineExport.WriteCsv(entries, text);
+
+        var rows = CsvReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(text.ToString())), new CsvReaderOptions { HasHeader = true });
+        var cells = new List<(string Path, string Category)>();
+        while (rows.Read())
+            cells.Add((rows.GetString(0), rows.GetString(Export.BaselineExport.CsvHeader.ToList().IndexOf("category"))));
+        cells.Select(c => c.Path).Should().Equal("'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1+1)", "'+1", "'-2", "plain=1");
+        cells.Should().OnlyContain(c => c.Category == "'=cmd");
+    }
+
     [Fact]
     public void The_summary_has_the_verdict_and_counts_that_match_the_findings()
     {

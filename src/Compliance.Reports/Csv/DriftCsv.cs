@@ -18,7 +18,9 @@ public static class DriftCsv
         "controls", "attributes", "before", "after", "source", "pid", "process", "detail",
     ];
 
-    private static readonly CsvWriterOptions Options = new() { WriteByteOrderMark = true };
+    // Paths, names and reasons come from whoever named the file or ran accept: a cell starting with = + - @ would be
+    // a formula in the spreadsheet an auditor opens, so it is written behind a ' (shown as text).
+    private static readonly CsvWriterOptions Options = new() { WriteByteOrderMark = true, Injection = CsvInjection.Escape };
 
     /// <summary>Where the summary goes when the findings go to <paramref name="findingsPath"/>: report.csv gives report.summary.csv.</summary>
     public static string SummaryPath(string findingsPath) =>

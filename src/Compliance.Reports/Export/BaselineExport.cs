@@ -16,9 +16,12 @@ public static class BaselineExport
     public static IReadOnlyList<string> CsvHeader { get; } =
         ["path", .. AttributeCatalog.All.Select(a => a.Name), "category", "error"];
 
+    // A file named =HYPERLINK(...) must not become a formula in the spreadsheet an auditor opens this in.
+    private static readonly CsvWriterOptions Options = new() { Injection = CsvInjection.Escape };
+
     public static void WriteCsv(IEnumerable<FileEntry> entries, TextWriter output)
     {
-        using var csv = CsvWriter.Create(output, options: null, leaveOpen: true);
+        using var csv = CsvWriter.Create(output, Options, leaveOpen: true);
         csv.WriteRecord(CsvHeader.ToArray());
         var row = new string[CsvHeader.Count];
         foreach (var entry in entries)
