@@ -170,6 +170,37 @@ public sealed class DriftCycleTests
         process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}");
     }
 
+    /// <summary>
+    /// `baseline .` keeps its database in ./.compliance, inside the tree: it changes on every run, and was drift on
+    /// every check, forever. A database kept elsewhere in the tree is left out too, with a warning for its directory.
+    /// </summary>
+    [Fact]
+    public void The_database_inside_the_tree_a_zero_config_baseline_monitors_is_not_drift()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/app.conf", "port=1\n");
+        var tree = dir.Combine("tree");
+
+        CliRunner.Run(tree, "baseline", ".").ExitCode.Should().Be(0);
+        for (int run = 0; run < 2; run++)
+        {
+            var check = CliRunner.Run(tree, "check", "--json");
+            check.ExitCode.Should().Be(0, $"run {run}: {check.Stdout}");
+        }
+        var exported = JsonDocument.Parse(CliRunner.Run(tree, "export", "--format", "json").Stdout).RootElement.EnumerateArray()
+            .Select(e => e.GetProperty("path").GetString()!).ToList();
+        exported.Should().BeEquivalentTo([tree, Path.Combine(tree, "app.conf")]);
+        File.AppendAllText(Path.Combine(tree, "app.conf"), "debug=1\n");
+        FindingsByPath(CliRunner.Run(tree, "check", "--json")).Keys.Should().BeEquivalentTo([Path.Combine(tree, "app.conf")]);
+
+        var elsewhere = CliRunner.Run(dir.Path, "baseline", tree, "--db", Path.Combine(tree, "state.db"));
+        elsewhere.ExitCode.Should().Be(0, elsewhere.Stderr);
+        elsewhere.Stderr.Should().Contain($"the policy selects {tree}, which holds this program's database");
+        var entries = JsonDocument.Parse(CliRunner.Run(dir.Path, "export", "--db", Path.Combine(tree, "state.db"), "--format", "json").Stdout)
+            .RootElement.EnumerateArray().Select(e => e.GetProperty("path").GetString()!);
+        entries.Should().Contain(Path.Combine(tree, "app.conf")).And.NotContain(path => path.StartsWith(Path.Combine(tree, "state.db")));
+    }
+
     [Fact]
     public void Usage_errors_exit_2_with_one_line()
     {

@@ -30,7 +30,12 @@ internal static class BaselineCommand
         command.Arguments.Add(paths);
         command.SetAction(parse =>
         {
-            var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null);
+            bool liveRoot = parse.GetValue(image) is null && parse.GetValue(root) is null;
+            var database = Path.GetFullPath(parse.GetValue(db)!);
+            var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null,
+                liveRoot ? OwnFiles(database) : []);
+            if (liveRoot)
+                KeepDatabaseOutOfTheWalk(policy, database);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) });
@@ -47,7 +52,7 @@ internal static class BaselineCommand
                 OpenedBaseline baseline;
                 try
                 {
-                    baseline = OpenedBaseline.Open(parse.GetValue(db)!, policy, tree, parse.GetValue(by)!, parse.GetValue(reason)!);
+                    baseline = OpenedBaseline.Open(database, policy, tree, parse.GetValue(by)!, parse.GetValue(reason)!);
                 }
                 catch
                 {
@@ -117,7 +122,34 @@ internal static class BaselineCommand
         }
     }
 
-    internal static Policy LoadPolicy(string? policyFile, string[] paths, bool forImage)
+    /// <summary>
+    /// What this program writes beside its database on every run: the directory of the default location, which is
+    /// its own, or else the database and SQLite's -wal, -shm and -journal files.
+    /// </summary>
+    private static string[] OwnFiles(string database)
+    {
+        var directory = Path.GetDirectoryName(database)!;
+        return Path.GetFileName(directory) == Path.GetDirectoryName(StateStore.DefaultPath)
+            ? [directory]
+            : [database, database + "-wal", database + "-shm", database + "-journal"];
+    }
+
+    /// <summary>
+    /// The database's directory is made before the walk starts (the store opens beside it), or a first baseline
+    /// could record a parent directory as it was before and a check then report its new entry. A policy that still
+    /// selects the database, or its directory, whose entries come and go on every run, is warned about.
+    /// </summary>
+    private static void KeepDatabaseOutOfTheWalk(Policy policy, string database)
+    {
+        var directory = Path.GetDirectoryName(database)!;
+        Directory.CreateDirectory(directory);
+        if (policy.Classify(database) is not null)
+            Console.Error.WriteLine($"compliance: warning: the policy selects {database}, this program's own database, which changes on every run: exclude it or keep the database elsewhere (--db).");
+        else if (policy.Classify(directory) is not null && !OwnFiles(database).Contains(directory))
+            Console.Error.WriteLine($"compliance: warning: the policy selects {directory}, which holds this program's database: its modification time changes whenever the database is opened. Keep the database elsewhere (--db) or exclude the directory.");
+    }
+
+    internal static Policy LoadPolicy(string? policyFile, string[] paths, bool forImage, IReadOnlyList<string> ownFiles)
     {
         if (policyFile is not null && paths.Length > 0)
             throw new ComplianceException("give either --policy FILE or PATHs, not both.", FailureKind.Usage);
@@ -130,7 +162,11 @@ internal static class BaselineCommand
                 if (!forImage && !Path.Exists(path))
                     throw new ComplianceException($"{path}: no such file or directory.", FailureKind.Usage);
             }
-            return Policy.ForPaths(forImage ? paths : paths.Select(p => Path.GetFullPath(p)));
+            if (forImage)
+                return Policy.ForPaths(paths);
+            var full = paths.Select(p => Path.GetFullPath(p)).ToList();
+            // The database is left out of a tree that holds it, as `baseline .` with the default database does.
+            return Policy.ForPaths(full, ownFiles.Where(own => full.Any(path => PathPattern.IsSameOrBelow(own, path))));
         }
         if (forImage)
             return Policy.ForPaths(["/"]);

@@ -105,7 +105,11 @@ public sealed class Policy
         Categories.SelectMany(c => c.Attributes.HashAlgorithms).Distinct().ToArray();
 
     /// <summary>The zero-configuration policy: each path and everything beneath it, every attribute, the default hash.</summary>
-    public static Policy ForPaths(IEnumerable<string> paths)
+    /// <summary>
+    /// The policy of `compliance baseline PATH...`: each path and everything beneath it with every attribute, but for
+    /// the paths in <paramref name="exclude"/> (each with everything beneath it).
+    /// </summary>
+    public static Policy ForPaths(IEnumerable<string> paths, IEnumerable<string>? exclude = null)
     {
         var list = paths.ToList();
         var yaml = new StringBuilder()
@@ -118,6 +122,12 @@ public sealed class Policy
             .AppendLine("    include:");
         foreach (var path in list)
             yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(PathPattern.EscapeLiteral(WithoutTrailingSlash(path))));
+        if (exclude?.ToList() is { Count: > 0 } excluded)
+        {
+            yaml.AppendLine("    exclude:");
+            foreach (var path in excluded)
+                yaml.Append("      - ").AppendLine(PolicyLoader.QuoteScalar(PathPattern.EscapeLiteral(WithoutTrailingSlash(path))));
+        }
         return PolicyLoader.Parse(yaml.ToString(), "<paths>");
     }
 
