@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Compliance.Core;
 
 namespace Compliance.Cli;
@@ -6,13 +7,26 @@ namespace Compliance.Cli;
 /// <summary>Parses, runs, and turns failures into one-line messages and the documented exit codes.</summary>
 internal static class CommandRunner
 {
+    /// <summary>An empty value names no file, no path and no person: '' is always a mistake (an unset shell variable).</summary>
+    private static IEnumerable<string> EmptyValues(ParseResult parse)
+    {
+        for (int i = 0; i < parse.Tokens.Count; i++)
+        {
+            if (parse.Tokens[i] is { Type: TokenType.Argument, Value.Length: 0 })
+                yield return i > 0 && parse.Tokens[i - 1].Type == TokenType.Option
+                    ? $"{parse.Tokens[i - 1].Value} was given an empty value."
+                    : "an empty argument was given.";
+        }
+    }
+
     public static int Run(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var errors = parse.Errors.Select(e => e.Message).Concat(EmptyValues(parse)).ToList();
+        if (errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-                Console.Error.WriteLine($"compliance: {error.Message}");
+            foreach (var error in errors)
+                Console.Error.WriteLine($"compliance: {error}");
             Console.Error.WriteLine("Try 'compliance --help'.");
             return ExitCodes.Usage;
         }

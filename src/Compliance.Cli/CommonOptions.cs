@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Compliance.Core;
+using Compliance.Core.Model;
 using Compliance.Core.Scanning;
 using Compliance.Linux;
 using Compliance.Ntfs;
@@ -16,6 +17,44 @@ internal static class CommonOptions
         DefaultValueFactory = _ => StateStore.DefaultPath,
         HelpName = "FILE",
     };
+
+    /// <summary>
+    /// A path as the command line gave it. .NET decodes arguments as UTF-8 and puts U+FFFD for bytes that are not, so
+    /// a Linux file name that is not UTF-8 cannot be named through them; such an argument is read again, as bytes,
+    /// from /proc/self/cmdline and kept in the form every path has here (see <see cref="EntryPath"/>).
+    /// </summary>
+    public static string PathArgument(string value)
+    {
+        const char replacement = '\uFFFD';
+        if (!value.Contains(replacement) || !File.Exists("/proc/self/cmdline"))
+            return value;
+        static string Collapsed(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\uFFFD+", "\uFFFD");
+        var commandLine = File.ReadAllBytes("/proc/self/cmdline");
+        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var range in commandLine.AsSpan().TrimEnd((byte)0).Split((byte)0))
+        {
+            var raw = commandLine.AsSpan(range);
+            if (Collapsed(System.Text.Encoding.UTF8.GetString(raw)) == Collapsed(value))
+                candidates.Add(EntryPath.FromBytes(raw));
+        }
+        return candidates.Count == 1
+            ? candidates.Single()
+            : throw new ComplianceException($"cannot tell which bytes the argument {value} was given as; name the path by a pattern with \\xHH in a policy instead.", FailureKind.Usage);
+    }
+
+    /// <summary>--reason, recorded with the generation it approves: blank is no reason at all.</summary>
+    public static Option<string> Reason(string description, string? defaultReason = null)
+    {
+        var reason = new Option<string>("--reason") { Description = description, Required = defaultReason is null };
+        if (defaultReason is not null)
+            reason.DefaultValueFactory = _ => defaultReason;
+        reason.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+                result.AddError("--reason must say why: it is recorded with the generation it approves.");
+        });
+        return reason;
+    }
 
     public static Option<bool> Json() => new("--json") { Description = "Write machine-readable JSON to stdout instead of a table." };
 
@@ -64,7 +103,7 @@ internal static class CommonOptions
         if (image is not null && root is not null)
             throw new ComplianceException("--image and --root cannot be used together.", FailureKind.Usage);
         if (image is not null)
-            return NtfsImageFileTree.Open(image, partition);
+            return OpenImage(image, partition);
         if (root is not null)
         {
             if (!Directory.Exists(root))
@@ -82,9 +121,24 @@ internal static class CommonOptions
         return kind switch
         {
             "linux" => LinuxTree(location),
-            "ntfs-image" => NtfsImageFileTree.Open(location),
+            "ntfs-image" => OpenImage(location, null),
             _ => throw new ComplianceException($"the baseline was taken from '{description}', which this build cannot read; pass --root or --image.", FailureKind.Usage),
         };
+    }
+
+    /// <summary>
+    /// An image is a regular file or a block device. Anything else is refused before it is opened: opening a FIFO
+    /// waits for a writer that may never come, and a character device may never end.
+    /// </summary>
+    private static NtfsImageFileTree OpenImage(string image, int? partition)
+    {
+        if (LinuxFileTree.IsSupported && File.Exists(image))
+        {
+            var target = File.ResolveLinkTarget(image, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(image);
+            if (new LinuxFileTree().StatIdentity(target) is { Type: not (FileType.File or FileType.BlockDevice) } other)
+                throw new ComplianceException($"{image} is a {other.Type.ToName()}, not a disk image: give an image file or a block device.", FailureKind.Usage);
+        }
+        return NtfsImageFileTree.Open(image, partition);
     }
 
     private static IFileTree LinuxTree(string root) =>

@@ -19,6 +19,11 @@ public sealed partial class StateStore
 
         var drift = ObservedDrift().ToList();
         var rows = drift.Where(row => paths is null || paths.Any(p => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList();
+        // A path with nothing to approve is a typo or a path check never saw: said at once, with nothing approved.
+        if (paths?.Where(p => !rows.Any(row => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList() is { Count: > 0 } unmatched)
+            throw new ComplianceException(
+                $"no observed change at or below {string.Join(", ", unmatched.Select(EntryPath.ToDisplay))}; nothing was approved. `compliance check` lists the changes there are.",
+                FailureKind.Usage);
         if (paths is not null)
             rows.AddRange(OtherHalvesOfMoves(rows, drift));
         var approvable = rows.Where(row => !row.Present || row.Entry.Error is null).ToList();

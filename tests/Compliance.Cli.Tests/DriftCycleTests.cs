@@ -216,5 +216,25 @@ public sealed class DriftCycleTests
         noDb.Stderr.Should().Contain("compliance baseline");
         CliRunner.Run(dir.Path, "accept", "--reason", "x").ExitCode.Should().Be(2);
         CliRunner.Run(dir.Path, "check", "--no-such-flag").ExitCode.Should().Be(2);
+
+        // What an unset shell variable gives: no file, no reason. Each was an internal error or recorded as given.
+        dir.Write("tree/f", "x");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        var emptyDb = CliRunner.Run(dir.Path, "check", "--db", "");
+        emptyDb.ExitCode.Should().Be(2);
+        emptyDb.Stderr.Should().StartWith("compliance: --db was given an empty value.");
+        CliRunner.Run(dir.Path, "report", "--format", "csv", "--out", "").ExitCode.Should().Be(2);
+        File.AppendAllText(dir.Combine("tree", "f"), "y");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
+        var blank = CliRunner.Run(dir.Path, "accept", "--all", "--reason", "  ");
+        blank.ExitCode.Should().Be(2);
+        blank.Stderr.Should().Contain("--reason must say why");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1, "nothing was approved");
+
+        // A FIFO given as a disk image would block the open until a writer came.
+        Process.Start("mkfifo", dir.Combine("image.fifo"))!.WaitForExit();
+        var fifo = CliRunner.Run(dir.Path, "gate", "--baseline", ".compliance/state.db", "--image", "image.fifo");
+        fifo.ExitCode.Should().Be(2);
+        fifo.Stderr.Should().Contain("image.fifo is a fifo, not a disk image");
     }
 }

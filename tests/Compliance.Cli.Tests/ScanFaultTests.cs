@@ -111,6 +111,53 @@ public sealed class ScanFaultTests
         finding.GetProperty("detail").GetString().Should().Be($"moved from {tree}/b\\xff\\xfen\\xc3(.t\\x80");
     }
 
+    /// <summary>
+    /// .NET hands a program its arguments decoded as UTF-8, with U+FFFD for the bytes that are not: a file named by
+    /// such bytes could be baselined only through a parent, and accepted only with --all, while accept PATH approved
+    /// nothing. The shell passes the raw bytes here, as a user's does.
+    /// </summary>
+    [Fact]
+    public void A_path_that_is_not_utf8_can_be_named_on_the_command_line()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.Combine("tree"));
+        dir.Write("tree/ok", "fine");
+        var tree = System.Text.Encoding.UTF8.GetBytes(dir.Combine("tree") + "/");
+        NativeFile.Create([.. tree, (byte)'b', 0xFF, (byte)'d'], "odd");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        NativeFile.Append([.. tree, (byte)'b', 0xFF, (byte)'d'], " and changed");
+        NativeFile.Create([.. tree, (byte)'n', 0xFE, (byte)'w'], "new");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
+
+        // printf turns \377 into the byte 0xFF, which no .NET string can carry to a child process.
+        var accept = Shell(dir.Path, "accept \"$(printf 'tree/b\\377d')\" --reason 'reviewed'");
+        accept.ExitCode.Should().Be(0, accept.Stderr);
+        accept.Stdout.Should().Contain("Approved 1 change(s)");
+        var left = CliRunner.Run(dir.Path, "check", "--json");
+        Findings(left).Select(f => f.GetProperty("kind").GetString()).Should().BeEquivalentTo(["added", "metadata"],
+            "the other odd name and the directory it went into are left");
+        var typo = Shell(dir.Path, "accept \"$(printf 'tree/x\\377y')\" --reason 'reviewed'");
+        typo.ExitCode.Should().Be(2);
+        typo.Stderr.Should().Contain("no observed change at or below").And.Contain("x\\xffy").And.Contain("nothing was approved");
+
+        var baseline = Shell(dir.Path, "baseline \"$(printf 'tree/n\\376w')\" --db single.db");
+        baseline.ExitCode.Should().Be(0, baseline.Stderr);
+        CliRunner.Run(dir.Path, "export", "--db", "single.db", "--format", "csv").Stdout.Should().Contain("tree/n\\xfew");
+    }
+
+    private static CliRunner.Result Shell(string directory, string arguments)
+    {
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"exec dotnet \"$0\" {arguments}");
+        start.ArgumentList.Add(CliRunner.AssemblyPath);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new CliRunner.Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     private static string PythonFsEncode(string json, string? arrayKey = null)
     {
         var start = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true };

@@ -10,7 +10,7 @@ internal static class AcceptCommand
     {
         var all = new Option<bool>("--all") { Description = "Approve every observed change." };
         var paths = new Argument<string[]>("PATH") { Description = "Approve the changes at these paths (and below them).", Arity = ArgumentArity.ZeroOrMore };
-        var reason = new Option<string>("--reason") { Description = "Why the changes are legitimate (required; recorded with the generation).", Required = true };
+        var reason = CommonOptions.Reason("Why the changes are legitimate (required; recorded with the generation).");
         var by = new Option<string>("--by") { Description = "Who approves (default: the current user).", DefaultValueFactory = _ => Environment.UserName };
         var db = CommonOptions.Database();
         var json = CommonOptions.Json();
@@ -21,7 +21,7 @@ internal static class AcceptCommand
         command.Arguments.Add(paths);
         command.SetAction(parse =>
         {
-            var selected = parse.GetValue(paths) ?? [];
+            var selected = (parse.GetValue(paths) ?? []).Select(CommonOptions.PathArgument).ToArray();
             bool everything = parse.GetValue(all);
             if (everything == selected.Length > 0)
                 throw new ComplianceException("give either --all or one or more PATHs.", FailureKind.Usage);

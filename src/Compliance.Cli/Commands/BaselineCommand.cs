@@ -3,6 +3,7 @@ using Compliance.Core;
 using Compliance.Core.Drift;
 using Compliance.Core.Policies;
 using Compliance.Core.Scanning;
+using Compliance.Linux;
 using Compliance.Store;
 
 namespace Compliance.Cli.Commands;
@@ -19,7 +20,7 @@ internal static class BaselineCommand
         var partition = CommonOptions.Partition();
         var root = CommonOptions.Root();
         var by = new Option<string>("--by") { Description = "Who approves this baseline (default: the current user).", DefaultValueFactory = _ => Environment.UserName };
-        var reason = new Option<string>("--reason") { Description = "Why this baseline is approved.", DefaultValueFactory = _ => "initial baseline" };
+        var reason = CommonOptions.Reason("Why this baseline is approved.", "initial baseline");
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
 
@@ -32,7 +33,7 @@ internal static class BaselineCommand
         {
             bool liveRoot = parse.GetValue(image) is null && parse.GetValue(root) is null;
             var database = Path.GetFullPath(parse.GetValue(db)!);
-            var policy = LoadPolicy(parse.GetValue(policyOption), parse.GetValue(paths) ?? [], parse.GetValue(image) is not null,
+            var policy = LoadPolicy(parse.GetValue(policyOption), (parse.GetValue(paths) ?? []).Select(CommonOptions.PathArgument).ToArray(), parse.GetValue(image) is not null,
                 liveRoot ? OwnFiles(database) : []);
             if (liveRoot)
                 KeepDatabaseOutOfTheWalk(policy, database);
@@ -149,6 +150,10 @@ internal static class BaselineCommand
             Console.Error.WriteLine($"compliance: warning: the policy selects {directory}, which holds this program's database: its modification time changes whenever the database is opened. Keep the database elsewhere (--db) or exclude the directory.");
     }
 
+    /// <summary>Whether a path names something; by its bytes on Linux, where a name need not be UTF-8.</summary>
+    private static bool Exists(string path) =>
+        LinuxFileTree.IsSupported ? new LinuxFileTree().StatIdentity(Path.GetFullPath(path)) is not null : Path.Exists(path);
+
     internal static Policy LoadPolicy(string? policyFile, string[] paths, bool forImage, IReadOnlyList<string> ownFiles)
     {
         if (policyFile is not null && paths.Length > 0)
@@ -159,7 +164,7 @@ internal static class BaselineCommand
         {
             foreach (var path in paths)
             {
-                if (!forImage && !Path.Exists(path))
+                if (!forImage && !Exists(path))
                     throw new ComplianceException($"{path}: no such file or directory.", FailureKind.Usage);
             }
             if (forImage)
