@@ -1,6 +1,7 @@
 using Compliance.Core;
 using Compliance.Core.Model;
 using Compliance.Core.Scanning;
+using Compliance.Hashing.Blake3;
 
 namespace Compliance.Ntfs;
 
@@ -112,11 +113,27 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             LinkTarget = entry.ReparsePoint?.Target,
             OwnerSid = OwnerOf(entry),
             Streams = entry.DataStreams.Where(s => s.Name.Length > 0).OrderBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new Core.Model.DataStream(s.Name, s.Size)).ToArray(),
+                .Select(s => new Core.Model.DataStream(s.Name, s.Size, s.IsEncrypted ? null : Digest(s))).ToArray(),
         };
         if (result.Type == FileType.File && entry.MainStream is { IsEncrypted: true })
             result.Error = "EFS-encrypted: content cannot be read from an image";
         return result;
+    }
+
+    /// <summary>
+    /// BLAKE3 of an alternate stream's content. Streams are few and mostly small (Zone.Identifier), so each is read
+    /// whenever its file is examined: a rewritten stream of the same size is drift, as a rewritten file is.
+    /// </summary>
+    private byte[] Digest(DataStream stream)
+    {
+        var hasher = new Blake3Hasher();
+        using var content = _volume.OpenRead(stream);
+        var buffer = new byte[64 * 1024];
+        for (int read; (read = content.Read(buffer)) > 0;)
+            hasher.Update(buffer.AsSpan(0, read));
+        var digest = new byte[Blake3Hasher.DefaultOutputLength];
+        hasher.Finalize(digest);
+        return digest;
     }
 
     // The record's own descriptor (NTFS 1.2, ntfs-3g) wins; otherwise the shared one $STANDARD_INFORMATION points to.

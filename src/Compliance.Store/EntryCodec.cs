@@ -51,7 +51,10 @@ internal static class EntryCodec
         p.Text(17, e.OwnerSid);
         p.Text(18, e.Dacl);
         p.Blob(19, e.FileIdBigEndian);
-        p.Text(20, e.Streams is { } streams ? JsonSerializer.Serialize(streams.Select(s => new[] { s.Name, s.Size.ToString() })) : null);
+        // [name, size] or, with the content's digest, [name, size, hex]: rows from before digests read as they were.
+        p.Text(20, e.Streams is { } streams
+            ? JsonSerializer.Serialize(streams.Select(s => s.Blake3 is { } digest ? new[] { s.Name, s.Size.ToString(), Convert.ToHexStringLower(digest) } : [s.Name, s.Size.ToString()]))
+            : null);
         p.Blob(21, e.Hashes.GetValueOrDefault("blake3"));
         p.Blob(22, e.Hashes.GetValueOrDefault("sha256"));
         p.Text(23, e.Error);
@@ -134,7 +137,7 @@ internal static class EntryCodec
             Dacl = r.IsNull(at + 18) ? null : r.Text(at + 18),
             FileIdBigEndian = r.IsNull(at + 19) ? null : r.Blob(at + 19),
             Streams = r.IsNull(at + 20) ? null : JsonSerializer.Deserialize<string[][]>(r.Text(at + 20))!
-                .Select(s => new DataStream(s[0], long.Parse(s[1]))).ToArray(),
+                .Select(s => new DataStream(s[0], long.Parse(s[1]), s.Length > 2 ? Convert.FromHexString(s[2]) : null)).ToArray(),
             Error = r.IsNull(at + 23) ? null : r.Text(at + 23),
             SpecialDevice = r.IsNull(at + 24) ? null : unchecked((ulong)r.Int64(at + 24)),
             Flags = r.IsNull(at + 25) ? null : (InodeFlags)r.Int64(at + 25),

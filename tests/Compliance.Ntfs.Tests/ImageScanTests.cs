@@ -60,13 +60,66 @@ public class ImageScanTests : IDisposable
     public void Named_streams_times_and_link_counts_come_from_the_mft()
     {
         var scanned = Scan(TestData.Gunzipped(TestData.OwnImage("basic.img.gz")));
-        scanned["docs/with-ads.txt"].Streams.Should().Equal(new Core.Model.DataStream("Zone.Identifier", 23), new Core.Model.DataStream("big", 30000));
+        var streams = scanned["docs/with-ads.txt"].Streams!;
+        streams.Select(s => (s.Name, s.Size)).Should().Equal(("Zone.Identifier", 23), ("big", 30000));
+        // Each digest is BLAKE3 of the bytes whose SHA-256 icat gives for the stream (basic.sleuthkit.csv).
+        var icat = new Dictionary<string, string>
+        {
+            ["Zone.Identifier"] = "3bd58e0589a299edc9a77d4937eaedcd5484e6b4619c2da5e4406a618c0d7d51",
+            ["big"] = "7e63775257c95c91e274743bbfcd62740b936def9d425634fedd48e0f84f7b80",
+        };
+        foreach (var stream in streams)
+        {
+            var content = StreamContent(TestData.Gunzipped(TestData.OwnImage("basic.img.gz")), "docs/with-ads.txt", stream.Name);
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)).Should().Be(icat[stream.Name]);
+            var blake3 = new byte[32];
+            Hashing.Blake3.Blake3Hasher.Hash(content, blake3);
+            stream.Blake3.Should().Equal(blake3, stream.Name);
+        }
         scanned["docs/original.txt"].LinkCount.Should().Be(3);
         scanned["docs"].Type.Should().Be(FileType.Directory);
         scanned["docs/reparse-link"].Type.Should().Be(FileType.Symlink);
         var unicode = scanned["Привет/привет.txt"];
         unicode.MtimeNs.Should().BeGreaterThan(1_700_000_000L * 1_000_000_000);
         unicode.BirthTimeNs.Should().NotBeNull();
+    }
+
+    /// <summary>A stream's content as the volume reads it (checked against icat by <see cref="ImageContentTests"/>).</summary>
+    private static byte[] StreamContent(string image, string path, string name)
+    {
+        using var opened = NtfsImage.Open(image);
+        var volume = opened.OpenVolume(opened.Volumes.Single());
+        var catalog = volume.ReadCatalog();
+        var entry = catalog.Entries.Single(e => e.VisibleNames().Any(n => catalog.PathOf(e, n) == path));
+        using var content = volume.OpenRead(entry.DataStreams.Single(s => s.Name == name));
+        using var bytes = new MemoryStream();
+        content.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+
+    /// <summary>
+    /// Code hides in alternate streams as well as in files. A stream rewritten in place in the image, same length,
+    /// no time touched (as an offline edit does), is drift in `streams`; before, only names and sizes were compared.
+    /// </summary>
+    [Fact]
+    public void A_named_stream_rewritten_in_the_image_with_its_size_kept_is_drift()
+    {
+        var image = Path.Combine(_folder, "ads.img");
+        File.Copy(TestData.Gunzipped(TestData.OwnImage("basic.img.gz")), image);
+        var approved = Scan(image);
+        var zone = StreamContent(image, "docs/with-ads.txt", "Zone.Identifier");
+        var bytes = File.ReadAllBytes(image);
+        int at = bytes.AsSpan().IndexOf(zone);
+        at.Should().BeGreaterThan(0, "the resident stream lies in its MFT record");
+        bytes.AsSpan(at + 1).IndexOf(zone).Should().Be(-1, "only one copy to rewrite");
+        bytes[at + zone.Length / 2] ^= 0x20;
+        File.WriteAllBytes(image, bytes);
+
+        var rescanned = Scan(image, approved.Values);
+        var before = approved["docs/with-ads.txt"];
+        var after = rescanned["docs/with-ads.txt"];
+        after.Streams!.Select(s => s.Size).Should().Equal(before.Streams!.Select(s => s.Size));
+        Core.Drift.EntryComparer.Compare(before, after, null)!.Attributes.Should().Equal("streams");
     }
 
     [Theory]

@@ -415,13 +415,14 @@ public sealed class StateStoreTests : IDisposable
         entry.WindowsAttributes = 0x20;
         entry.OwnerSid = "S-1-5-32-544";
         entry.Dacl = "D:(A;;FA;;;SY)";
-        entry.Streams = [new DataStream("Zone.Identifier", 26), new DataStream("ünïcode", 0)];
+        entry.Streams = [new DataStream("Zone.Identifier", 26, Enumerable.Range(0, 32).Select(i => (byte)i).ToArray()), new DataStream("ünïcode", 0)];
         Baseline(store, entry, Entry("/data/v"));
 
         // Through both readers: the lookup on the store's connection and the scan's own raw connection.
         foreach (var back in new[] { store.FindBaseline("/data/w")!, store.BaselineInWalkOrder("/data/w").Single() })
         {
             back.Should().BeEquivalentTo(entry);
+            back.Streams.Should().Equal(entry.Streams, "digest bytes included");
             back.FileId.Should().Be(entry.FileId);
             back.HasSameContentIdentity(entry).Should().BeTrue();
         }

@@ -43,9 +43,10 @@ public static class AttributeCatalog
     public static FileAttribute Dacl { get; } = FileAttribute.Of("dacl", "Windows DACL in SDDL", AttributeGroup.Windows, e => e.Dacl, s => s);
     public static FileAttribute FileId { get; } = FileAttribute.Of("file_id", "NTFS/ReFS file ID (128-bit)", AttributeGroup.Identity,
         e => e.FileId, id => id is { } value ? value.ToString("x32", CultureInfo.InvariantCulture) : null);
-    public static FileAttribute Streams { get; } = new("streams", "named data streams (alternate data streams) and their sizes", AttributeGroup.Windows,
-        e => e.Streams is { Count: > 0 } s ? string.Join(";", s.Select(x => $"{x.Name}:{x.Size}")) : null,
-        (a, b) => (a.Streams ?? []).SequenceEqual(b.Streams ?? []));
+    public static FileAttribute Streams { get; } = new("streams", "named data streams (alternate data streams): sizes, and BLAKE3 of their content where read (images)",
+        AttributeGroup.Windows,
+        e => e.Streams is { Count: > 0 } s ? string.Join(";", s.Select(x => x.Blake3 is { } digest ? $"{x.Name}:{x.Size}:blake3={Convert.ToHexStringLower(digest)}" : $"{x.Name}:{x.Size}")) : null,
+        (a, b) => (a.Streams ?? []) is var left && (b.Streams ?? []) is var right && left.Count == right.Count && left.Zip(right).All(pair => pair.First.Matches(pair.Second)));
 
     /// <summary>One attribute per hash algorithm, named after it.</summary>
     public static IReadOnlyList<FileAttribute> ContentHashes { get; } = ContentHashAlgorithms.All

@@ -123,6 +123,15 @@ public static class EntryFingerprint
             w.Byte(AddedField.Flags);
             w.Number((long)flags);
         }
+        if (e.Streams is { Count: > 0 } hashed && hashed.Any(stream => stream.Blake3 is not null))
+        {
+            w.Byte(AddedField.StreamDigests);
+            for (int i = 0; i < hashed.Count; i++)
+            {
+                w.Byte(hashed[i].Blake3 is null ? (byte)0 : (byte)1);
+                w.Bytes(hashed[i].Blake3 ?? []);
+            }
+        }
     }
 
     /// <summary>Tags of the fields added after format version 1; never reuse one.</summary>
@@ -130,6 +139,7 @@ public static class EntryFingerprint
     {
         public const byte SpecialDevice = 1;
         public const byte Flags = 2;
+        public const byte StreamDigests = 3;
     }
 }
 

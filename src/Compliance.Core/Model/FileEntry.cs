@@ -157,5 +157,23 @@ public sealed class FileEntry
         && _hasFileId == known._hasFileId && _fileIdUpper == known._fileIdUpper && _fileIdLower == known._fileIdLower;
 }
 
-/// <summary>A named data stream of a file (an NTFS alternate data stream).</summary>
-public sealed record DataStream(string Name, long Size);
+/// <summary>
+/// A named data stream of a file (an NTFS alternate data stream), with the BLAKE3 digest of its content where it
+/// was read (a disk image's streams) and null where it was not: code can hide in a stream as well as in the file.
+/// </summary>
+public sealed record DataStream(string Name, long Size, byte[]? Blake3 = null)
+{
+    /// <summary>
+    /// The same stream as far as both sides tell: name and size, and content when both digests are there. A stream
+    /// recorded before its content was hashed compares by name and size, so that no upgrade reports every stream.
+    /// </summary>
+    public bool Matches(DataStream other) =>
+        Name == other.Name && Size == other.Size && (Blake3 is null || other.Blake3 is null || Blake3.AsSpan().SequenceEqual(other.Blake3));
+
+    /// <summary>Exactly equal, digest bytes included (a record compares arrays by reference).</summary>
+    public bool Equals(DataStream? other) =>
+        other is not null && Name == other.Name && Size == other.Size
+        && (Blake3 is null ? other.Blake3 is null : other.Blake3 is not null && Blake3.AsSpan().SequenceEqual(other.Blake3));
+
+    public override int GetHashCode() => HashCode.Combine(Name, Size);
+}

@@ -95,7 +95,8 @@ public sealed class EntryFingerprintTests
             ];
         }
         if (type == typeof(IReadOnlyList<DataStream>))
-            return [null, new[] { new DataStream("Zone.Identifier", 27) }, new[] { new DataStream("Zone.Identifier", 26), new DataStream("x", 0) }];
+            return [null, new[] { new DataStream("Zone.Identifier", 27) }, new[] { new DataStream("Zone.Identifier", 26), new DataStream("x", 0) },
+                new[] { new DataStream("Zone.Identifier", 26, new byte[32]) }];
         throw new InvalidOperationException($"FileEntry.{property.Name} has type {type}, which this test cannot vary: add it to EntryFingerprint and here.");
     }
 
@@ -174,11 +175,18 @@ public sealed class EntryFingerprintTests
             var a = RandomEntry(random);
             var b = random.Next(3) == 0 ? RandomEntry(random) : WithOneFieldFrom(a, RandomEntry(random), random);
             bool same = a.Type == b.Type && EntryComparer.ChangedAttributes(a, b, attributes).Count == 0;
-            EntryFingerprint.Matches(b, EntryFingerprint.Of(a), scratch).Should().Be(same, $"pair {i}");
+            bool matches = EntryFingerprint.Matches(b, EntryFingerprint.Of(a), scratch);
+            // A stream hashed on one side only compares by name and size: its fingerprints differ whether or not the
+            // attributes do, which costs a full compare and nothing more.
+            if (matches || !OneSideLacksAStreamDigest(a, b))
+                matches.Should().Be(same, $"pair {i}");
             equal += same ? 1 : 0;
         }
         equal.Should().BeGreaterThan(2000, "the property must be tested on equal pairs too");
     }
+
+    private static bool OneSideLacksAStreamDigest(FileEntry a, FileEntry b) =>
+        (a.Streams ?? []).Zip(b.Streams ?? []).Any(pair => (pair.First.Blake3 is null) != (pair.Second.Blake3 is null));
 
     /// <summary>A copy of <paramref name="entry"/> with one fingerprinted field taken from <paramref name="donor"/> (often the same value).</summary>
     private static FileEntry WithOneFieldFrom(FileEntry entry, FileEntry donor, Random r)
@@ -217,7 +225,7 @@ public sealed class EntryFingerprintTests
             OwnerSid = Pick<string?>(null, null, "S-1-5-18"),
             Dacl = null,
             FileId = Pick<UInt128?>(null, null, UInt128.One),
-            Streams = Pick<IReadOnlyList<DataStream>?>(null, [], [new DataStream("s", 1)]),
+            Streams = Pick<IReadOnlyList<DataStream>?>(null, [], [new DataStream("s", 1)], [new DataStream("s", 1, [1])], [new DataStream("s", 1, [2])]),
         };
     }
 }
