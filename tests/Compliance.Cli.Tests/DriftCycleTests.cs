@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Compliance.Tests;
 
 namespace Compliance.Cli.Tests;
 
@@ -129,17 +130,17 @@ public sealed class DriftCycleTests
         using var dir = new TempDir();
         dir.Write("tree/app.log", "started\n");
         dir.Write("tree/run.sh", "#!/bin/sh\n");
-        Run("chattr", "+a", dir.Combine("tree", "app.log"));
-        Run("mknod", dir.Combine("tree", "null"), "c", "1", "3");
+        ExternalCommand.Run("chattr", "+a", dir.Combine("tree", "app.log"));
+        ExternalCommand.Run("mknod", dir.Combine("tree", "null"), "c", "1", "3");
         try
         {
             CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
             CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(0, "flags and rdev read the same twice");
 
-            Run("chattr", "-a", dir.Combine("tree", "app.log"));
-            Run("chattr", "+i", dir.Combine("tree", "run.sh"));
+            ExternalCommand.Run("chattr", "-a", dir.Combine("tree", "app.log"));
+            ExternalCommand.Run("chattr", "+i", dir.Combine("tree", "run.sh"));
             File.Delete(dir.Combine("tree", "null"));
-            Run("mknod", dir.Combine("tree", "null"), "c", "1", "1");
+            ExternalCommand.Run("mknod", dir.Combine("tree", "null"), "c", "1", "1");
 
             var findings = FindingsByPath(CliRunner.Run(dir.Path, "check", "--json"));
             var log = findings[dir.Combine("tree", "app.log")];
@@ -161,13 +162,6 @@ public sealed class DriftCycleTests
         {
             Process.Start("chattr", ["-i", "-a", dir.Combine("tree", "run.sh"), dir.Combine("tree", "app.log")])!.WaitForExit();
         }
-    }
-
-    private static void Run(string program, params string[] arguments)
-    {
-        using var process = Process.Start(program, arguments)!;
-        process.WaitForExit();
-        process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}");
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Compliance.Core.Model;
 using Compliance.Linux.Native;
+using Compliance.Tests;
 
 namespace Compliance.Linux.Tests;
 
@@ -108,9 +109,9 @@ public sealed partial class LinuxFileTreeTests : IDisposable
         var locked = Path.Combine(_root, "sub", "locked");
         File.WriteAllText(log, "line\n");
         File.WriteAllText(locked, "fixed");
-        Run("chattr", "+a", log);
-        Run("chattr", "+i", locked);
-        Run("mknod", Path.Combine(_root, "sub", "null"), "c", "1", "3");
+        ExternalCommand.Run("chattr", "+a", log);
+        ExternalCommand.Run("chattr", "+i", locked);
+        ExternalCommand.Run("mknod", Path.Combine(_root, "sub", "null"), "c", "1", "3");
         try
         {
             var listed = _tree.ReadDirectory(Path.Combine(_root, "sub")).ToDictionary(e => Path.GetFileName(e.Path));
@@ -124,17 +125,10 @@ public sealed partial class LinuxFileTreeTests : IDisposable
         }
         finally
         {
-            Run("chattr", "-a", log);
-            Run("chattr", "-i", locked);
+            ExternalCommand.Run("chattr", "-a", log);
+            ExternalCommand.Run("chattr", "-i", locked);
         }
         _tree.Stat(log)!.Flags.Should().BeNull();
-    }
-
-    private static void Run(string program, params string[] arguments)
-    {
-        using var process = Process.Start(program, arguments)!;
-        process.WaitForExit();
-        process.ExitCode.Should().Be(0, $"{program} {string.Join(' ', arguments)}");
     }
 
     [Fact]
