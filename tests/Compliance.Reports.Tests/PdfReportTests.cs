@@ -25,6 +25,36 @@ public sealed class PdfReportTests : IDisposable
         text.Should().Contain(DemoScenario.RawNameDisplay).And.Contain("/opt/app/line\\nbreak.conf").And.Contain("日本語の設定.conf").And.Contain("/opt/app/עברית.conf");
     }
 
+    /// <summary>
+    /// Cells were cut after 40 lines: two files deep in one directory showed as the same cut path, and neither name
+    /// was anywhere in the report. A path of nearly 4,096 bytes now runs on over as many pages as it needs.
+    /// </summary>
+    [Fact]
+    public void A_path_longer_than_a_page_is_printed_in_full()
+    {
+        var directory = Path.Combine(_demo.Tree, "opt/app", string.Join("/", Enumerable.Range(0, 58).Select(i => $"d{i:D2}" + new string('x', 60))));
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "ROOTKIT.so"), "x");
+        File.WriteAllText(Path.Combine(directory, "harmless.txt"), "x");
+        using (var store = StateStore.Open(_demo.DatabasePath, create: false))
+        {
+            var policy = Core.Policies.PolicyLoader.Load(Path.Combine(AppContext.BaseDirectory, "demo-policy.yaml"));
+            new Core.Reconcile.Reconciler(store, new Linux.LinuxFileTree(_demo.Tree), policy).Scan("check", "scan");
+        }
+
+        var pdf = Render(PdfSharp.PageSize.A4, out var report);
+
+        // The path runs on over pages: between its parts come the row's other cells, the footer and the repeated
+        // table header, which are taken out so that what is left of the row is its path alone.
+        var text = Regex.Replace(ExternalTool.Run("pdftotext", "-enc", "UTF-8", pdf, "-"), "\\s", "");
+        text = Regex.Replace(text, $"Report{report.ReportId}·generated.+?Page\\d+of\\d+|#PathKind/statusBefore\\(changedattributes\\)After|added·highopen·[-\\d:]+Z—type\\w+·size\\d+·mode\\d+·uid\\d+·gid\\d+(blake3[0-9a-f]+…)?", "");
+        var deep = report.Findings.Where(f => f.Path.EndsWith("ROOTKIT.so") || f.Path.EndsWith("harmless.txt")).ToList();
+        deep.Should().HaveCount(2);
+        deep[0].Path.Length.Should().BeGreaterThan(3700);
+        foreach (var finding in deep)
+            text.Should().Contain(DriftPdf.PathText(finding.Path), $"#{finding.Number} is printed whole");
+    }
+
     [Fact]
     public void Every_page_has_the_report_id_and_its_number_of_the_total()
     {

@@ -90,8 +90,6 @@ internal sealed class PageFlow(IPdfCanvas canvas)
 
     internal sealed class Table
     {
-        private const int MaxLinesPerCell = 40;
-
         private readonly PageFlow _flow;
         private readonly IReadOnlyList<TableColumn> _columns;
         private readonly double[] _widths;
@@ -109,6 +107,10 @@ internal sealed class PageFlow(IPdfCanvas canvas)
             DrawHeader();
         }
 
+        /// <summary>
+        /// A row, every cell in full: one that does not fit the rest of the page starts on the next, and one taller
+        /// than a page runs on over as many as it needs (a path can be 4,096 bytes; none is cut short).
+        /// </summary>
         public void AddRow(IReadOnlyList<IReadOnlyList<StyledText>> cells)
         {
             var laidOut = new List<(string Text, StyledText Source)>[cells.Count];
@@ -116,40 +118,63 @@ internal sealed class PageFlow(IPdfCanvas canvas)
             for (int c = 0; c < cells.Count; c++)
             {
                 laidOut[c] = [];
-                double cellHeight = 0;
                 foreach (var item in cells[c])
                 {
-                    foreach (var line in TextWrap.Lines(_flow.Canvas, item.Text, item.Style, _widths[c] - 2 * CellPadding, MaxLinesPerCell))
-                    {
+                    foreach (var line in TextWrap.Lines(_flow.Canvas, item.Text, item.Style, _widths[c] - 2 * CellPadding))
                         laidOut[c].Add((line, item));
-                        cellHeight += item.Style.LineHeight;
-                    }
                 }
-                height = Math.Max(height, cellHeight);
+                height = Math.Max(height, laidOut[c].Sum(line => line.Source.Style.LineHeight));
             }
-            height += 2 * CellPadding;
-            if (_flow.Y + height > _flow.Bottom)
-            {
-                _flow.NewPage();
-                DrawHeader();
-            }
+            if (_flow.Y + height + 2 * CellPadding > _flow.Bottom)
+                NewPageWithHeader();
 
-            if (_rows++ % 2 == 1)
+            bool striped = _rows++ % 2 == 1;
+            var next = new int[cells.Count];
+            while (true)
+            {
+                // The lines of each cell that fit what is left of this page.
+                double room = _flow.Bottom - _flow.Y - 2 * CellPadding;
+                var take = new int[cells.Count];
+                double used = 0;
+                for (int c = 0; c < cells.Count; c++)
+                {
+                    double cellHeight = 0;
+                    while (next[c] + take[c] < laidOut[c].Count && cellHeight + laidOut[c][next[c] + take[c]].Source.Style.LineHeight <= room)
+                        cellHeight += laidOut[c][next[c] + take[c]++].Source.Style.LineHeight;
+                    used = Math.Max(used, cellHeight);
+                }
+                DrawSegment(laidOut, next, take, used + 2 * CellPadding, striped);
+                if (next.Select((line, c) => line < laidOut[c].Count).All(left => !left))
+                    return;
+                NewPageWithHeader();
+            }
+        }
+
+        private void DrawSegment(List<(string Text, StyledText Source)>[] laidOut, int[] next, int[] take, double height, bool striped)
+        {
+            if (striped)
                 _flow.Canvas.FillRectangle(_flow.Left, _flow.Y, _flow.Width, height, StripeFill);
             double x = _flow.Left;
-            for (int c = 0; c < cells.Count; c++)
+            for (int c = 0; c < laidOut.Length; c++)
             {
                 double y = _flow.Y + CellPadding;
-                foreach (var (text, source) in laidOut[c])
+                foreach (var (text, source) in laidOut[c].Skip(next[c]).Take(take[c]))
                 {
                     double textX = _columns[c].AlignRight ? x + _widths[c] - CellPadding - _flow.Canvas.Measure(text, source.Style) : x + CellPadding;
                     _flow.Canvas.DrawText(text, textX, y + source.Style.Size, source.Style, source.Color);
                     y += source.Style.LineHeight;
                 }
+                next[c] += take[c];
                 x += _widths[c];
             }
             _flow.Y += height;
             _flow.Canvas.DrawLine(_flow.Left, _flow.Y, _flow.Left + _flow.Width, _flow.Y, RuleColor, 0.3);
+        }
+
+        private void NewPageWithHeader()
+        {
+            _flow.NewPage();
+            DrawHeader();
         }
 
         public void End() => _flow.Space(10);

@@ -5,20 +5,11 @@ namespace Compliance.Reports.Pdf;
 /// <summary>Breaks text into lines that fit a width: at spaces or after path separators and punctuation, or anywhere in a long word.</summary>
 internal static class TextWrap
 {
-    public static List<string> Lines(IPdfCanvas canvas, string text, TextStyle style, double width, int maxLines = int.MaxValue)
+    public static List<string> Lines(IPdfCanvas canvas, string text, TextStyle style, double width)
     {
         var lines = new List<string>();
         foreach (var paragraph in text.Split('\n'))
-        {
             Wrap(canvas, paragraph, style, width, lines);
-            if (lines.Count >= maxLines)
-                break;
-        }
-        if (lines.Count > maxLines)
-        {
-            lines.RemoveRange(maxLines, lines.Count - maxLines);
-            lines[^1] += " …";
-        }
         return lines;
     }
 
