@@ -55,6 +55,31 @@ public sealed class PdfReportTests : IDisposable
             text.Should().Contain(DriftPdf.PathText(finding.Path), $"#{finding.Number} is printed whole");
     }
 
+    /// <summary>
+    /// A character no embedded font has printed as an empty box and was missing from the text layer, and an emoji
+    /// came out of it as another character: a name the auditor reads or copies must be the file's own.
+    /// </summary>
+    [Fact]
+    public void A_character_no_font_draws_or_maps_back_is_printed_as_its_escape()
+    {
+        var pdf = Path.Combine(_demo.Root, "characters.pdf");
+        var style = new TextStyle(Face.Sans, 10);
+        string[] names = ["rune-ᚠ-x", "math-𝔘-x", "emoji-😀-x", "samaritan-ࠀ-x", "kanji-日本語-x", "latin-café-x"];
+        using (var canvas = new PdfSharpCanvas(PdfSharp.PageSize.A4, PdfLicence.Agpl))
+        {
+            canvas.AddPage();
+            for (int i = 0; i < names.Length; i++)
+                canvas.DrawText(names[i], 50, 100 + 20 * i, style, Rgb.Black);
+            canvas.Measure("rune-ᚠ-x", style).Should().Be(canvas.Measure("rune-\\u16A0-x", style), "measured as drawn");
+            using var output = File.Create(pdf);
+            canvas.Save(output);
+        }
+
+        var lines = ExternalTool.Run("pdftotext", "-enc", "UTF-8", pdf, "-").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+
+        lines.Should().ContainInOrder("rune-\\u16A0-x", "math-\\U0001D518-x", "emoji-\\U0001F600-x", "samaritan-\\u0800-x", "kanji-日本語-x", "latin-café-x");
+    }
+
     [Fact]
     public void Every_page_has_the_report_id_and_its_number_of_the_total()
     {

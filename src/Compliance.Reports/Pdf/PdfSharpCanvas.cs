@@ -54,13 +54,15 @@ public sealed class PdfSharpCanvas : IPdfCanvas
     public double Measure(string text, TextStyle style)
     {
         double width = 0;
-        foreach (var rune in Clean(text).EnumerateRunes())
+        foreach (var rune in Drawable(text, style.Face).EnumerateRunes())
             width += UnitWidth(style.Face, rune.Value) * style.Size;
         return width;
     }
 
     public double Measure(Rune character, TextStyle style) =>
-        (character.Value < 0x80 ? AsciiWidths(style.Face)[character.Value] : UnitWidth(style.Face, character.Value)) * style.Size;
+        character.Value < 0x80 ? AsciiWidths(style.Face)[character.Value] * style.Size
+        : IsDrawable(style.Face, character) ? UnitWidth(style.Face, character.Value) * style.Size
+        : Measure(Escape(character), style);
 
     public void DrawText(string text, double x, double baseline, TextStyle style, Rgb color)
     {
@@ -72,7 +74,7 @@ public sealed class PdfSharpCanvas : IPdfCanvas
             graphics.DrawString(text, Font(style.Face, -1, style.Size), brush, x, baseline, XStringFormats.BaseLineLeft);
             return;
         }
-        foreach (var (run, fallback) in Runs(VisualOrder(Clean(text)), style.Face))
+        foreach (var (run, fallback) in Runs(VisualOrder(Drawable(text, style.Face)), style.Face))
         {
             graphics.DrawString(run, Font(style.Face, fallback, style.Size), brush, x, baseline, XStringFormats.BaseLineLeft);
             x += Measure(run, style);
@@ -196,14 +198,29 @@ public sealed class PdfSharpCanvas : IPdfCanvas
 
     private static bool IsRightToLeft(char c) => c is (>= '\u0590' and <= '\u08FF') or (>= '\uFB1D' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFF');
 
-    /// <summary>Lone surrogates (escaped path bytes not yet shown as \xXX) cannot be drawn; show U+FFFD.</summary>
-    private static string Clean(string text)
+    /// <summary>
+    /// The text as it is drawn. A character that no embedded font has would print as an empty box and be missing from
+    /// the text layer, and PDFsharp maps a character outside the Basic Multilingual Plane (an emoji) to the wrong one
+    /// there: both are printed as their escape (\u16A0, \U0001F600), so what a reader or a search sees is exactly what
+    /// the name holds. Lone surrogates (escaped path bytes not yet shown as \xXX) cannot be drawn and show U+FFFD.
+    /// </summary>
+    private string Drawable(string text, Face face)
     {
-        foreach (char c in text)
+        StringBuilder? drawable = null;
+        int at = 0;
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (char.IsSurrogate(c))
-                return new string(text.EnumerateRunes().SelectMany(r => r.ToString()).ToArray());
+            bool asIs = rune.Value < 0x80 || IsDrawable(face, rune);
+            if (!asIs || (rune == Rune.ReplacementChar && text[at] != '\uFFFD'))
+                drawable ??= new StringBuilder(text.Length + 16).Append(text, 0, at);
+            drawable?.Append(asIs ? rune.ToString() : Escape(rune));
+            at += rune.Utf16SequenceLength;
         }
-        return text;
+        return drawable?.ToString() ?? text;
     }
+
+    private bool IsDrawable(Face face, Rune rune) =>
+        rune.IsBmp && (_fonts.Covers(face, rune.Value) || _fonts.Fallback(rune.Value) >= 0);
+
+    private static string Escape(Rune rune) => rune.IsBmp ? $"\\u{rune.Value:X4}" : $"\\U{rune.Value:X8}";
 }
