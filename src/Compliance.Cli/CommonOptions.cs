@@ -126,6 +126,11 @@ internal static class CommonOptions
         };
     }
 
+    /// <summary>Whether a path is a regular file itself: not a symlink, a device, a pipe or a directory.</summary>
+    public static bool IsRegularFile(string path) => OperatingSystem.IsWindows()
+        ? File.Exists(path) && new FileInfo(path).LinkTarget is null
+        : new LinuxFileTree().StatIdentity(Path.GetFullPath(path))?.Type == FileType.File;
+
     /// <summary>
     /// An image is a regular file or a block device. Anything else is refused before it is opened: opening a FIFO
     /// waits for a writer that may never come, and a character device may never end.

@@ -225,6 +225,15 @@ public sealed class DriftCycleTests
         blank.Stderr.Should().Contain("--reason must say why");
         CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1, "nothing was approved");
 
+        var directoryAsPolicy = CliRunner.Run(dir.Path, "policy", "lint", dir.Combine("tree"));
+        directoryAsPolicy.ExitCode.Should().Be(2);
+        directoryAsPolicy.Stderr.Should().Contain("is a directory, not a policy file");
+        // A CSV report is two files; /dev/null.summary.csv must not be made beside a device.
+        var toDevice = CliRunner.Run(dir.Path, "report", "--format", "csv", "--out", "/dev/null");
+        toDevice.ExitCode.Should().Be(2);
+        toDevice.Stderr.Should().Contain("--out must name a file");
+        File.Exists("/dev/null.summary.csv").Should().BeFalse();
+
         // A FIFO given as a disk image would block the open until a writer came.
         Process.Start("mkfifo", dir.Combine("image.fifo"))!.WaitForExit();
         var fifo = CliRunner.Run(dir.Path, "gate", "--baseline", ".compliance/state.db", "--image", "image.fifo");

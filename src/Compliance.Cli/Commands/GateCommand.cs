@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Reflection;
 using Compliance.Core;
 using Compliance.Core.Drift;
-using Compliance.Core.Model;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
@@ -98,7 +97,7 @@ internal static class GateCommand
         if (path is null)
             return;
         var full = Path.GetFullPath(path);
-        if (File.Exists(full) && !IsRegularFile(full))
+        if (File.Exists(full) && !CommonOptions.IsRegularFile(full))
         {
             using var target = new FileStream(full, FileMode.Truncate, FileAccess.Write);
             write(target);
@@ -111,7 +110,4 @@ internal static class GateCommand
         File.Move(partial, full, overwrite: true);
     }
 
-    private static bool IsRegularFile(string path) => OperatingSystem.IsWindows()
-        ? new FileInfo(path).LinkTarget is null
-        : new LinuxFileTree().StatIdentity(path)?.Type == FileType.File;
 }

@@ -45,6 +45,9 @@ internal static class ReportCommand
                 }
                 case "csv":
                 {
+                    // The summary goes beside the findings: /dev/stdout would make /dev/stdout.summary.csv.
+                    if (File.Exists(file) && !CommonOptions.IsRegularFile(File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? file))
+                        throw new ComplianceException($"a CSV report is two files, {file} and {DriftCsv.SummaryPath(file)} beside it: --out must name a file, not a device or pipe.", FailureKind.Usage);
                     using (var stream = File.Create(file))
                         DriftCsv.WriteFindings(report, stream);
                     using (var stream = File.Create(DriftCsv.SummaryPath(file)))

@@ -10,6 +10,9 @@ public static class PolicyLoader
     /// <summary>The text of a policy (or other input) file; a missing file is a usage error, as the user named it.</summary>
     public static string ReadFile(string file)
     {
+        // .NET says "Access to the path is denied" for a directory, which sends the user after permissions.
+        if (Directory.Exists(file))
+            throw new ComplianceException($"'{file}' is a directory, not a policy file", FailureKind.Usage);
         try
         {
             return File.ReadAllText(file);
