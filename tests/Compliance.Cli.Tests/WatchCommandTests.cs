@@ -177,7 +177,33 @@ public sealed class WatchCommandTests
         await Task.Delay(1000);
         TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
         watch.ExitCode.Should().Be(0, await stderr);
-        File.ReadAllText(events).Should().Contain("the watch stopped during a rescan of changed directories");
+        File.ReadAllText(events).Should().Contain("the watch stopped while examining changes");
+    }
+
+    [Fact]
+    public async Task SIGTERM_while_a_changed_large_file_is_hashed_stops_the_watch_without_waiting_for_the_hash()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/app.conf", "v1");
+        var db = dir.Combine("state.db");
+        var events = dir.Combine("events.jsonl");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+        using var watch = CliRunner.Start(dir.Path, "watch", "--db", db, "--events", events, "--threads", "1", "--coalesce-ms", "0", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
+        // The start's rescan is over (its gap closed), so that what hashes the file below is the watch following it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL") != "0" && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        // 16 GiB of holes made in the watched tree: the watch hashes all of it, for many seconds.
+        using (var file = new FileStream(dir.Combine("tree", "big"), FileMode.CreateNew))
+            file.SetLength(16L << 30);
+        await Task.Delay(1000);
+        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(4), "the hash stops between reads; the next start's reconcile covers the file");
+        watch.ExitCode.Should().Be(0, await stderr);
+        File.ReadAllText(events).Should().Contain("the watch stopped while examining changes");
+        Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL").Should().Be("1", "the gap is on record as never closed");
     }
 
     [Fact]

@@ -26,7 +26,15 @@ public sealed class ChangeFeedFollower
     private readonly List<GapSignal> _gaps = [];
     private long _findings;
     private long _runId;
-    private CancellationToken _stopping;
+    /// <summary>
+    /// Cancelled a moment after the stop: pending changes are still applied as the watch stops, but a rescan or a
+    /// large file's hashing that would hold the stop up is given up (see <see cref="StopGrace"/>).
+    /// </summary>
+    private CancellationToken _givingUp;
+    private bool _gaveUpExamining;
+
+    /// <summary>How long a stopping watch goes on examining what it still has before it gives up what is left.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
 
     public ChangeFeedFollower(IChangeSource source, Reconciler reconciler, IReconcileStore store, Policy policy,
         string treeDescription, IChangeFeedSink sink, ChangeFeedOptions? options = null)
@@ -51,7 +59,9 @@ public sealed class ChangeFeedFollower
             _aliases.Remember(entry);
 
         _runId = _store.StartRun("watch", _treeDescription);
-        _stopping = cancellationToken;
+        using var givingUp = new CancellationTokenSource();
+        using var graceOnStop = cancellationToken.Register(() => givingUp.CancelAfter(StopGrace));
+        _givingUp = givingUp.Token;
         var queue = Channel.CreateUnbounded<ChangeSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = PumpAsync(queue.Writer, stopPump.Token);
@@ -281,16 +291,21 @@ public sealed class ChangeFeedFollower
         AppliedHints applied;
         try
         {
-            applied = _reconciler.ApplyHints(hints, _runId, cancellationToken: _stopping);
+            applied = _reconciler.ApplyHints(hints, _runId, cancellationToken: _givingUp);
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (_givingUp.IsCancellationRequested)
         {
-            // Stopping gave up a rescan of directories the batch changed: on record as a gap left open, which the
-            // next start's reconcile covers.
-            var gap = new GapSignal(hints[0].Source, DateTimeOffset.UtcNow, "", GapReason.SourceRestarted,
-                "the watch stopped during a rescan of changed directories: the next start's reconcile covers them");
-            _store.RecordGap(gap);
-            _sink.Gap(gap);
+            // Stopping gave up a rescan of directories the batch changed, or the hashing of a large file it changed:
+            // on record as a gap left open, which the next start's reconcile covers. The batches still queued behind
+            // it are given up the same way, under the same gap.
+            if (!_gaveUpExamining)
+            {
+                _gaveUpExamining = true;
+                var gap = new GapSignal(hints[0].Source, DateTimeOffset.UtcNow, "", GapReason.SourceRestarted,
+                    "the watch stopped while examining changes (a rescan of changed directories or a large file's hashing): the next start's reconcile covers them");
+                _store.RecordGap(gap);
+                _sink.Gap(gap);
+            }
             return new AppliedHints([], [], [], [], []);
         }
         foreach (var path in applied.Vanished)
@@ -338,9 +353,9 @@ public sealed class ChangeFeedFollower
         IReadOnlyList<Resolution> resolved;
         try
         {
-            (findings, resolved) = _reconciler.CloseGap(gap, _stopping);
+            (findings, resolved) = _reconciler.CloseGap(gap, _givingUp);
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (_givingUp.IsCancellationRequested)
         {
             // Stopping does not wait for a rescan of everything: the gap stays open on record, and the reconcile of
             // the next start covers it.

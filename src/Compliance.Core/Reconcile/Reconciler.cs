@@ -155,8 +155,8 @@ public sealed class Reconciler
         var hinted = hintsByPath.ToArray();
         var baselines = _store.FindBaselines(hinted.Select(pair => pair.Key).ToArray());
         var examined = new ScanItem[hinted.Length];
-        Parallel.For(0, hinted.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.HashWorkers) },
-            i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i]));
+        Parallel.For(0, hinted.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.HashWorkers), CancellationToken = cancellationToken },
+            i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i], cancellationToken));
 
         // A directory whose entries or attributes changed is compared as an entry: its children's own hints cover
         // them. One that appeared, moved or changed type is rescanned as a subtree. So is any path with approved

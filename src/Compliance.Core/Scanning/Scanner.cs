@@ -115,13 +115,16 @@ public sealed class Scanner
         all.GetAwaiter().GetResult();
     }
 
-    /// <summary>Examines one path as a scan would: metadata, and content when it may have changed.</summary>
-    public ScanItem Examine(string path, FileEntry? baseline)
+    /// <summary>
+    /// Examines one path as a scan would: metadata, and content when it may have changed. Cancelling stops a large
+    /// file's hashing between two reads.
+    /// </summary>
+    public ScanItem Examine(string path, FileEntry? baseline, CancellationToken cancellationToken = default)
     {
         var category = _policy.Classify(path);
         var observed = category is null ? null : Observe(path, category);
         var item = new ScanItem(path, baseline, observed, category);
-        return NeedsHashing(item) ? item with { Observed = HashObserved(item, CancellationToken.None) } : item;
+        return NeedsHashing(item) ? item with { Observed = HashObserved(item, cancellationToken) } : item;
     }
 
     private FileEntry? Observe(string path, PolicyCategory category) =>
