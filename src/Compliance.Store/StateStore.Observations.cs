@@ -134,17 +134,21 @@ public sealed partial class StateStore : IReconcileStore
 
     /// <summary>
     /// Drops observed rows at or below <paramref name="scope"/> that a completed full scan of that scope did not
-    /// touch: the scan saw them match the baseline again (or leave scope). Refused, with nothing forgotten, when
-    /// <paramref name="generation"/>, the baseline the scan compared with, is no longer current. Returns the paths
-    /// forgotten.
+    /// touch: the scan saw them match the baseline again (or leave scope). Rows stored since the scan started are
+    /// kept: another process (a watch beside a check) stored them after the scan may have looked at their paths, so
+    /// they are newer than what the scan saw. Refused, with nothing forgotten, when <paramref name="generation"/>,
+    /// the baseline the scan compared with, is no longer current. Returns the paths forgotten.
     /// </summary>
     public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
     {
         using var transaction = BeginTransaction();
         RequireGeneration(generation, transaction);
         var (low, high) = ScopeRange(scope);
-        using var command = Command("DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run) RETURNING path",
-            transaction, ("$low", low), ("$high", high), ("$run", runId));
+        using var command = Command("""
+            DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run)
+                AND observed_at < (SELECT started_at FROM runs WHERE id = $run)
+            RETURNING path
+            """, transaction, ("$low", low), ("$high", high), ("$run", runId));
         var forgotten = new List<string>();
         using (var reader = command.ExecuteReader())
         {

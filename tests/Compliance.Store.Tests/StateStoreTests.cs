@@ -406,6 +406,29 @@ public sealed class StateStoreTests : IDisposable
         back.Should().BeEquivalentTo(Entry("/data/z"));
     }
 
+    /// <summary>
+    /// A check that ends forgets the drift rows it did not write, as the paths matched the baseline when it looked.
+    /// A watch beside it may store a change after that look: such a row, stored after the check started, stays.
+    /// </summary>
+    [Fact]
+    public void A_finished_scan_forgets_rows_stored_before_it_started_but_keeps_those_another_process_stored_since()
+    {
+        using var store = StateStore.Open(Db);
+        Baseline(store, Entry("/data/a"), Entry("/data/b"));
+        long generation = store.CurrentGenerationId()!.Value;
+        Observation Changed(string path) => new(path, Entry(path, size: 2), EntryComparer.Compare(Entry(path), Entry(path, size: 2), _policy.Categories[0]));
+        store.ApplyObservations([Changed("/data/a")], runId: store.StartRun("watch", "linux"), generation);
+        Thread.Sleep(5);
+
+        long check = store.StartRun("check", "linux");
+        Thread.Sleep(5);
+        store.ApplyObservations([Changed("/data/b")], runId: store.StartRun("watch", "linux"), generation);
+        var forgotten = store.ForgetObservationsNotFromRun(null, check, generation);
+
+        forgotten.Should().Equal("/data/a");
+        store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal("/data/b");
+    }
+
     [Fact]
     public void Windows_fields_round_trip_through_the_store()
     {
