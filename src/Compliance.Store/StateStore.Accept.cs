@@ -17,7 +17,9 @@ public sealed partial class StateStore
         var current = RequireCurrentGeneration();
         var policy = PolicyOf(current);
 
-        var drift = ObservedDrift().ToList();
+        // Drift a watch stored under a broader --policy than the recorded one is not this baseline's to approve: a
+        // generation holds only what its policy selects, or its own check would find the rest removed.
+        var drift = ObservedDrift().Where(row => policy.Classify(row.Entry.Path) is not null).ToList();
         var rows = drift.Where(row => paths is null || paths.Any(p => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList();
         // A path with nothing to approve is a typo or a path check never saw: said at once, with nothing approved.
         if (paths?.Where(p => !rows.Any(row => PathPattern.IsSameOrBelow(row.Entry.Path, p))).ToList() is { Count: > 0 } unmatched)

@@ -74,4 +74,35 @@ public sealed class ReconcilerHintTests : IDisposable
         applied.Findings.Should().ContainSingle(f => f.Path == directory).Which.After!.Type.Should().Be(FileType.File);
         _store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal(directory);
     }
+
+    /// <summary>
+    /// A watch may run under a --policy narrower than the recorded one: approved entries it does not select are not
+    /// its to compare, and were reported removed, by its start's scan and by its hints alike.
+    /// </summary>
+    [Fact]
+    public void Approved_entries_a_narrower_policy_does_not_select_are_neither_removed_nor_compared()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "a"));
+        File.WriteAllText(Path.Combine(_root, "a", "inside"), "inside\n");
+        using (var writer = _store.BeginBaseline(_policy, "linux", "test", "with a"))
+        {
+            foreach (var item in new Scanner(new LinuxFileTree(), _policy).Scan([]))
+                writer.Add(item.Observed!);
+            writer.Commit();
+        }
+        var narrower = Policy.ForPaths([Path.Combine(_root, "a")]);
+        var reconciler = new Reconciler(_store, new LinuxFileTree(), narrower);
+        File.AppendAllText(Path.Combine(_root, "a", "inside"), "changed\n");
+
+        var findings = new List<Finding>();
+        reconciler.Scan("check", "scan", onFinding: findings.Add);
+        var applied = reconciler.ApplyHints(
+            [new ChangeHint("test", DateTimeOffset.UtcNow, _root, ChangeKind.MetadataChanged), new ChangeHint("test", DateTimeOffset.UtcNow, Path.Combine(_root, "approved"), ChangeKind.Modified)],
+            _store.StartRun("watch", "linux"));
+
+        findings.Select(f => (f.Path, f.Kind)).Should().Equal((Path.Combine(_root, "a", "inside"), DriftKind.Content));
+        applied.Findings.Should().OnlyContain(f => f.Path == Path.Combine(_root, "a", "inside") && f.Kind == DriftKind.Content,
+            "the root and the file beside a are outside the narrower policy; the root's rescan finds a's change again");
+        _store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal(Path.Combine(_root, "a", "inside"));
+    }
 }

@@ -429,6 +429,25 @@ public sealed class StateStoreTests : IDisposable
         store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal("/data/b");
     }
 
+    /// <summary>A watch under a broader --policy may store drift the recorded policy does not select: not this baseline's to approve.</summary>
+    [Fact]
+    public void Accept_leaves_out_drift_the_recorded_policy_does_not_select()
+    {
+        using var store = StateStore.Open(Db);
+        Baseline(store, Entry("/data/a"));
+        long generation = store.CurrentGenerationId()!.Value;
+        var outside = Entry("/elsewhere/new");
+        var inside = Entry("/data/new");
+        store.ApplyObservations(
+            [new Observation(outside.Path, outside, EntryComparer.Compare(null, outside, _policy.Categories[0])),
+             new Observation(inside.Path, inside, EntryComparer.Compare(null, inside, _policy.Categories[0]))],
+            runId: null, generation);
+
+        store.Accept(null, "alice", "both").Approved.Should().Be(1);
+
+        store.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a", "/data/new");
+    }
+
     [Fact]
     public void Windows_fields_round_trip_through_the_store()
     {

@@ -153,7 +153,10 @@ public sealed class Reconciler
 
         // The store is read on this thread; the stat and hashing of each path run on every core.
         var hinted = hintsByPath.ToArray();
-        var baselines = _store.FindBaselines(hinted.Select(pair => pair.Key).ToArray());
+        // What this policy does not select is not its to compare, approved or not (a --policy narrower than the
+        // recorded one): such a path is treated as having nothing approved.
+        var baselines = _store.FindBaselines(hinted.Select(pair => pair.Key).ToArray())
+            .Select((baseline, i) => baseline is not null && _policy.Classify(hinted[i].Key) is null ? null : baseline).ToArray();
         var examined = new ScanItem[hinted.Length];
         Parallel.For(0, hinted.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.HashWorkers), CancellationToken = cancellationToken },
             i => examined[i] = Scanner.Examine(hinted[i].Key, baselines[i], cancellationToken));

@@ -230,7 +230,7 @@ public sealed class Scanner
 
     /// <summary>
     /// Pairs walked entries with baseline entries, both in walk order. Baseline entries below a directory that
-    /// could not be listed are reported as unverified, never as removed. A walked entry whose fingerprint equals
+    /// could not be listed are reported as unverified, never as removed; those the policy does not select are left out. A walked entry whose fingerprint equals
     /// its baseline entry's is left out (see <see cref="Scan(IBaselineCursor, string?, CancellationToken)"/>).
     /// </summary>
     private IEnumerable<ScanItem> MergeWithBaseline(IEnumerable<ScanItem> walked, IBaselineCursor known)
@@ -246,6 +246,13 @@ public sealed class Scanner
         {
             while (hasKnown && (path is null || EntryPath.CompareWalkOrder(known.Path, path) < 0))
             {
+                // An approved entry this policy does not select (a watch's --policy narrower than the recorded one)
+                // is outside what this scan compares: neither removed nor anything else.
+                if (_policy.Classify(known.Path) is null)
+                {
+                    hasKnown = known.MoveNext();
+                    continue;
+                }
                 var entry = known.Entry();
                 if (unlistable is not null && Policies.PathPattern.IsSameOrBelow(entry.Path, unlistable) && entry.Path != unlistable)
                 {
