@@ -92,6 +92,43 @@ public sealed class WatchCommandTests
         watch.ExitCode.Should().Be(0, await stderr);
     }
 
+    /// <summary>
+    /// The database's directory made unsearchable for a moment (by root, to an unprivileged watch) hides the file,
+    /// which is still the one open: the watch took that for a replaced database and stopped with exit 3.
+    /// </summary>
+    [Fact]
+    public async Task A_database_directory_closed_for_a_moment_does_not_stop_an_unprivileged_watch()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("tree/app.conf", "v1");
+        Directory.CreateDirectory(dir.Combine("db"));
+        var db = dir.Combine("db", "state.db");
+        var events = dir.Combine("events.jsonl");
+        var asUser = Unprivileged.Configure(dir.Path);
+        CliRunner.Run(dir.Path, asUser, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+        using var watch = CliRunner.Start(dir.Path, asUser, "watch", "--db", db, "--events", events, "--source", "inotify",
+            "--coalesce-ms", "0", "--reconcile-minutes", "0");
+        var stderr = watch.StandardError.ReadToEndAsync();
+        try
+        {
+            WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
+            File.SetUnixFileMode(dir.Combine("db"), UnixFileMode.None);
+            File.AppendAllText(config, "v2");
+            WaitForLine(events, e => Is(e, config, "content"));
+            await Task.Delay(2500);   // idle checks of the database, every couple of seconds
+            File.SetUnixFileMode(dir.Combine("db"), (UnixFileMode)0x1ed);
+            watch.HasExited.Should().BeFalse("the database is still the one the watch opened");
+        }
+        finally
+        {
+            File.SetUnixFileMode(dir.Combine("db"), (UnixFileMode)0x1ed);
+            Process.Start("kill", ["-TERM", watch.Id.ToString()])!.WaitForExit();
+            watch.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue();
+        }
+        watch.ExitCode.Should().Be(0, await stderr);
+    }
+
     [Fact]
     public async Task An_events_file_inside_the_scope_is_not_a_change_and_SIGHUP_reopens_it_after_a_rotation()
     {

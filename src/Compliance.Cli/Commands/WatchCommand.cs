@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Compliance.Core;
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
+using Compliance.Core.Model;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
@@ -154,7 +155,7 @@ internal static class WatchCommand
     /// </summary>
     private sealed class DatabaseFile(string path)
     {
-        private readonly (ulong? Device, ulong? Inode)? _opened = Identity(path);
+        private readonly (ulong? Device, ulong? Inode)? _opened = Identity(LiveTree.StatIdentity(path));
 
         /// <summary>One statx before each batch and rescan, and every couple of seconds while idle.</summary>
         public void RequireUnchanged()
@@ -166,8 +167,10 @@ internal static class WatchCommand
         /// <summary>What happened to the file, if it is no longer the one opened; null while it is.</summary>
         public string? Problem()
         {
-            var now = Identity(path);
-            if (now == _opened)
+            // A path that cannot be looked at just now (its directory made unsearchable for a moment) is no sign
+            // of another file: it is looked at again before the next batch.
+            var now = LiveTree.StatIdentity(path);
+            if (now is { Error: not null } || Identity(now) == _opened)
                 return null;
             return now is null
                 ? $"the database {path} was deleted while watching: the watch stops, as what it stored would be lost; start it again once a database is there"
@@ -176,8 +179,7 @@ internal static class WatchCommand
 
         private static readonly LinuxFileTree LiveTree = new();
 
-        private static (ulong? Device, ulong? Inode)? Identity(string path) =>
-            LiveTree.StatIdentity(path) is { } entry ? (entry.Device, entry.Inode) : null;
+        private static (ulong? Device, ulong? Inode)? Identity(FileEntry? entry) => entry is null ? null : (entry.Device, entry.Inode);
     }
 
     /// <summary>A new baseline generation came with a policy other than the one being followed.</summary>
