@@ -136,24 +136,34 @@ public sealed partial class StateStore : IReconcileStore
     /// Drops observed rows at or below <paramref name="scope"/> that a completed full scan of that scope did not
     /// touch: the scan saw them match the baseline again (or leave scope). Rows stored since the scan started are
     /// kept: another process (a watch beside a check) stored them after the scan may have looked at their paths, so
-    /// they are newer than what the scan saw. Refused, with nothing forgotten, when <paramref name="generation"/>,
-    /// the baseline the scan compared with, is no longer current. Returns the paths forgotten.
+    /// they are newer than what the scan saw. So are rows of paths the scan's policy does not select
+    /// (<paramref name="selected"/>: a watch under a narrower --policy did not look at them). Refused, with nothing
+    /// forgotten, when <paramref name="generation"/>, the baseline the scan compared with, is no longer current.
+    /// Returns the paths forgotten.
     /// </summary>
-    public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
+    public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation, Func<string, bool> selected)
     {
         using var transaction = BeginTransaction();
         RequireGeneration(generation, transaction);
         var (low, high) = ScopeRange(scope);
-        using var command = Command("""
-            DELETE FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run)
-                AND observed_at < (SELECT started_at FROM runs WHERE id = $run)
-            RETURNING path
-            """, transaction, ("$low", low), ("$high", high), ("$run", runId));
-        var forgotten = new List<string>();
-        using (var reader = command.ExecuteReader())
+        var candidates = new List<(byte[] Key, string Path)>();
+        using (var select = Command("""
+                   SELECT walk_key, path FROM observed WHERE walk_key >= $low AND walk_key < $high AND (run_id IS NULL OR run_id <> $run)
+                       AND observed_at < (SELECT started_at FROM runs WHERE id = $run)
+                   """, transaction, ("$low", low), ("$high", high), ("$run", runId)))
+        using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
-                forgotten.Add(EntryPath.FromBytes((byte[])reader.GetValue(0)));
+                candidates.Add(((byte[])reader.GetValue(0), EntryPath.FromBytes((byte[])reader.GetValue(1))));
+        }
+        var forgotten = new List<string>();
+        using var delete = Command("DELETE FROM observed WHERE walk_key = $key", transaction);
+        var key = delete.Parameters.Add(new SqliteParameter("$key", null));
+        foreach (var (walkKey, path) in candidates.Where(candidate => selected(candidate.Path)))
+        {
+            key.Value = walkKey;
+            delete.ExecuteNonQuery();
+            forgotten.Add(path);
         }
         transaction.Commit();
         return forgotten;

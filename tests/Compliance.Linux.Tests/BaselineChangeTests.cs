@@ -171,10 +171,10 @@ public sealed class BaselineChangeTests : IDisposable
             return store.ApplyObservations(batch, runId, generation, cursor);
         }
 
-        public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation)
+        public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation, Func<string, bool> selected)
         {
             Meanwhile();
-            return store.ForgetObservationsNotFromRun(scope, runId, generation);
+            return store.ForgetObservationsNotFromRun(scope, runId, generation, selected);
         }
 
         private void Meanwhile()

@@ -90,6 +90,9 @@ public sealed class ReconcilerHintTests : IDisposable
                 writer.Add(item.Observed!);
             writer.Commit();
         }
+        // Drift the recorded policy's check stored, outside the narrower one: not the narrower watch's to clear.
+        File.AppendAllText(Path.Combine(_root, "approved"), "changed\n");
+        new Reconciler(_store, new LinuxFileTree(), _policy).Scan("check", "scan");
         var narrower = Policy.ForPaths([Path.Combine(_root, "a")]);
         var reconciler = new Reconciler(_store, new LinuxFileTree(), narrower);
         File.AppendAllText(Path.Combine(_root, "a", "inside"), "changed\n");
@@ -103,6 +106,7 @@ public sealed class ReconcilerHintTests : IDisposable
         findings.Select(f => (f.Path, f.Kind)).Should().Equal((Path.Combine(_root, "a", "inside"), DriftKind.Content));
         applied.Findings.Should().OnlyContain(f => f.Path == Path.Combine(_root, "a", "inside") && f.Kind == DriftKind.Content,
             "the root and the file beside a are outside the narrower policy; the root's rescan finds a's change again");
-        _store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal(Path.Combine(_root, "a", "inside"));
+        _store.ObservedDrift().Select(row => row.Entry.Path).Should().BeEquivalentTo(
+            [Path.Combine(_root, "a", "inside"), Path.Combine(_root, "approved")], "what the recorded policy's check stored stays");
     }
 }

@@ -423,7 +423,7 @@ public sealed class StateStoreTests : IDisposable
         long check = store.StartRun("check", "linux");
         Thread.Sleep(5);
         store.ApplyObservations([Changed("/data/b")], runId: store.StartRun("watch", "linux"), generation);
-        var forgotten = store.ForgetObservationsNotFromRun(null, check, generation);
+        var forgotten = store.ForgetObservationsNotFromRun(null, check, generation, _ => true);
 
         forgotten.Should().Equal("/data/a");
         store.ObservedDrift().Select(row => row.Entry.Path).Should().Equal("/data/b");

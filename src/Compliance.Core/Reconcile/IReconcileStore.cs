@@ -37,11 +37,11 @@ public interface IReconcileStore
     IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null);
 
     /// <summary>
-    /// After a complete scan of a scope against baseline <paramref name="generation"/>: forget observed drift there
-    /// that this run did not see again, and return their paths. Refused like <see cref="ApplyObservations"/> once
-    /// another generation is current.
+    /// After a complete scan of a scope against baseline <paramref name="generation"/>: forget observed drift there,
+    /// at paths the scan's policy selects (<paramref name="selected"/>), that this run did not see again, and return
+    /// their paths. Refused like <see cref="ApplyObservations"/> once another generation is current.
     /// </summary>
-    IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation);
+    IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation, Func<string, bool> selected);
 
     long StartRun(string kind, string tree);
     void FinishRun(long runId, RunTotals totals, string status, string? detail = null);

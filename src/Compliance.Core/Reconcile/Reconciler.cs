@@ -99,7 +99,7 @@ public sealed class Reconciler
             var resolved = new List<Resolution>();
             foreach (var scope in scopes)
             {
-                foreach (var path in _store.ForgetObservationsNotFromRun(scope, runId, generation))
+                foreach (var path in _store.ForgetObservationsNotFromRun(scope, runId, generation, path => _policy.Classify(path) is not null))
                     resolved.Add(hintFor?.Invoke(path) is { } hint ? Resolved(path, hint) : Resolved(path, source));
             }
 
@@ -199,6 +199,10 @@ public sealed class Reconciler
             var baseline = baselines[i];
             var item = examined[i];
             if (!asEntry[i] || ScopeHolding(scopes, path) is not null)
+                continue;
+            // A directory on the way to the policy's roots is hinted to rescan below it, never stored itself: what is
+            // stored there (under a broader recorded policy) is not this policy's to clear.
+            if (item.Category is null && _policy.Classify(path) is null)
                 continue;
             var finding = baseline is null && item.Observed is null ? null
                 : EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
