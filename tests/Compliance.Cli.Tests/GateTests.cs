@@ -117,6 +117,12 @@ public sealed class GateTests
         Results(artifact).GetArrayLength().Should().Be(0, "the output went through the link, replacing what was there");
         if (isRoot)
             new FileInfo(device).Length.Should().Be(0, "a device node stays a device node, not a file holding the JUnit output");
+
+        // /dev/stdout reopened is the file stdout is redirected to, from its start: the gate's own output and the
+        // SARIF would overwrite each other, and an appended log would lose its lines.
+        var toStdout = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "tree", "--sarif", "/dev/stdout");
+        toStdout.ExitCode.Should().Be(2);
+        toStdout.Stderr.Should().Contain("/dev/stdout is one of this process's open files");
     }
 
     [Fact]

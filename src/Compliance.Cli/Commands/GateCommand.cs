@@ -87,10 +87,26 @@ internal static class GateCommand
         return command;
     }
 
+    /// <summary>Whether a path, or a link on the way from it, names a descriptor: /dev/stdout, /dev/fd/N, /proc/self/fd/N.</summary>
+    private static bool IsOpenDescriptor(string path)
+    {
+        for (int hops = 0; hops < 40; hops++)
+        {
+            if (path is "/dev/stdin" or "/dev/stdout" or "/dev/stderr" || path.StartsWith("/dev/fd/", StringComparison.Ordinal)
+                || System.Text.RegularExpressions.Regex.IsMatch(path, "^/proc/(self|[0-9]+)/fd/"))
+                return true;
+            if (File.ResolveLinkTarget(path, returnFinalTarget: false)?.FullName is not { } next)
+                return false;
+            path = next;
+        }
+        return false;
+    }
+
     /// <summary>
     /// Writes beside the target and renames, so a CI step never uploads a half-written file. A target that is there
-    /// and is not a regular file (a symlink, /dev/stdout, a pipe) is written in place: renaming over it would replace
-    /// the link or the device node itself.
+    /// and is not a regular file is written in place: renaming over it would replace a link into an artifacts
+    /// directory, or a device node itself. The standard streams are refused: reopening /dev/stdout opens the file
+    /// it is redirected to anew, from its start, over the gate's own output.
     /// </summary>
     private static void WriteFile(string? path, Action<Stream> write)
     {
@@ -99,8 +115,11 @@ internal static class GateCommand
         var full = Path.GetFullPath(path);
         if (File.Exists(full) && !CommonOptions.IsRegularFile(full))
         {
-            using var target = new FileStream(full, FileMode.Truncate, FileAccess.Write);
-            write(target);
+            if (IsOpenDescriptor(full))
+                throw new ComplianceException($"{path} is one of this process's open files (a standard stream, where the gate writes its own output): give --sarif and --junit a file.", FailureKind.Usage);
+            var target = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+            using var stream = new FileStream(full, CommonOptions.IsRegularFile(target) ? FileMode.Truncate : FileMode.Open, FileAccess.Write);
+            write(stream);
             return;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
