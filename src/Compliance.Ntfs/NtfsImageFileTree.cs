@@ -112,9 +112,14 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             LinkCount = (ulong)entry.VisibleNames().Count(),
             LinkTarget = entry.ReparsePoint?.Target,
             OwnerSid = OwnerOf(entry),
-            Streams = entry.DataStreams.Where(s => s.Name.Length > 0).OrderBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new Core.Model.DataStream(s.Name, s.Size, s.IsEncrypted ? null : Digest(s))).ToArray(),
         };
+        var unreadable = new List<string>();
+        result.Streams = entry.DataStreams.Where(s => s.Name.Length > 0).OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => new Core.Model.DataStream(s.Name, s.Size, s.IsEncrypted ? null : Digest(s, unreadable))).ToArray();
+        // A stream that cannot be read (its runs lie past the end of a truncated image) leaves the entry unverified,
+        // as an unreadable file is, rather than stopping the scan.
+        if (unreadable.Count > 0)
+            result.Error = $"alternate data stream(s) {string.Join(", ", unreadable)} could not be read";
         if (result.Type == FileType.File && entry.MainStream is { IsEncrypted: true })
             result.Error = "EFS-encrypted: content cannot be read from an image";
         return result;
@@ -124,13 +129,21 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     /// BLAKE3 of an alternate stream's content. Streams are few and mostly small (Zone.Identifier), so each is read
     /// whenever its file is examined: a rewritten stream of the same size is drift, as a rewritten file is.
     /// </summary>
-    private byte[] Digest(DataStream stream)
+    private byte[]? Digest(DataStream stream, List<string> unreadable)
     {
         var hasher = new Blake3Hasher();
-        using var content = _volume.OpenRead(stream);
-        var buffer = new byte[64 * 1024];
-        for (int read; (read = content.Read(buffer)) > 0;)
-            hasher.Update(buffer.AsSpan(0, read));
+        try
+        {
+            using var content = _volume.OpenRead(stream);
+            var buffer = new byte[64 * 1024];
+            for (int read; (read = content.Read(buffer)) > 0;)
+                hasher.Update(buffer.AsSpan(0, read));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NtfsFormatException)
+        {
+            unreadable.Add($"{stream.Name} ({e.Message.TrimEnd('.')})");
+            return null;
+        }
         var digest = new byte[Blake3Hasher.DefaultOutputLength];
         hasher.Finalize(digest);
         return digest;
