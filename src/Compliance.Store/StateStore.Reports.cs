@@ -134,8 +134,9 @@ public sealed partial class StateStore
                 }
                 // The fingerprint is left out of the digest (rows written before it existed have none), but a scan
                 // takes a row whose fingerprint matches as unchanged: one edited to match a changed file would hide it.
-                if (!reader.IsDBNull(fingerprint) && EntryCodec.Read(reader) is var entry
-                    && !EntryFingerprint.Matches(entry, (byte[])reader.GetValue(fingerprint), scratch))
+                // A fingerprint of another format is never taken as a match, so it can hide nothing.
+                if (!reader.IsDBNull(fingerprint) && (byte[])reader.GetValue(fingerprint) is var stored && EntryFingerprint.IsCurrentFormat(stored)
+                    && EntryCodec.Read(reader) is var entry && !EntryFingerprint.Matches(entry, stored, scratch))
                     edited.Add(entry.Path);
             }
             if (edited.Count > 0)

@@ -84,6 +84,21 @@ public sealed class AttestationTests : IDisposable
         checks.Single(c => c.Name == "baseline").Passed.Should().BeFalse();
     }
 
+    /// <summary>A fingerprint of another format (an older build's, a later one's) is never taken as a match, so it hides nothing.</summary>
+    [Fact]
+    public void A_fingerprint_of_another_format_is_not_taken_for_an_edit()
+    {
+        using (var connection = new SqliteConnection($"Data Source={_demo.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE baseline SET fingerprint = X'020000000000000000000000000000000000000000000000000000000000000000' WHERE fingerprint IS NOT NULL";
+            command.ExecuteNonQuery().Should().BeGreaterThan(0);
+        }
+
+        Verify(_attestation, withReport: false, withDatabase: true).Should().OnlyContain(c => c.Passed);
+    }
+
     [Fact]
     public void A_later_accepted_generation_leaves_the_attested_one_verifiable()
     {

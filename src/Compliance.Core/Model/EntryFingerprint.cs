@@ -49,13 +49,16 @@ public static class EntryFingerprint
         return true;
     }
 
+    /// <summary>Whether a stored fingerprint is of this format, and so could be taken as a match (others never are).</summary>
+    public static bool IsCurrentFormat(ReadOnlySpan<byte> stored) => stored.Length == Length && stored[0] == FormatVersion;
+
     /// <summary>
     /// True when <paramref name="stored"/> is the fingerprint of an entry equal to <paramref name="entry"/> on every
     /// field it covers. <paramref name="scratch"/> is reused between calls to spare allocations per entry.
     /// </summary>
     public static bool Matches(FileEntry entry, ReadOnlySpan<byte> stored, FingerprintBuffer scratch)
     {
-        if (stored.Length != Length || stored[0] != FormatVersion)
+        if (!IsCurrentFormat(stored))
             return false;
         Span<byte> computed = stackalloc byte[Length];
         return TryCompute(entry, scratch, computed) && computed.SequenceEqual(stored);
