@@ -200,12 +200,12 @@ public sealed class Reconciler
             var item = examined[i];
             if (!asEntry[i] || ScopeHolding(scopes, path) is not null)
                 continue;
-            // A directory on the way to the policy's roots is hinted to rescan below it, never stored itself: what is
-            // stored there (under a broader recorded policy) is not this policy's to clear.
-            if (item.Category is null && _policy.Classify(path) is null)
+            // A path the policy does not select (a directory on the way to its roots, hinted to rescan below it) is
+            // never stored itself: what is stored there (under a broader recorded policy) is not this policy's to clear.
+            if (item.Category is null)
                 continue;
             var finding = baseline is null && item.Observed is null ? null
-                : EntryComparer.Compare(baseline, item.Observed, item.Category ?? _policy.Classify(path), hint.Source);
+                : EntryComparer.Compare(baseline, item.Observed, item.Category, hint.Source);
             if (finding is null)
             {
                 observations.Add(new Observation(path, item.Observed, null));
