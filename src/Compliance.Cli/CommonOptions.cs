@@ -126,10 +126,21 @@ internal static class CommonOptions
         };
     }
 
-    /// <summary>Whether a path is a regular file itself: not a symlink, a device, a pipe or a directory.</summary>
-    public static bool IsRegularFile(string path) => OperatingSystem.IsWindows()
-        ? File.Exists(path) && new FileInfo(path).LinkTarget is null
-        : new LinuxFileTree().StatIdentity(Path.GetFullPath(path))?.Type == FileType.File;
+    /// <summary>
+    /// What a path names (null: nothing), the link itself or, with <paramref name="followLinks"/>, what the links lead
+    /// to. On Linux by the path's bytes, so a name that is not UTF-8 is found; elsewhere files and directories only.
+    /// </summary>
+    public static FileType? TypeOf(string path, bool followLinks)
+    {
+        var full = Path.GetFullPath(path);
+        if (followLinks && File.Exists(full))
+            full = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        if (LinuxFileTree.IsSupported)
+            return new LinuxFileTree().StatIdentity(full)?.Type;
+        if (!followLinks && new FileInfo(full).LinkTarget is not null)
+            return FileType.Symlink;
+        return Directory.Exists(full) ? FileType.Directory : File.Exists(full) ? FileType.File : null;
+    }
 
     /// <summary>
     /// An image is a regular file or a block device. Anything else is refused before it is opened: opening a FIFO
@@ -137,12 +148,8 @@ internal static class CommonOptions
     /// </summary>
     private static NtfsImageFileTree OpenImage(string image, int? partition)
     {
-        if (LinuxFileTree.IsSupported && File.Exists(image))
-        {
-            var target = File.ResolveLinkTarget(image, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(image);
-            if (new LinuxFileTree().StatIdentity(target) is { Type: not (FileType.File or FileType.BlockDevice) } other)
-                throw new ComplianceException($"{image} is a {other.Type.ToName()}, not a disk image: give an image file or a block device.", FailureKind.Usage);
-        }
+        if (File.Exists(image) && TypeOf(image, followLinks: true) is { } type and not (FileType.File or FileType.BlockDevice))
+            throw new ComplianceException($"{image} is a {type.ToName()}, not a disk image: give an image file or a block device.", FailureKind.Usage);
         return NtfsImageFileTree.Open(image, partition);
     }
 

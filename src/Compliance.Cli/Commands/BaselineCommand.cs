@@ -3,7 +3,6 @@ using Compliance.Core;
 using Compliance.Core.Drift;
 using Compliance.Core.Policies;
 using Compliance.Core.Scanning;
-using Compliance.Linux;
 using Compliance.Store;
 
 namespace Compliance.Cli.Commands;
@@ -150,10 +149,6 @@ internal static class BaselineCommand
             Console.Error.WriteLine($"compliance: warning: the policy selects {directory}, which holds this program's database: its modification time changes whenever the database is opened. Keep the database elsewhere (--db) or exclude the directory.");
     }
 
-    /// <summary>Whether a path names something; by its bytes on Linux, where a name need not be UTF-8.</summary>
-    private static bool Exists(string path) =>
-        LinuxFileTree.IsSupported ? new LinuxFileTree().StatIdentity(Path.GetFullPath(path)) is not null : Path.Exists(path);
-
     internal static Policy LoadPolicy(string? policyFile, string[] paths, bool forImage, IReadOnlyList<string> ownFiles)
     {
         if (policyFile is not null && paths.Length > 0)
@@ -164,7 +159,7 @@ internal static class BaselineCommand
         {
             foreach (var path in paths)
             {
-                if (!forImage && !Exists(path))
+                if (!forImage && CommonOptions.TypeOf(path, followLinks: false) is null)
                     throw new ComplianceException($"{path}: no such file or directory.", FailureKind.Usage);
             }
             if (forImage)

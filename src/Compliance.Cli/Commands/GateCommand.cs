@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using Compliance.Core;
 using Compliance.Core.Drift;
+using Compliance.Core.Model;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Core.Scanning;
@@ -113,12 +114,11 @@ internal static class GateCommand
         if (path is null)
             return;
         var full = Path.GetFullPath(path);
-        if (File.Exists(full) && !CommonOptions.IsRegularFile(full))
+        if (File.Exists(full) && CommonOptions.TypeOf(full, followLinks: false) != FileType.File)
         {
             if (IsOpenDescriptor(full))
                 throw new ComplianceException($"{path} is one of this process's open files (a standard stream, where the gate writes its own output): give --sarif and --junit a file.", FailureKind.Usage);
-            var target = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
-            using var stream = new FileStream(full, CommonOptions.IsRegularFile(target) ? FileMode.Truncate : FileMode.Open, FileAccess.Write);
+            using var stream = new FileStream(full, CommonOptions.TypeOf(full, followLinks: true) == FileType.File ? FileMode.Truncate : FileMode.Open, FileAccess.Write);
             write(stream);
             return;
         }

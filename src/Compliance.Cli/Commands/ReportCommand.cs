@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Compliance.Core;
+using Compliance.Core.Model;
 using Compliance.Reports.Csv;
 using Compliance.Reports.Drift;
 using Compliance.Reports.Json;
@@ -46,7 +47,7 @@ internal static class ReportCommand
                 case "csv":
                 {
                     // The summary goes beside the findings: /dev/stdout would make /dev/stdout.summary.csv.
-                    if (File.Exists(file) && !CommonOptions.IsRegularFile(File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? file))
+                    if (File.Exists(file) && CommonOptions.TypeOf(file, followLinks: true) != FileType.File)
                         throw new ComplianceException($"a CSV report is two files, {file} and {DriftCsv.SummaryPath(file)} beside it: --out must name a file, not a device or pipe.", FailureKind.Usage);
                     using (var stream = File.Create(file))
                         DriftCsv.WriteFindings(report, stream);
