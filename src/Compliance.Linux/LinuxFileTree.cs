@@ -240,6 +240,20 @@ public sealed unsafe class LinuxFileTree : IFileTree
         }
     }
 
+    /// <summary>
+    /// Opens a file for reading by the exact bytes of its name, which .NET cannot do for names that are not UTF-8
+    /// (`compliance hash` names files so).
+    /// </summary>
+    public static SafeFileHandle OpenForReading(string path)
+    {
+        byte[] nativePath = [.. EntryPath.ToBytes(path), 0];
+        fixed (byte* p = nativePath)
+        {
+            int fd = LibC.open(p, LibC.ORdOnly | LibC.ONoCtty | LibC.OCloExec, 0);
+            return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Failure(Marshal.GetLastPInvokeError(), path);
+        }
+    }
+
     public Stream OpenContent(string path, FileEntry expected)
     {
         if (expected.Type != FileType.File)

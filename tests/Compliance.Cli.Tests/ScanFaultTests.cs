@@ -143,13 +143,25 @@ public sealed class ScanFaultTests
         var baseline = Shell(dir.Path, "baseline \"$(printf 'tree/n\\376w')\" --db single.db");
         baseline.ExitCode.Should().Be(0, baseline.Stderr);
         CliRunner.Run(dir.Path, "export", "--db", "single.db", "--format", "csv").Stdout.Should().Contain("tree/n\\xfew");
+
+        // b3sum opens such a name by its bytes and prints it with U+FFFD; a directory so named is no file to hash.
+        var hash = Shell(dir.Path, "hash \"$(printf 'tree/b\\377d')\"");
+        hash.ExitCode.Should().Be(0, hash.Stderr);
+        hash.Stdout.Should().Be(Bash(dir.Path, "b3sum \"$(printf 'tree/b\\377d')\"").Stdout).And.Contain("  tree/b\uFFFDd");
+        Bash(dir.Path, "mkdir \"$(printf 'tree/d\\377')\"").ExitCode.Should().Be(0);
+        var directory = Shell(dir.Path, "hash \"$(printf 'tree/d\\377')\"");
+        (directory.ExitCode, directory.Stderr).Should().Be((2, "compliance: tree/d\uFFFD: is a directory\n"));
+        Bash(dir.Path, "rmdir \"$(printf 'tree/d\\377')\"").ExitCode.Should().Be(0, ".NET cannot clean such a directory up");
     }
 
-    private static CliRunner.Result Shell(string directory, string arguments)
+    private static CliRunner.Result Shell(string directory, string arguments) => Bash(directory, $"exec dotnet \"$0\" {arguments}");
+
+    /// <summary>Runs a bash script with $0 the CLI's assembly, so that arguments reach it as raw bytes.</summary>
+    private static CliRunner.Result Bash(string directory, string script)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec dotnet \"$0\" {arguments}");
+        start.ArgumentList.Add(script);
         start.ArgumentList.Add(CliRunner.AssemblyPath);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Compliance.Core;
+using Compliance.Core.Model;
 using Compliance.Hashing.Blake3;
 using Compliance.Hashing.Checksums;
+using Compliance.Linux;
+using Microsoft.Win32.SafeHandles;
 
 namespace Compliance.Cli.Commands;
 
@@ -65,7 +68,8 @@ internal static class HashCommand
             command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var names = parse.GetValue(files) ?? [];
+            // Names that are not UTF-8 are taken as the bytes given and opened by them (b3sum prints them with U+FFFD too).
+            var names = (parse.GetValue(files) ?? []).Select(CommonOptions.PathArgument).ToArray();
             bool readsKey = parse.GetValue(keyed);
             if (readsKey && (names.Length == 0 || names.Contains(ChecksumSession.StandardInputName)))
                 throw new ComplianceException("--keyed reads the key from standard input, so the input must come from named files", FailureKind.Usage);
@@ -83,7 +87,8 @@ internal static class HashCommand
             using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16);
             try
             {
-                session = new ChecksumSession(request, output, Console.Error, Console.OpenStandardInput, "compliance");
+                session = new ChecksumSession(request, output, Console.Error, Console.OpenStandardInput, "compliance",
+                    OperatingSystem.IsLinux() ? OpenByBytes : null);
             }
             catch (ArgumentException e)
             {
@@ -98,6 +103,9 @@ internal static class HashCommand
         });
         return command;
     }
+
+    private static SafeFileHandle OpenByBytes(string name) =>
+        EntryPath.HasEscapedBytes(name) ? LinuxFileTree.OpenForReading(name) : ChecksumSession.OpenByName(name);
 
     private static byte[] ReadKey()
     {

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Compliance.Hashing.Checksums;
 
 /// <summary>The result of a run, numbered as the project's exit codes.</summary>
@@ -26,15 +28,29 @@ public sealed class ChecksumSession
     private readonly TextWriter _errors;
     private readonly Func<Stream> _openStandardInput;
     private readonly string _program;
+    private readonly Func<string, SafeFileHandle> _openFile;
 
-    public ChecksumSession(DigestRequest request, TextWriter output, TextWriter errors, Func<Stream> openStandardInput, string program)
+    /// <param name="openFile">
+    /// Opens a named file for reading (by default as .NET opens a path; a caller may open names .NET cannot, such as
+    /// bytes that are not UTF-8). Throws <see cref="FileNotFoundException"/>, <see cref="UnauthorizedAccessException"/>
+    /// or <see cref="IOException"/>.
+    /// </param>
+    public ChecksumSession(DigestRequest request, TextWriter output, TextWriter errors, Func<Stream> openStandardInput, string program,
+        Func<string, SafeFileHandle>? openFile = null)
     {
         _digester = new FileDigester(request);
         _output = output;
         _errors = errors;
         _openStandardInput = openStandardInput;
         _program = program;
+        _openFile = openFile ?? OpenByName;
     }
+
+    /// <summary>Opens a named file as .NET opens a path.</summary>
+    public static SafeFileHandle OpenByName(string name) =>
+        // .NET refuses to open a directory as if access were denied: say what it is instead.
+        Directory.Exists(name) ? throw new DirectoryGivenException()
+        : File.OpenHandle(name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
 
     /// <summary>Writes a line per input; no inputs means standard input.</summary>
     public ChecksumOutcome HashFiles(IReadOnlyList<string> names)
@@ -143,9 +159,10 @@ public sealed class ChecksumSession
             }
             else
             {
-                if (Directory.Exists(name))
+                using var file = _openFile(name);
+                if ((File.GetAttributes(file) & FileAttributes.Directory) != 0)
                     throw new DirectoryGivenException();
-                digest = digester.DigestFile(name);
+                digest = digester.DigestFile(file);
             }
             failure = ChecksumOutcome.Ok;
             message = null;

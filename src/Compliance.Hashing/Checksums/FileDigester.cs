@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using Compliance.Hashing.Blake3;
 
 namespace Compliance.Hashing.Checksums;
@@ -32,14 +33,14 @@ public sealed class FileDigester
     /// <summary>Digest of a file's contents. Throws the usual I/O exceptions for files that cannot be read.</summary>
     public byte[] DigestFile(string path)
     {
-        using var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-            Options = FileOptions.SequentialScan,
-        });
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        return DigestFile(handle);
+    }
+
+    /// <summary>Digest of a file just opened (read from where its offset is); the handle is closed after.</summary>
+    public byte[] DigestFile(SafeFileHandle handle)
+    {
+        using var file = new FileStream(handle, FileAccess.Read, bufferSize: 0);
         if (_request.IsBlake3 && _request.ReadInSubtrees && file.CanSeek && file.Length >= SubtreeReadThreshold)
             return DigestInSubtrees(file);
         return DigestStream(file);
