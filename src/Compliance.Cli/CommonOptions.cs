@@ -76,7 +76,7 @@ internal static class CommonOptions
         HelpName = "N",
     };
 
-    public static Option<bool> Rehash() => new("--rehash") { Description = "Hash every file, not only those whose size, mtime, ctime, inode or device changed." };
+    public static Option<bool> Rehash() => new("--rehash") { Description = "Hash every file, not only those whose size, mtime, ctime, inode or device changed (a disk image's files are always all hashed)." };
 
     /// <summary>More hashing threads than this only cost memory (each holds a 1 MiB read buffer) and time.</summary>
     public const int MaxThreads = 256;

@@ -59,6 +59,8 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     /// <summary>Image paths are relative, as `fls -p` prints them: "/Windows" and "Windows" name the same directory.</summary>
     public string CanonicalPath(string path) => path.TrimStart('/');
 
+    public bool IdentityVouchesForContent => false;
+
     /// <summary>The MFT as read, with the damaged records met (<see cref="MftCatalog.Problems"/>).</summary>
     public MftCatalog Catalog { get; }
 

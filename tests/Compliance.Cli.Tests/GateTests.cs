@@ -163,7 +163,7 @@ public sealed class GateTests
         XDocument.Load(junit).Descendants("failure").Single().Value.Should().StartWith("content changed: docs/readme.txt", "image paths are named as fls -p prints them");
 
         // The change can be approved by the image's path written either way.
-        CliRunner.Run(dir.Path, "check", "--db", db, "--image", copy, "--rehash").ExitCode.Should().Be(1);
+        CliRunner.Run(dir.Path, "check", "--db", db, "--image", copy).ExitCode.Should().Be(1, "an image's times, left as they were, vouch for nothing");
         var accepted = CliRunner.Run(dir.Path, "accept", "/docs/readme.txt", "--db", db, "--reason", "test", "--json");
         JsonDocument.Parse(accepted.Stdout).RootElement.GetProperty("approved").GetInt32().Should().Be(1, accepted.Stderr);
     }

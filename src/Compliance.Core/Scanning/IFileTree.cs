@@ -18,6 +18,13 @@ public interface IFileTree
     string CanonicalPath(string path) => path;
 
     /// <summary>
+    /// Whether a file whose type, size, times and identity are as approved may be taken to have its approved content,
+    /// unhashed. On a live system the kernel sets change times; in a disk image every byte, times included, is as
+    /// easy to write as the content.
+    /// </summary>
+    bool IdentityVouchesForContent => true;
+
+    /// <summary>
     /// Metadata of the path itself (a final symlink is not followed), without content hashes. Null when the path
     /// does not exist. An entry that exists but cannot be read fully has <see cref="FileEntry.Error"/> set.
     /// </summary>

@@ -36,6 +36,11 @@ public sealed class Scanner
     private readonly Policy _policy;
     private readonly ScanOptions _options;
     private readonly ContentHashing _hashing;
+    /// <summary>
+    /// Whether a file that looks as approved keeps its approved hashes unread. With every file to be hashed, a
+    /// matching fingerprint proves nothing about the content.
+    /// </summary>
+    private readonly bool _skipUnchanged;
 
     public Scanner(IFileTree tree, Policy policy, ScanOptions? options = null)
     {
@@ -43,6 +48,7 @@ public sealed class Scanner
         _policy = policy;
         _options = options ?? new ScanOptions();
         _hashing = new ContentHashing(tree);
+        _skipUnchanged = !_options.RehashAll && !_policy.RehashAlways && tree.IdentityVouchesForContent;
     }
 
     public ScanCounters Counters { get; } = new();
@@ -146,7 +152,7 @@ public sealed class Scanner
         var algorithms = item.Category.Attributes.HashAlgorithms;
         if (algorithms.Count == 0)
             return false;
-        if (!_options.RehashAll && !_policy.RehashAlways && item.Baseline is { } known
+        if (_skipUnchanged && item.Baseline is { } known
             && observed.HasSameContentIdentity(known) && HasAll(known, algorithms))
         {
             foreach (var algorithm in algorithms)
@@ -238,8 +244,6 @@ public sealed class Scanner
         bool hasKnown = known.MoveNext();
         string? unlistable = null;
         string? unlistableReason = null;
-        // With every file to be rehashed, a matching fingerprint proves nothing about the content.
-        bool skipUnchanged = !_options.RehashAll && !_policy.RehashAlways;
         var scratch = new FingerprintBuffer();
 
         IEnumerable<ScanItem> BaselineOnlyUpTo(string? path)
@@ -281,7 +285,7 @@ public sealed class Scanner
             }
             if (hasKnown && known.Path == item.Path)
             {
-                bool unchanged = skipUnchanged && EntryFingerprint.Matches(item.Observed!, known.Fingerprint, scratch);
+                bool unchanged = _skipUnchanged && EntryFingerprint.Matches(item.Observed!, known.Fingerprint, scratch);
                 if (!unchanged)
                     yield return item with { Baseline = known.Entry() };
                 hasKnown = known.MoveNext();
