@@ -136,12 +136,12 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         var hasher = new Blake3Hasher();
         try
         {
-            using var content = _volume.OpenRead(stream);
+            using var content = FileContentStream.Open(_volume, stream);
             var buffer = new byte[64 * 1024];
             for (int read; (read = content.Read(buffer)) > 0;)
                 hasher.Update(buffer.AsSpan(0, read));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or NtfsFormatException)
+        catch (IOException e)
         {
             unreadable.Add($"{stream.Name} ({e.Message.TrimEnd('.')})");
             return null;
@@ -173,7 +173,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             throw new IOException($"{EntryPath.ToDisplay(path)} is not a regular file in {Description}");
         if (expected.FileId is { } id && id != ((ulong)entry.RecordNumber | (ulong)entry.Sequence << 48))
             throw new FileNotFoundException($"{EntryPath.ToDisplay(path)} is another file than the one examined");
-        return entry.MainStream is { } main ? _volume.OpenRead(main) : Stream.Null;
+        return entry.MainStream is { } main ? FileContentStream.Open(_volume, main) : Stream.Null;
     }
 
     public void Dispose() => _image.Dispose();

@@ -168,6 +168,45 @@ public sealed class GateTests
         JsonDocument.Parse(accepted.Stdout).RootElement.GetProperty("approved").GetInt32().Should().Be(1, accepted.Stderr);
     }
 
+    /// <summary>
+    /// Compressed data that no longer decompresses is damage to one file, not to the image: it stopped the whole gate
+    /// with exit 2, naming no file and writing no SARIF.
+    /// </summary>
+    [Fact]
+    public void A_file_whose_compressed_data_is_damaged_is_unverified_and_the_gate_reads_the_rest()
+    {
+        using var dir = new TempDir();
+        var image = dir.Combine("basic.img");
+        using (var gz = new GZipStream(File.OpenRead(NtfsImage("basic.img.gz")), CompressionMode.Decompress))
+        using (var raw = File.Create(image))
+            gz.CopyTo(raw);
+        string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif");
+        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+
+        long firstChunk;
+        using (var ntfs = Ntfs.NtfsImage.Open(image))
+        {
+            var volume = ntfs.OpenVolume(ntfs.Volumes[0]);
+            var catalog = volume.ReadCatalog();
+            var text = catalog.Entries.Single(e => e.InUse && e.VisibleNames().Any(n => catalog.PathOf(e, n) == "compressed/text.txt"));
+            text.MainStream!.IsCompressed.Should().BeTrue();
+            firstChunk = ntfs.Volumes[0].Offset + text.MainStream.Runs[0].Lcn * volume.Boot.BytesPerCluster;
+        }
+        using (var file = File.OpenWrite(image))
+        {
+            // A chunk header saying "compressed, 4,032 bytes" over data that is no such thing.
+            file.Position = firstChunk;
+            file.Write([0xFF, 0xBF]);
+        }
+
+        var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
+        gate.ExitCode.Should().Be(1, gate.Stderr);
+        var result = Results(sarif).EnumerateArray().Should().ContainSingle().Subject;
+        result.GetProperty("ruleId").GetString().Should().Be("FIM.unverified");
+        Uri(result).Should().Be("compressed/text.txt");
+        gate.Stdout.Should().Contain("damaged content");
+    }
+
     [Fact]
     public void Usage_errors_exit_2_and_an_unreadable_database_exits_3()
     {
