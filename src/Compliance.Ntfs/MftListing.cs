@@ -1,3 +1,5 @@
+using Compliance.Core.Model;
+
 namespace Compliance.Ntfs;
 
 /// <summary>`mft list` rows: one per visible name of each entry, so a file with three hard links gives three rows.</summary>
@@ -23,7 +25,8 @@ public static class MftListing
                 writer.Write(',');
                 writer.Write(entry.Sequence);
                 writer.Write(entry.InUse ? ",true," : ",false,");
-                WriteField(writer, pathPrefix + catalog.PathOf(entry, name));
+                // Unpaired surrogates, legal in NTFS names, escaped as the gate shows them.
+                WriteField(writer, EntryPath.ToDisplayText(pathPrefix + catalog.PathOf(entry, name)));
                 writer.Write(entry.IsDirectory ? ",true," : ",false,");
                 writer.Write(SizeOf(entry));
                 if (entry.StandardInformation is { } si)
@@ -38,7 +41,7 @@ public static class MftListing
                     writer.Write(",,,,");
                 }
                 writer.Write(',');
-                streams ??= string.Join(';', entry.DataStreams.Where(s => s.Name.Length > 0).Select(s => s.Name));
+                streams ??= EntryPath.ToDisplayText(string.Join(';', entry.DataStreams.Where(s => s.Name.Length > 0).Select(s => s.Name)));
                 WriteField(writer, streams);
                 writer.Write('\n');
             }

@@ -57,10 +57,14 @@ public sealed class FormatTests
         UsnFlagNames.Of(UsnFileAttributes.Hidden | UsnFileAttributes.System | UsnFileAttributes.Directory).Should().Be("Hidden | System | Directory");
     }
 
-    [Fact]
-    public void Json_replaces_a_lone_surrogate_in_a_name_rather_than_failing()
+    [Theory]
+    [InlineData(UsnRecordFormat.Csv, ",bad\\ud800name,")]
+    [InlineData(UsnRecordFormat.Fsutil, "bad\\ud800name\n")]
+    [InlineData(UsnRecordFormat.Json, "\"name\":\"bad\\ud800name\"")]
+    public void A_lone_surrogate_in_a_name_is_escaped_in_every_format(UsnRecordFormat format, string expected)
     {
-        // NTFS accepts any UTF-16 code units in names; JSON text cannot carry a lone surrogate.
+        // NTFS accepts any UTF-16 code units in names; no UTF-8 text can carry a lone surrogate. The CLI's strict
+        // UTF-8 output threw on it, printing no record at all; U+FFFD would lose which unit it was.
         var record = new UsnRecord
         {
             Offset = 0,
@@ -75,12 +79,17 @@ public sealed class FormatTests
             FileName = "bad\uD800name",
         };
         var output = new StringWriter();
-        var writer = new UsnJsonWriter(output);
+        var writer = UsnRecordWriter.Create(format, output);
 
         writer.Write(record);
         writer.Complete();
 
-        output.ToString().Should().Contain("\"name\":\"bad\\uFFFDname\"");
+        output.ToString().Should().Contain(expected);
+        var strictUtf8 = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        strictUtf8.GetByteCount(output.ToString()).Should().BePositive();
+        if (format == UsnRecordFormat.Json)
+            System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement[0].GetProperty("name").GetRawText().Should().Be("\"bad\\ud800name\"",
+                "a JSON escape carries the unit exactly (Python's json reads it back; System.Text.Json refuses it as a string)");
     }
 }
 

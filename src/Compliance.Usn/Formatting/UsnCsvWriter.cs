@@ -25,7 +25,7 @@ public sealed class UsnCsvWriter : UsnRecordWriter
             $"0x{(uint)record.SourceInfo:x8}",
             record.SecurityId.ToString(CultureInfo.InvariantCulture),
             $"0x{(uint)record.FileAttributes:x8}",
-            record.FileName ?? "",
+            UsnFormat.Name(record.FileName ?? ""),
             record.MajorVersion.ToString(CultureInfo.InvariantCulture),
             record.RecordLength.ToString(CultureInfo.InvariantCulture),
         ];

@@ -15,7 +15,7 @@ public sealed class UsnFsutilWriter(TextWriter output) : UsnRecordWriter(output)
         Line("Usn", record.Usn.ToString(CultureInfo.InvariantCulture));
         if (record.MajorVersion != 4)
         {
-            Line("File name", record.FileName!);
+            Line("File name", UsnFormat.Name(record.FileName!));
             Line("File name length", (record.FileName!.Length * 2).ToString(CultureInfo.InvariantCulture));
         }
         Line("Reason", $"0x{(uint)record.Reason:x8}: {UsnFlagNames.Of(record.Reason)}");

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Compliance.Core.Output;
 using Compliance.Usn.Records;
 
 namespace Compliance.Usn.Formatting;
@@ -29,7 +30,7 @@ public sealed class UsnJsonWriter(TextWriter output) : UsnRecordWriter(output)
             if (record.FileName is null)
                 json.WriteNull("name");
             else
-                json.WriteString("name", record.FileName);
+                JsonText.WriteText(json, "name", record.FileName);
             json.WriteNumber("major_version", record.MajorVersion);
             json.WriteNumber("record_length", record.RecordLength);
             if (record.MajorVersion == 4)
