@@ -150,7 +150,11 @@ internal static class CommonOptions
     {
         if (File.Exists(image) && TypeOf(image, followLinks: true) is { } type and not (FileType.File or FileType.BlockDevice))
             throw new ComplianceException($"{image} is a {type.ToName()}, not a disk image: give an image file or a block device.", FailureKind.Usage);
-        return NtfsImageFileTree.Open(image, partition);
+        var tree = NtfsImageFileTree.Open(image, partition);
+        // The root entry carries it as unverified; said here too, for a policy that does not select the root.
+        if (tree.Damage is { } damage)
+            Console.Error.WriteLine($"warning: {image}: {damage}");
+        return tree;
     }
 
     private static IFileTree LinuxTree(string root) =>

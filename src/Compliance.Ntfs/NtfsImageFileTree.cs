@@ -18,6 +18,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     private const long ExtendRecord = 11;
     // FILETIME counts from 1601, the scanner's nanoseconds from 1970.
     private const long FileTimeUnixEpoch = 116_444_736_000_000_000;
+    private const int MaxDamageListed = 5;
 
     private readonly NtfsImage _image;
     private readonly NtfsVolume _volume;
@@ -25,6 +26,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     private readonly Dictionary<string, MftEntry> _byPathIgnoringCase = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<long, List<string>> _childrenByRecord = [];
     private readonly Lazy<Dictionary<uint, string>> _owners;
+    private readonly Dictionary<string, string> _damageByDirectory = new(StringComparer.Ordinal);
 
     private NtfsImageFileTree(NtfsImage image, NtfsVolume volume, MftCatalog catalog, string description)
     {
@@ -33,6 +35,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         Catalog = catalog;
         Description = description;
         _owners = new(() => volume.ReadOwners(catalog));
+        var damage = catalog.Problems.Select(problem => (Directory: "", Text: $"record {problem.RecordNumber}: {problem.Message}")).ToList();
         foreach (var entry in catalog.Entries)
         {
             if (!entry.InUse || entry.RecordNumber < FirstUserRecord && entry.RecordNumber != MftCatalog.RootRecord)
@@ -43,7 +46,12 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
                     continue;
                 string path = catalog.PathOf(entry, name);
                 if (path.StartsWith(MftCatalog.OrphanFolder + "/", StringComparison.Ordinal))
-                    continue; // reported in Catalog.Problems; an in-use file without a reachable parent has no path
+                {
+                    // An in-use file no directory reaches has no path to be examined at: an edit may have hidden it.
+                    damage.Add((DirectoryNamed(catalog, name.Parent.RecordNumber),
+                        $"record {entry.RecordNumber} ({EntryPath.ToDisplayText(name.Name)}) is in use but no directory reaches it"));
+                    continue;
+                }
                 _byPath[path] = entry;
                 _byPathIgnoringCase.TryAdd(path, entry);
                 if (!_childrenByRecord.TryGetValue(name.Parent.RecordNumber, out var siblings))
@@ -52,7 +60,28 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             }
         }
         _byPath[""] = catalog[MftCatalog.RootRecord] ?? throw new NtfsFormatException("the root directory (MFT record 5) is missing");
+        if (damage.Count > 0)
+            Damage = Describe(damage.Select(d => d.Text).ToList());
+        foreach (var group in damage.GroupBy(d => d.Directory))
+            _damageByDirectory[group.Key] = Describe(group.Select(d => d.Text).ToList());
     }
+
+    /// <summary>
+    /// What in the MFT could not be read or reached, or null. Files there have no path a scan would examine, so the
+    /// directory they name as their parent carries it as an error (the root, when that is not known): unverified,
+    /// never "no drift" for a volume not fully read.
+    /// </summary>
+    public string? Damage { get; }
+
+    private static string Describe(List<string> damage) =>
+        $"{damage.Count} MFT record(s) damaged or unreachable, whose files no path shows: {string.Join("; ", damage.Take(MaxDamageListed))}"
+        + (damage.Count > MaxDamageListed ? $"; and {damage.Count - MaxDamageListed} more (`compliance mft list` names them all)" : "");
+
+    /// <summary>The path of an in-use directory record, whatever the sequence number a reference to it gave; "" (the root) otherwise.</summary>
+    private static string DirectoryNamed(MftCatalog catalog, long record) =>
+        catalog[record] is { IsDirectory: true, InUse: true } directory && record != MftCatalog.RootRecord
+        && directory.VisibleNames().FirstOrDefault() is { } name && catalog.PathOf(directory, name) is var path
+        && !path.StartsWith(MftCatalog.OrphanFolder + "/", StringComparison.Ordinal) ? path : "";
 
     public string Description { get; }
 
@@ -124,6 +153,8 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             result.Error = $"alternate data stream(s) {string.Join(", ", unreadable)} could not be read";
         if (result.Type == FileType.File && entry.MainStream is { IsEncrypted: true })
             result.Error = "EFS-encrypted: content cannot be read from an image";
+        if (_damageByDirectory.TryGetValue(Normalize(path), out var damage))
+            result.Error = damage;
         return result;
     }
 

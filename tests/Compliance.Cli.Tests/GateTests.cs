@@ -129,10 +129,7 @@ public sealed class GateTests
     public void An_ntfs_image_passes_and_a_copy_with_one_changed_content_byte_fails_with_exactly_that_file()
     {
         using var dir = new TempDir();
-        var image = dir.Combine("basic.img");
-        using (var gz = new GZipStream(File.OpenRead(NtfsImage("basic.img.gz")), CompressionMode.Decompress))
-        using (var raw = File.Create(image))
-            gz.CopyTo(raw);
+        var image = BasicImage(dir);
         string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif"), junit = dir.Combine("gate.xml");
         CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
         // The image's root (stored as "", its paths being relative) is named "/" where people and tools read it.
@@ -176,28 +173,16 @@ public sealed class GateTests
     public void A_file_whose_compressed_data_is_damaged_is_unverified_and_the_gate_reads_the_rest()
     {
         using var dir = new TempDir();
-        var image = dir.Combine("basic.img");
-        using (var gz = new GZipStream(File.OpenRead(NtfsImage("basic.img.gz")), CompressionMode.Decompress))
-        using (var raw = File.Create(image))
-            gz.CopyTo(raw);
+        var image = BasicImage(dir);
         string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif");
         CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
 
-        long firstChunk;
-        using (var ntfs = Ntfs.NtfsImage.Open(image))
+        // A chunk header saying "compressed, 4,032 bytes" over data that is no such thing.
+        Patch(image, Locate(image, "compressed/text.txt", (entry, volume) =>
         {
-            var volume = ntfs.OpenVolume(ntfs.Volumes[0]);
-            var catalog = volume.ReadCatalog();
-            var text = catalog.Entries.Single(e => e.InUse && e.VisibleNames().Any(n => catalog.PathOf(e, n) == "compressed/text.txt"));
-            text.MainStream!.IsCompressed.Should().BeTrue();
-            firstChunk = ntfs.Volumes[0].Offset + text.MainStream.Runs[0].Lcn * volume.Boot.BytesPerCluster;
-        }
-        using (var file = File.OpenWrite(image))
-        {
-            // A chunk header saying "compressed, 4,032 bytes" over data that is no such thing.
-            file.Position = firstChunk;
-            file.Write([0xFF, 0xBF]);
-        }
+            entry.MainStream!.IsCompressed.Should().BeTrue();
+            return entry.MainStream.Runs[0].Lcn * volume.Boot.BytesPerCluster;
+        }), [0xFF, 0xBF]);
 
         var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
         gate.ExitCode.Should().Be(1, gate.Stderr);
@@ -205,6 +190,31 @@ public sealed class GateTests
         result.GetProperty("ruleId").GetString().Should().Be("FIM.unverified");
         Uri(result).Should().Be("compressed/text.txt");
         gate.Stdout.Should().Contain("damaged content");
+    }
+
+    /// <summary>
+    /// A file whose MFT record is torn, or whose name no longer leads to its directory (while the directory's index
+    /// may still lead Windows to it), has no path a scan examines: it was left out in silence, and the gate passed.
+    /// </summary>
+    [Fact]
+    public void A_torn_mft_record_or_a_file_no_directory_reaches_is_unverified_not_left_out()
+    {
+        using var dir = new TempDir();
+        var image = BasicImage(dir);
+        string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif");
+        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+
+        // A torn write: the second sector no longer ends in the record's update sequence number.
+        Patch(image, Locate(image, "sparse.bin", MftRecord) + 1022, [0xAA, 0xBB]);
+        // empty.txt's $FILE_NAME names its directory with another sequence number: a reused record, not docs.
+        Patch(image, Locate(image, "docs/empty.txt", (entry, volume) => MftRecord(entry, volume) + FileNameParentSequence(image, entry, volume)), [0x63, 0x00]);
+
+        var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
+        gate.ExitCode.Should().Be(1, gate.Stderr);
+        var results = Results(sarif).EnumerateArray().Select(r => (Rule: r.GetProperty("ruleId").GetString(), Uri: Uri(r))).ToList();
+        results.Should().Contain([("FIM.unverified", "./"), ("FIM.unverified", "docs"), ("FIM.removed", "sparse.bin"), ("FIM.removed", "docs/empty.txt")]);
+        gate.Stdout.Should().Contain("torn record").And.Contain("(empty.txt) is in use but no directory reaches it");
+        gate.Stderr.Should().Contain("warning: ").And.Contain("2 MFT record(s) damaged or unreachable");
     }
 
     [Fact]
@@ -224,6 +234,59 @@ public sealed class GateTests
 
         var corrupt = dir.Write("corrupt.db", "this is not a database");
         CliRunner.Run(dir.Path, "gate", "--baseline", corrupt, "--root", "tree").ExitCode.Should().Be(3);
+    }
+
+    private static string BasicImage(TempDir dir)
+    {
+        var image = dir.Combine("basic.img");
+        using var gz = new GZipStream(File.OpenRead(NtfsImage("basic.img.gz")), CompressionMode.Decompress);
+        using var raw = File.Create(image);
+        gz.CopyTo(raw);
+        return image;
+    }
+
+    /// <summary>An image offset found from the in-use entry at a path: the volume's start plus what <paramref name="within"/> says.</summary>
+    private static long Locate(string image, string path, Func<Ntfs.MftEntry, Ntfs.NtfsVolume, long> within)
+    {
+        using var ntfs = Ntfs.NtfsImage.Open(image);
+        var volume = ntfs.OpenVolume(ntfs.Volumes[0]);
+        var catalog = volume.ReadCatalog();
+        var entry = catalog.Entries.Single(e => e.InUse && e.VisibleNames().Any(n => catalog.PathOf(e, n) == path));
+        return ntfs.Volumes[0].Offset + within(entry, volume);
+    }
+
+    /// <summary>Where an entry's MFT record lies in the volume, through the $MFT's own data runs.</summary>
+    private static long MftRecord(Ntfs.MftEntry entry, Ntfs.NtfsVolume volume)
+    {
+        var (cluster, recordSize) = (volume.Boot.BytesPerCluster, volume.Boot.MftRecordSize);
+        long at = entry.RecordNumber * recordSize;
+        var mft = volume.ReadCatalog()[0]!.MainStream!;
+        var run = mft.Runs.Single(r => r.Vcn * cluster <= at && at < (r.Vcn + r.Length) * cluster);
+        return (run.Lcn - run.Vcn) * cluster + at;
+    }
+
+    /// <summary>Offset in the record of the sequence number in its $FILE_NAME's parent reference (the reference's bytes 6 and 7).</summary>
+    private static long FileNameParentSequence(string image, Ntfs.MftEntry entry, Ntfs.NtfsVolume volume)
+    {
+        var record = new byte[volume.Boot.MftRecordSize];
+        using (var file = File.OpenRead(image))
+        {
+            file.Position = MftRecord(entry, volume);
+            file.ReadExactly(record);
+        }
+        for (int at = BitConverter.ToUInt16(record, 0x14); BitConverter.ToUInt32(record, at) != 0xFFFFFFFF; at += BitConverter.ToInt32(record, at + 4))
+        {
+            if (BitConverter.ToUInt32(record, at) == 0x30)
+                return at + BitConverter.ToUInt16(record, at + 0x14) + 6;
+        }
+        throw new InvalidDataException($"record {entry.RecordNumber} has no $FILE_NAME");
+    }
+
+    private static void Patch(string image, long offset, byte[] bytes)
+    {
+        using var file = File.OpenWrite(image);
+        file.Position = offset;
+        file.Write(bytes);
     }
 
     private static string NtfsImage(string name, [CallerFilePath] string thisFile = "") =>
