@@ -26,8 +26,26 @@ internal static class AttestCommand
             using var signingKey = AttestationKeys.LoadPrivate(parse.GetValue(key)!);
             using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var drift = DriftReportBuilder.Build(store, selection.Read(parse));
+            IReadOnlyDictionary<string, string> stated;
+            IReadOnlyList<string> files;
+            try
+            {
+                stated = ReportClaims.Read(reportFile, out files);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new Core.ComplianceException($"--report {reportFile}: {e.Message}: attest a report `compliance report` made.", Core.FailureKind.Usage, e);
+            }
+            if (ReportClaims.Differences(stated, drift) is { Count: > 0 } differences)
+                throw new Core.ComplianceException(
+                    $"--report {reportFile} does not state what the database does now ({string.Join("; ", differences)}): make the report again " +
+                    "(with the same --since, --generation and --framework as this attestation), then attest that.", Core.FailureKind.Usage);
             var statement = AttestationStatement.For(drift, store.BaselineDigest(drift.Baseline.Id), AttestationKeys.KeyId(signingKey), reportFile,
-                AttestationVerifier.HashFile(reportFile), new FileInfo(reportFile).Length, DateTimeOffset.UtcNow);
+                AttestationVerifier.HashFile(reportFile), new FileInfo(reportFile).Length, DateTimeOffset.UtcNow) with
+            {
+                ReportId = stated.GetValueOrDefault("report_id"),
+                SummarySha256 = files.Count > 1 ? Convert.ToHexStringLower(AttestationVerifier.HashFile(files[1])) : null,
+            };
             File.WriteAllBytes(parse.GetValue(output)!, SignedAttestation.Sign(statement, signingKey));
             Console.Error.WriteLine($"attested generation {statement.BaselineGeneration} (digest {statement.BaselineDigest[..16]}…), verdict {statement.Verdict}, report sha256 {statement.ReportSha256[..16]}…: {parse.GetValue(output)}");
             return ExitCodes.Ok;

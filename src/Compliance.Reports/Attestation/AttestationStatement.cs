@@ -18,6 +18,10 @@ public sealed record AttestationStatement
     public required string ReportFile { get; init; }
     public required string ReportSha256 { get; init; }
     public required long ReportBytes { get; init; }
+    /// <summary>The report's own ID, as it states it (null in statements made before it was recorded).</summary>
+    public string? ReportId { get; init; }
+    /// <summary>A CSV report's figures are in a second file beside it, signed by its SHA-256 too; null for one-file reports.</summary>
+    public string? SummarySha256 { get; init; }
     public required string PolicyName { get; init; }
     public required string PolicyDigest { get; init; }
     public required long BaselineGeneration { get; init; }
@@ -46,6 +50,10 @@ public sealed record AttestationStatement
             w.WriteString("file", ReportFile);
             w.WriteString("sha256", ReportSha256);
             w.WriteNumber("bytes", ReportBytes);
+            if (ReportId is not null)
+                w.WriteString("id", ReportId);
+            if (SummarySha256 is not null)
+                w.WriteString("summary_sha256", SummarySha256);
             w.WriteEndObject();
             w.WriteStartObject("policy");
             w.WriteString("name", PolicyName);
@@ -92,6 +100,8 @@ public sealed record AttestationStatement
             ReportFile = report.GetProperty("file").GetString()!,
             ReportSha256 = report.GetProperty("sha256").GetString()!,
             ReportBytes = report.GetProperty("bytes").GetInt64(),
+            ReportId = report.TryGetProperty("id", out var id) ? id.GetString() : null,
+            SummarySha256 = report.TryGetProperty("summary_sha256", out var summary) ? summary.GetString() : null,
             PolicyName = policy.GetProperty("name").GetString()!,
             PolicyDigest = policy.GetProperty("digest").GetString()!,
             BaselineGeneration = baseline.GetProperty("generation").GetInt64(),
@@ -106,7 +116,10 @@ public sealed record AttestationStatement
         };
     }
 
-    /// <summary>The statement for a report: its figures come from the same <see cref="DriftReport"/> the report was rendered from.</summary>
+    /// <summary>
+    /// The statement for a report: its figures come from a <see cref="DriftReport"/> of the database, which the
+    /// caller has checked are those the report states (<see cref="ReportClaims.Differences"/>).
+    /// </summary>
     public static AttestationStatement For(DriftReport report, string baselineDigest, string keyId, string reportFile, byte[] reportSha256, long reportBytes,
         DateTimeOffset now) => new()
     {

@@ -35,6 +35,16 @@ public static class AttestationVerifier
             checks.Add(actual == statement.ReportSha256
                 ? new("report", true, $"{reportPath} has the attested SHA-256 {actual}")
                 : new("report", false, $"{reportPath} has SHA-256 {actual}, the attestation names {statement.ReportSha256}"));
+            if (statement.SummarySha256 is { } attested)
+            {
+                var summary = Csv.DriftCsv.SummaryPath(reportPath);
+                var summaryActual = File.Exists(summary) ? Convert.ToHexStringLower(HashFile(summary)) : null;
+                checks.Add(summaryActual == attested
+                    ? new("summary", true, $"{summary} has the attested SHA-256 {attested}")
+                    : new("summary", false, summaryActual is null
+                        ? $"{summary}, the CSV report's figures, is not there; the attestation names SHA-256 {attested}"
+                        : $"{summary} has SHA-256 {summaryActual}, the attestation names {attested}"));
+            }
         }
         if (store is not null)
         {

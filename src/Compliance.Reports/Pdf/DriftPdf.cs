@@ -27,7 +27,8 @@ public static class DriftPdf
 
     public static void Write(DriftReport report, IPdfCanvas canvas, Stream output)
     {
-        canvas.SetInfo($"File integrity drift report {report.ReportId}", $"{report.Baseline.Host}: {report.Policy.Name}, baseline generation {report.Baseline.Id}");
+        canvas.SetInfo($"File integrity drift report {report.ReportId}", $"{report.Baseline.Host}: {report.Policy.Name}, baseline generation {report.Baseline.Id}",
+            ReportClaims.ToJson(report));
         var flow = new PageFlow(canvas);
         Cover(flow, report);
         Summary(flow, report);

@@ -47,8 +47,11 @@ public interface IPdfCanvas : IDisposable
     void FillRectangle(double x, double y, double width, double height, Rgb color);
     void DrawLine(double x1, double y1, double x2, double y2, Rgb color, double width);
 
-    /// <summary>Document properties shown by PDF viewers.</summary>
-    void SetInfo(string title, string subject);
+    /// <summary>
+    /// Document properties shown by PDF viewers, and the report's summary metrics as JSON, for programs (attest
+    /// reads them back, see <see cref="Drift.ReportClaims"/>).
+    /// </summary>
+    void SetInfo(string title, string subject, string summaryJson);
 
     void Save(Stream output);
 }

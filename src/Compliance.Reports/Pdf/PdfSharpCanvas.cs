@@ -1,4 +1,5 @@
 using System.Text;
+using Compliance.Reports.Drift;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
@@ -87,11 +88,12 @@ public sealed class PdfSharpCanvas : IPdfCanvas
     public void DrawLine(double x1, double y1, double x2, double y2, Rgb color, double width) =>
         (_graphics ?? throw new InvalidOperationException("AddPage before drawing.")).DrawLine(new XPen(XColor.FromArgb(color.R, color.G, color.B), width), x1, y1, x2, y2);
 
-    public void SetInfo(string title, string subject)
+    public void SetInfo(string title, string subject, string summaryJson)
     {
         _document.Info.Title = title;
         _document.Info.Subject = subject;
         _document.Info.Creator = "compliance";
+        _document.Info.Elements.SetString(ReportClaims.PdfInfoKey, summaryJson);
     }
 
     public void Save(Stream output)

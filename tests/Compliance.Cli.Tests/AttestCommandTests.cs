@@ -1,0 +1,59 @@
+namespace Compliance.Cli.Tests;
+
+/// <summary>`compliance attest` and `verify` through the real program: what is signed is what the report states.</summary>
+public sealed class AttestCommandTests
+{
+    /// <summary>
+    /// attest computed its figures from the database at signing time and only hashed the report: a PDF made while the
+    /// tree matched said PASS under a signature that verified, though the statement said fail.
+    /// </summary>
+    [Fact]
+    public void A_report_made_before_the_last_check_is_refused_and_one_made_after_it_is_attested()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("tree/app.conf", "v1");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "keygen", "--out", "key").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "report", "--format", "pdf", "--out", "pass.pdf").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", "pass.pdf", "--out", "pass.json").ExitCode.Should().Be(0, "it states what the database does");
+        File.WriteAllText(config, "v2");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
+
+        var stale = CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", "pass.pdf", "--out", "stale.json");
+        stale.ExitCode.Should().Be(2);
+        stale.Stderr.Should().Contain("does not state what the database does now").And.Contain("verdict: the report says pass, the database fail");
+        File.Exists(dir.Combine("stale.json")).Should().BeFalse();
+
+        foreach (var format in new[] { "pdf", "csv", "json" })
+        {
+            CliRunner.Run(dir.Path, "report", "--format", format, "--out", $"fail.{format}").ExitCode.Should().Be(0);
+            var attest = CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", $"fail.{format}", "--out", $"{format}.att.json");
+            attest.ExitCode.Should().Be(0, attest.Stderr);
+            attest.Stderr.Should().Contain("verdict fail");
+            CliRunner.Run(dir.Path, "verify", $"{format}.att.json", "--pub", "key.pub", "--report", $"fail.{format}").ExitCode.Should().Be(0, format);
+        }
+    }
+
+    /// <summary>A CSV report is two files; the verdict and counts are in the second, which nothing signed.</summary>
+    [Fact]
+    public void An_edited_summary_of_a_csv_report_fails_verification()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("tree/app.conf", "v1");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        File.WriteAllText(config, "v2");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
+        CliRunner.Run(dir.Path, "keygen", "--out", "key").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "report", "--format", "csv", "--out", "r.csv").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", "r.csv", "--out", "att.json").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "verify", "att.json", "--pub", "key.pub", "--report", "r.csv").ExitCode.Should().Be(0);
+
+        var summary = dir.Combine("r.summary.csv");
+        File.ReadAllText(summary).Should().Contain("verdict,fail");
+        File.WriteAllText(summary, File.ReadAllText(summary).Replace("verdict,fail", "verdict,pass"));
+        var verify = CliRunner.Run(dir.Path, "verify", "att.json", "--pub", "key.pub", "--report", "r.csv");
+        verify.ExitCode.Should().Be(1);
+        verify.Stdout.Should().Contain("ok   report:").And.Contain("FAIL summary: ").And.Contain("r.summary.csv has SHA-256");
+    }
+}
