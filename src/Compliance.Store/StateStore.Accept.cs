@@ -8,6 +8,9 @@ namespace Compliance.Store;
 
 public sealed partial class StateStore
 {
+    /// <summary>For tests: called once the drift to approve is read, before the write transaction is begun.</summary>
+    internal Action? DriftRead { get; set; }
+
     /// <summary>
     /// Promotes observed drift into a new baseline generation: all of it, or what lies at or below the given paths.
     /// Entries that could not be verified are never approved. Older generations stay queryable.
@@ -29,6 +32,7 @@ public sealed partial class StateStore
         if (paths is not null)
             rows.AddRange(OtherHalvesOfMoves(rows, drift));
         var approvable = rows.Where(row => !row.Present || row.Entry.Error is null).ToList();
+        DriftRead?.Invoke();
         int skipped = rows.Count - approvable.Count;
         if (approvable.Count == 0)
             return new AcceptResult(null, 0, skipped);

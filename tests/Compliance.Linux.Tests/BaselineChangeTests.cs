@@ -130,12 +130,16 @@ public sealed class BaselineChangeTests : IDisposable
         using var watch = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database};Pooling=False");
         watch.Open();
         using var holding = watch.BeginTransaction();
+        var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var accepting = Task.Run(() =>
         {
             using var otherProcess = StateStore.Open(_database);
+            otherProcess.DriftRead = () => read.TrySetResult();
             return otherProcess.Accept(null, "auditor", "approve the edit");
         });
-        await Task.Delay(1500);   // long enough for the accept to have read, even on a loaded machine
+        // The accept has read the drift, and then waits for the write lock held here.
+        await Task.WhenAny(read.Task, accepting).WaitAsync(TimeSpan.FromSeconds(60));
+        read.Task.IsCompleted.Should().BeTrue("the accept reads the drift before it waits to write");
         using (var write = watch.CreateCommand())
         {
             write.CommandText = watchWrites;

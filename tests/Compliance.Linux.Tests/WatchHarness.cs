@@ -62,7 +62,9 @@ internal sealed class WatchHarness : IAsyncDisposable
         var harness = new WatchHarness(workspace, source);
         prepare?.Invoke(harness);
         harness.Approve(policyYaml is null ? Policy.ForPaths([harness.Root]) : PolicyLoader.Parse(policyYaml(harness.Root), "test policy"));
-        harness.Start(coalesceWindow ?? TimeSpan.FromMilliseconds(20));
+        // Wider than a busy machine's scheduling stalls: one write of a new file is create, then write, then close, and
+        // a writer preempted longer than the window between them gets two findings (added empty, then added).
+        harness.Start(coalesceWindow ?? TimeSpan.FromMilliseconds(250));
         await harness.SettleAsync();
         return harness;
     }
