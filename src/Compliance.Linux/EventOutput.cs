@@ -6,12 +6,15 @@ namespace Compliance.Linux;
 /// <summary>
 /// Where `watch --events` lines go: a file opened for appending, or standard output. The file is opened with
 /// O_APPEND, so that each write lands at its end whoever else appends (a second watch) or truncates it (logrotate's
-/// copytruncate); <see cref="Reopen"/> follows a file that was moved away. A write that fails partway is taken back,
-/// so the file holds whole lines only; a reader gone from the pipe is an error, not silence.
+/// copytruncate); <see cref="Reopen"/> follows a file that was moved away, and so does every write that finds another
+/// file at the path, or none: lines written to a file moved away are read by no one, and one moved within what the
+/// watch follows turns each line into a change, which is another line. A write that fails partway is taken back, so
+/// the file holds whole lines only; a reader gone from the pipe is an error, not silence.
 /// </summary>
 public sealed unsafe class EventOutput : Stream
 {
     private readonly string? _path;
+    private static readonly LinuxFileTree Paths = new();
     private readonly Lock _lock = new();
     private int _fd;
 
@@ -51,6 +54,19 @@ public sealed unsafe class EventOutput : Stream
     {
         lock (_lock)
         {
+            if (_path is not null && !IsAtPath())
+            {
+                try
+                {
+                    int fd = OpenAppending(_path);
+                    LibC.close(_fd);
+                    _fd = fd;
+                }
+                catch (IOException)
+                {
+                    // Nowhere to make it again (its directory went too): the file still open is better than no lines.
+                }
+            }
             long before = _path is null ? -1 : (long)LinuxFileTree.StatDescriptor(_fd, _path).Size;
             int written = 0;
             while (written < buffer.Length)
@@ -77,6 +93,20 @@ public sealed unsafe class EventOutput : Stream
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <summary>Whether the path still names the file open for writing.</summary>
+    private bool IsAtPath()
+    {
+        var open = LinuxFileTree.ToEntry(_path!, LinuxFileTree.StatDescriptor(_fd, _path!));
+        try
+        {
+            return Paths.StatIdentity(_path!) is { } there && there.Inode == open.Inode && there.Device == open.Device;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;   // not to be looked up now (a directory closed for a moment): the file open is kept
+        }
+    }
 
     public override void Flush()
     {

@@ -34,19 +34,22 @@ public sealed class EventOutputTests : IDisposable
     }
 
     [Fact]
-    public void Reopened_after_a_move_it_writes_to_a_new_file_at_its_path()
+    public void After_a_move_or_a_delete_it_writes_to_a_new_file_at_its_path_as_after_SIGHUP()
     {
         var file = Path.Combine(_directory, "events.jsonl");
         using var output = EventOutput.OpenFile(file);
         output.Write(Line("before"));
         File.Move(file, file + ".1");
-        output.Write(Line("still to the moved file"));
+        output.Write(Line("after the move"));
+        File.Move(file, file + ".2");
+        output.Reopen();   // SIGHUP
+        output.Write(Line("after SIGHUP"));
+        File.Delete(file);
+        output.Write(Line("after the delete"));
 
-        output.Reopen();
-        output.Write(Line("after"));
-
-        File.ReadAllLines(file + ".1").Should().Equal("before", "still to the moved file");
-        File.ReadAllLines(file).Should().Equal("after");
+        File.ReadAllLines(file + ".1").Should().Equal("before");
+        File.ReadAllLines(file + ".2").Should().Equal("after the move");
+        File.ReadAllLines(file).Should().Equal("after the delete");
     }
 
     [Fact]
