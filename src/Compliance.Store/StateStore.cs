@@ -284,11 +284,9 @@ public sealed partial class StateStore : IDisposable
         // ask for either of two things that matter when every row is read: no mutex (only one thread uses it; in
         // serialized mode each of the million column calls locked one) and memory-mapped pages (no pread per page).
         // The same name the store's connection was opened with, so that an immutable store reads immutable here too.
-        int opened = SQLitePCL.raw.sqlite3_open_v2(_sqliteName, out var reading,
-            SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX | SQLitePCL.raw.SQLITE_OPEN_URI, null);
+        var reading = OpenReader();
         try
         {
-            Check(opened, reading);
             Check(SQLitePCL.raw.sqlite3_busy_timeout(reading, (int)BusyTimeout.TotalMilliseconds), reading);
             Check(SQLitePCL.raw.sqlite3_exec(reading, $"PRAGMA mmap_size = {ReaderMapSize}"), reading);
             // Rows are read through SQLite's own statement API: a scan reads every baseline row, and the ADO.NET
@@ -346,6 +344,28 @@ public sealed partial class StateStore : IDisposable
 
     /// <summary>How long the baseline reader waits for a lock another process holds, as ADO.NET's default command timeout.</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A second, read-only connection to the store's file, by its name. A name that cannot be looked up for a moment
+    /// (its directory closed by chmod, while the store's own connection is still open) is tried again, as a lock
+    /// is waited for, rather than failing the scan.
+    /// </summary>
+    private SQLitePCL.sqlite3 OpenReader()
+    {
+        var deadline = DateTime.UtcNow + BusyTimeout;
+        while (true)
+        {
+            int opened = SQLitePCL.raw.sqlite3_open_v2(_sqliteName, out var reading,
+                SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX | SQLitePCL.raw.SQLITE_OPEN_URI, null);
+            if (opened == SQLitePCL.raw.SQLITE_OK)
+                return reading;
+            var message = SQLitePCL.raw.sqlite3_errmsg(reading).utf8_to_string();
+            reading.Dispose();
+            if (opened != SQLitePCL.raw.SQLITE_CANTOPEN || DateTime.UtcNow > deadline)
+                throw new SqliteException(message, opened);
+            Thread.Sleep(100);
+        }
+    }
 
     private static void Check(int result, SQLitePCL.sqlite3 database)
     {

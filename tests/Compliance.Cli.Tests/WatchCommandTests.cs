@@ -113,14 +113,17 @@ public sealed class WatchCommandTests
         try
         {
             WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
-            // The start's rescan opens a reader of its own on the database by its path, which a closed directory
-            // refuses: closed only once that rescan is over (its gap closed). The gap's line comes before its row.
+            // A rescan reads the baseline through a second connection, opened by the database's name, which waits
+            // while the directory is closed: closed once the start's rescan is over (its gap's row closed; the
+            // gap's line comes before its row), so that a changed file's finding comes while it is.
             WaitFor(() => Sqlite.Scalar(db, StartClosed) == "1", "the start's rescan to end");
             File.SetUnixFileMode(dir.Combine("db"), UnixFileMode.None);
             File.AppendAllText(config, "v2");
             WaitForLine(events, e => Is(e, config, "content"));
+            var made = dir.Write("tree/made/file", "new");   // a directory made is rescanned
             await Task.Delay(2500);   // idle checks of the database, every couple of seconds
             File.SetUnixFileMode(dir.Combine("db"), (UnixFileMode)0x1ed);
+            WaitForLine(events, e => Is(e, made, "added"));
             watch.HasExited.Should().BeFalse("the database is still the one the watch opened");
         }
         finally
