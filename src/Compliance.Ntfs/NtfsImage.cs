@@ -24,6 +24,8 @@ public sealed class NtfsImage : IDisposable
 
     public static NtfsImage Open(string path)
     {
+        if (Directory.Exists(path))
+            throw new ComplianceException($"{path} is a directory: give a copied $MFT file or a disk image.", FailureKind.Usage);
         FileStream file;
         try
         {

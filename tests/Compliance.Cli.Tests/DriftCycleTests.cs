@@ -239,5 +239,19 @@ public sealed class DriftCycleTests
         var fifo = CliRunner.Run(dir.Path, "gate", "--baseline", ".compliance/state.db", "--image", "image.fifo");
         fifo.ExitCode.Should().Be(2);
         fifo.Stderr.Should().Contain("image.fifo is a fifo, not a disk image");
+
+        // A directory given for a file said "no such file" or "access denied".
+        foreach (var command in new[] { new[] { "mft", "list", "tree" }, ["usn", "dump", "tree"], ["gate", "--baseline", ".compliance/state.db", "--image", "tree"] })
+        {
+            var directory = CliRunner.Run(dir.Path, command);
+            directory.ExitCode.Should().Be(2, string.Join(' ', command));
+            directory.Stderr.Should().Contain("tree is a directory");
+        }
+        // A private key verifies too, yet has no business where attestations are checked.
+        CliRunner.Run(dir.Path, "keygen", "--out", "key").ExitCode.Should().Be(0);
+        dir.Write("attestation.json", "{}");
+        var privateKey = CliRunner.Run(dir.Path, "verify", "attestation.json", "--pub", "key");
+        privateKey.ExitCode.Should().Be(2);
+        privateKey.Stderr.Should().Contain("key is a private key: give the public key");
     }
 }

@@ -70,6 +70,8 @@ internal static class UsnCommand
         dump.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
+            if (Directory.Exists(path.FullName))
+                throw new ComplianceException($"{path.FullName} is a directory: give a $UsnJrnl:$J file or saved FSCTL output.", FailureKind.Usage);
             if (!path.Exists)
                 throw new ComplianceException($"{path.FullName}: no such file", FailureKind.Usage);
             var layout = parse.GetValue(input) == "output" ? UsnInputLayout.Output : UsnInputLayout.Raw;

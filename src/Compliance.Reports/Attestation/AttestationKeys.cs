@@ -41,10 +41,14 @@ public static class AttestationKeys
     {
         if (!File.Exists(path))
             throw new ComplianceException($"{path}: no such {kind} key file.", FailureKind.Usage);
+        var pem = File.ReadAllText(path);
+        // A private key holds the public one too, and would verify; but it has no business where attestations are checked.
+        if (kind == "public" && pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+            throw new ComplianceException($"{path} is a private key: give the public key keygen wrote beside it (NAME.pub), and keep the private key with the signer.", FailureKind.Usage);
         var key = ECDsa.Create();
         try
         {
-            key.ImportFromPem(File.ReadAllText(path));
+            key.ImportFromPem(pem);
             var parameters = probe(key);
             if (parameters.Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
                 throw new ComplianceException($"{path}: the key is not on curve P-256.", FailureKind.Usage);
