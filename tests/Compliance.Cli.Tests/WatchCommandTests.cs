@@ -208,7 +208,7 @@ public sealed class WatchCommandTests
         var stderr = watch.StandardError.ReadToEndAsync();
         WaitForLine(events, e => e.GetProperty("kind").GetString() == "gap");
         await Task.Delay(500);
-        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(4), "the rescan stops between reads; the next start's reconcile covers it");
+        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(10), "the rescan stops between reads; the next start's reconcile covers it");
         watch.ExitCode.Should().Be(0, await stderr);
         Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL").Should().Be("1", "the gap is on record as never closed");
     }
@@ -241,7 +241,7 @@ public sealed class WatchCommandTests
         if (movedIn)
             Directory.Move(dir.Combine("outside", "data"), dir.Combine("tree", "data"));
         await Task.Delay(1000);
-        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(4), "the work stops between reads; the next start's reconcile covers it");
+        TimeToStop(watch).Should().BeLessThan(TimeSpan.FromSeconds(10), "the work stops between reads; the next start's reconcile covers it");
         watch.ExitCode.Should().Be(0, await stderr);
         File.ReadAllText(events).Should().Contain("the watch stopped while examining changes");
         Sqlite.Scalar(db, "SELECT count(*) FROM feed_gaps WHERE closed_at IS NULL").Should().Be("1", "the gap is on record as never closed");

@@ -46,7 +46,7 @@ public sealed class InotifyCoverageTests : IDisposable
 
     private static async Task<ChangeHint> NextHint(IAsyncEnumerator<ChangeSignal> signals)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
             (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();

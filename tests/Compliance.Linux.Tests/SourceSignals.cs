@@ -17,7 +17,7 @@ internal static class SourceSignals
     /// <summary>Signals until one matches, or fails after ten seconds.</summary>
     public static async Task<T> Next<T>(IAsyncEnumerator<ChangeSignal> signals, Func<T, bool> wanted) where T : ChangeSignal
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
             (await signals.MoveNextAsync().AsTask().WaitAsync(timeout.Token)).Should().BeTrue();

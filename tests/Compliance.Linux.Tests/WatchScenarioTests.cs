@@ -170,7 +170,7 @@ public sealed class WatchScenarioTests
     [Theory, MemberData(nameof(Sources))]
     public async Task Atomic_replace_by_rename_over_is_one_content_finding(string source)
     {
-        await using var h = await StartAsync(source, coalesceWindow: TimeSpan.FromMilliseconds(200));
+        await using var h = await StartAsync(source, coalesceWindow: TimeSpan.FromSeconds(1));
         var finding = await SingleFindingAfter(h, "etc/app.conf", () =>
         {
             // What editors and package managers do: write a temporary file, then rename it over the original.
