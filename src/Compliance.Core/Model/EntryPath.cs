@@ -10,8 +10,6 @@ namespace Compliance.Core.Model;
 /// becomes the lone surrogate U+DC00+byte (PEP 383 "surrogateescape"), which valid UTF-8 can never produce, so the
 /// mapping is exact in both directions. The store keeps the original bytes; JSON carries the surrogate as \udcXX,
 /// which Python's os.fsencode turns back into the same bytes; text outputs show it as \xXX.
-/// NTFS names are UTF-16, unvalidated: any other lone surrogate in one is kept as its three-byte UTF-8 form (WTF-8,
-/// ED A0 80 for U+D800), which decodes back to it, so that names differing in one such unit stay apart.
 /// </remarks>
 public static class EntryPath
 {
@@ -30,12 +28,6 @@ public static class EntryPath
             {
                 builder.Append(rune.ToString());
             }
-            else if (LoneSurrogate(bytes) is { } lone && (char.IsHighSurrogate(lone) ? !NextIsLowSurrogate(bytes[3..]) : !(builder.Length > 0 && char.IsHighSurrogate(builder[^1]))))
-            {
-                // Never next to a surrogate it would pair with: the pair would be encoded as one character.
-                consumed = 3;
-                builder.Append(lone);
-            }
             else
             {
                 consumed = 1;
@@ -45,26 +37,6 @@ public static class EntryPath
         }
         return builder.ToString();
     }
-
-    /// <summary>
-    /// The lone surrogate whose WTF-8 form starts <paramref name="bytes"/>; none for U+DC80 to U+DCFF, which stand for
-    /// escaped bytes.
-    /// </summary>
-    private static char? LoneSurrogate(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.Length < 3 || bytes[0] != 0xED || bytes[1] is < 0xA0 or > 0xBF || bytes[2] is < 0x80 or > 0xBF)
-            return null;
-        var c = (char)(0xD000 | (bytes[1] & 0x3F) << 6 | (bytes[2] & 0x3F));
-        return c is >= '\uDC80' and <= '\uDCFF' ? null : c;
-    }
-
-    /// <summary>
-    /// Whether <see cref="FromBytes"/> would make a low surrogate of what starts <paramref name="bytes"/>: an escaped
-    /// byte, a lone low surrogate, or a high one it leaves as escaped bytes.
-    /// </summary>
-    private static bool NextIsLowSurrogate(ReadOnlySpan<byte> bytes) =>
-        !bytes.IsEmpty && System.Text.Rune.DecodeFromUtf8(bytes, out _, out _) != System.Buffers.OperationStatus.Done
-        && !(LoneSurrogate(bytes) is { } next && char.IsHighSurrogate(next) && !NextIsLowSurrogate(bytes[3..]));
 
     public static byte[] ToBytes(string path)
     {
@@ -81,12 +53,7 @@ public static class EntryPath
                 output.Add((byte)(c - 0xDC00));
                 continue;
             }
-            if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1])))
-            {
-                output.AddRange([(byte)(0xE0 | c >> 12), (byte)(0x80 | (c >> 6 & 0x3F)), (byte)(0x80 | (c & 0x3F))]);
-                continue;
-            }
-            int length = char.IsHighSurrogate(c)
+            int length = char.IsHighSurrogate(c) && i + 1 < path.Length && char.IsLowSurrogate(path[i + 1])
                 ? Encoding.UTF8.GetBytes(path.AsSpan(i++, 2), buffer)
                 : Encoding.UTF8.GetBytes(path.AsSpan(i, 1), buffer);
             for (int b = 0; b < length; b++)
