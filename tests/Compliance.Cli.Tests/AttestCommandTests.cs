@@ -24,6 +24,13 @@ public sealed class AttestCommandTests
         stale.ExitCode.Should().Be(2);
         stale.Stderr.Should().Contain("does not state what the database does now").And.Contain("verdict: the report says pass, the database fail");
         File.Exists(dir.Combine("stale.json")).Should().BeFalse();
+        // PDF readers open a PDF behind a line of anything: it was taken for a CSV report, whose fresh summary beside
+        // it was then all that attest compared.
+        File.WriteAllBytes(dir.Combine("shown.pdf"), [.. "x\n"u8, .. File.ReadAllBytes(dir.Combine("pass.pdf"))]);
+        CliRunner.Run(dir.Path, "report", "--format", "csv", "--out", "shown.csv").ExitCode.Should().Be(0);
+        var prefixed = CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", "shown.pdf", "--out", "prefixed.json");
+        prefixed.ExitCode.Should().Be(2, prefixed.Stderr);
+        File.Exists(dir.Combine("prefixed.json")).Should().BeFalse();
 
         foreach (var format in new[] { "pdf", "csv", "json" })
         {
@@ -35,18 +42,27 @@ public sealed class AttestCommandTests
         }
     }
 
-    /// <summary>A CSV report is two files; the verdict and counts are in the second, which nothing signed.</summary>
+    /// <summary>
+    /// A CSV report is two files; the verdict and counts are in the second, which nothing signed. (An approver whose
+    /// name starts with ' was read back without it, and the report just made refused.)
+    /// </summary>
     [Fact]
     public void An_edited_summary_of_a_csv_report_fails_verification()
     {
         using var dir = new TempDir();
         var config = dir.Write("tree/app.conf", "v1");
-        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--by", "'=x").ExitCode.Should().Be(0);
         File.WriteAllText(config, "v2");
         CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
         CliRunner.Run(dir.Path, "keygen", "--out", "key").ExitCode.Should().Be(0);
         CliRunner.Run(dir.Path, "report", "--format", "csv", "--out", "r.csv").ExitCode.Should().Be(0);
         CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", "r.csv", "--out", "att.json").ExitCode.Should().Be(0);
+        // Its findings file must list as many findings as the summary counts.
+        File.WriteAllText(dir.Combine("short.csv"), File.ReadAllLines(dir.Combine("r.csv"))[0] + "\r\n");
+        File.Copy(dir.Combine("r.summary.csv"), dir.Combine("short.summary.csv"));
+        var shortened = CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", "short.csv", "--out", "short.json");
+        shortened.ExitCode.Should().Be(2);
+        shortened.Stderr.Should().Contain("lists 0 finding(s), its summary counts 1");
         CliRunner.Run(dir.Path, "verify", "att.json", "--pub", "key.pub", "--report", "r.csv").ExitCode.Should().Be(0);
 
         var summary = dir.Combine("r.summary.csv");

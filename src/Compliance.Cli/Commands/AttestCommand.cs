@@ -26,11 +26,10 @@ internal static class AttestCommand
             using var signingKey = AttestationKeys.LoadPrivate(parse.GetValue(key)!);
             using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var drift = DriftReportBuilder.Build(store, selection.Read(parse));
-            IReadOnlyDictionary<string, string> stated;
-            IReadOnlyList<string> files;
+            StatedReport stated;
             try
             {
-                stated = ReportClaims.Read(reportFile, out files);
+                stated = ReportClaims.Read(reportFile);
             }
             catch (InvalidDataException e)
             {
@@ -43,8 +42,8 @@ internal static class AttestCommand
             var statement = AttestationStatement.For(drift, store.BaselineDigest(drift.Baseline.Id), AttestationKeys.KeyId(signingKey), reportFile,
                 AttestationVerifier.HashFile(reportFile), new FileInfo(reportFile).Length, DateTimeOffset.UtcNow) with
             {
-                ReportId = stated.GetValueOrDefault("report_id"),
-                SummarySha256 = files.Count > 1 ? Convert.ToHexStringLower(AttestationVerifier.HashFile(files[1])) : null,
+                ReportId = stated.Metrics.GetValueOrDefault("report_id"),
+                SummarySha256 = stated.Files is [_, var summary] ? Convert.ToHexStringLower(AttestationVerifier.HashFile(summary)) : null,
             };
             File.WriteAllBytes(parse.GetValue(output)!, SignedAttestation.Sign(statement, signingKey));
             Console.Error.WriteLine($"attested generation {statement.BaselineGeneration} (digest {statement.BaselineDigest[..16]}…), verdict {statement.Verdict}, report sha256 {statement.ReportSha256[..16]}…: {parse.GetValue(output)}");

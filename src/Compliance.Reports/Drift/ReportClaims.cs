@@ -35,36 +35,91 @@ public static class ReportClaims
     }
 
     /// <summary>
-    /// The metrics a report states, by name; a CSV report's are in its summary file (<see cref="DriftCsv.SummaryPath"/>),
-    /// which <paramref name="files"/> then names too. Throws <see cref="InvalidDataException"/> for a file that states none.
+    /// The metrics a report states, by name, and the files that state them (a CSV report's figures are in its summary
+    /// file, <see cref="DriftCsv.SummaryPath"/>). The kind of report is told as PDF readers and parsers tell it, so that
+    /// a file shown as one kind is never read as another. Throws <see cref="InvalidDataException"/> for a file that is
+    /// no report `compliance report` made.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Read(string reportPath, out IReadOnlyList<string> files)
+    public static StatedReport Read(string reportPath)
     {
-        var head = new byte[8];
+        var head = new byte[1024];
         int length;
         using (var file = File.OpenRead(reportPath))
             length = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        var start = Encoding.UTF8.GetString(head, 0, length).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
-        files = [reportPath];
-        if (start.StartsWith("%PDF-", StringComparison.Ordinal))
-            return FromPdf(reportPath);
-        if (start.StartsWith('{'))
-            return FromJson(File.ReadAllBytes(reportPath), "summary", reportPath);
-        var summary = DriftCsv.SummaryPath(reportPath);
-        if (!File.Exists(summary))
-            throw new InvalidDataException($"{reportPath} is no PDF or JSON report, and the summary a CSV report has beside it, {summary}, is not there");
-        files = [reportPath, summary];
-        return FromCsv(summary);
+        // PDF readers look for the header within the first kilobyte, whatever comes before it.
+        if (head.AsSpan(0, length).IndexOf("%PDF-"u8) >= 0)
+            return new StatedReport(StatedReport.Kind.Pdf, FromPdf(reportPath), [reportPath]);
+        var text = Encoding.UTF8.GetString(head, 0, length).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        if (text.StartsWith('{'))
+            return FromJsonReport(reportPath);
+        if (text.StartsWith(string.Join(',', DriftCsv.FindingColumns) + "\r\n", StringComparison.Ordinal))
+            return FromCsvReport(reportPath);
+        throw new InvalidDataException($"{reportPath} is no PDF, JSON or CSV report");
     }
 
     /// <summary>One line for each metric the report states otherwise than <paramref name="current"/> (the database's figures now).</summary>
-    public static IReadOnlyList<string> Differences(IReadOnlyDictionary<string, string> stated, DriftReport current)
+    public static IReadOnlyList<string> Differences(StatedReport stated, DriftReport current)
     {
-        var now = ReportSummary.Metrics(current).ToDictionary(m => m.Metric, m => m.Value);
-        return now.Keys.Union(stated.Keys).Where(metric => !PerReport.Contains(metric))
-            .Where(metric => stated.GetValueOrDefault(metric) != now.GetValueOrDefault(metric))
-            .Select(metric => $"{metric}: the report says {stated.GetValueOrDefault(metric) ?? "nothing"}, the database {now.GetValueOrDefault(metric) ?? "nothing"}")
+        // A CSV cell is compared as the CSV writer writes it (a value a spreadsheet would run is written behind a ').
+        Dictionary<string, string> now;
+        if (stated.Format == StatedReport.Kind.Csv)
+        {
+            using var summary = new MemoryStream();
+            DriftCsv.WriteSummary(current, summary);
+            summary.Position = 0;
+            now = FromCsv(summary, "the database's summary");
+        }
+        else
+        {
+            now = ReportSummary.Metrics(current).ToDictionary(m => m.Metric, m => m.Value);
+        }
+        var metrics = stated.Metrics;
+        return now.Keys.Union(metrics.Keys).Where(metric => !PerReport.Contains(metric))
+            .Where(metric => metrics.GetValueOrDefault(metric) != now.GetValueOrDefault(metric))
+            .Select(metric => $"{metric}: the report says {metrics.GetValueOrDefault(metric) ?? "nothing"}, the database {now.GetValueOrDefault(metric) ?? "nothing"}")
             .ToList();
+    }
+
+    private static StatedReport FromJsonReport(string path)
+    {
+        var json = File.ReadAllBytes(path);
+        var metrics = FromJson(json, "summary", path);
+        // The findings listed must be as many as the summary counts.
+        int listed;
+        try
+        {
+            listed = JsonDocument.Parse(json).RootElement.GetProperty("findings").GetArrayLength();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path} holds no findings array: {e.Message}", e);
+        }
+        RequireCount(metrics, listed, path);
+        return new StatedReport(StatedReport.Kind.Json, metrics, [path]);
+    }
+
+    private static StatedReport FromCsvReport(string path)
+    {
+        var summary = DriftCsv.SummaryPath(path);
+        if (!File.Exists(summary))
+            throw new InvalidDataException($"the summary a CSV report has beside it, {summary}, is not there");
+        Dictionary<string, string> metrics;
+        using (var stream = File.OpenRead(summary))
+            metrics = FromCsv(stream, summary);
+        int rows = 0;
+        using (var reader = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true }))
+        {
+            while (reader.Read())
+                rows++;
+        }
+        RequireCount(metrics, rows, path);
+        return new StatedReport(StatedReport.Kind.Csv, metrics, [path, summary]);
+    }
+
+    private static void RequireCount(IReadOnlyDictionary<string, string> metrics, int listed, string path)
+    {
+        if (metrics.GetValueOrDefault("findings") != listed.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"{path} lists {listed} finding(s), its summary counts {metrics.GetValueOrDefault("findings") ?? "none"}");
     }
 
     private static Dictionary<string, string> FromPdf(string path)
@@ -100,20 +155,22 @@ public static class ReportClaims
         }
     }
 
-    private static Dictionary<string, string> FromCsv(string path)
+    private static Dictionary<string, string> FromCsv(Stream stream, string name)
     {
         var metrics = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var reader = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true });
+        using var reader = CsvReader.Create(stream, new CsvReaderOptions { HasHeader = true });
         while (reader.Read())
         {
             if (reader.FieldCount != 2)
-                throw new InvalidDataException($"{path}: a summary row has {reader.FieldCount} fields, not metric and value");
-            metrics[reader.GetString(0)] = CsvText(reader.GetString(1));
+                throw new InvalidDataException($"{name}: a summary row has {reader.FieldCount} fields, not metric and value");
+            metrics[reader.GetString(0)] = reader.GetString(1);
         }
         return metrics;
     }
+}
 
-    /// <summary>A cell's text as the summary was made from it: a value a spreadsheet would take for a formula was written behind a '.</summary>
-    private static string CsvText(string cell) =>
-        cell.Length > 1 && cell[0] == '\'' && cell[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? cell[1..] : cell;
+/// <summary>What a report file states: its kind, its summary metrics by name, and the files they were read from.</summary>
+public sealed record StatedReport(StatedReport.Kind Format, IReadOnlyDictionary<string, string> Metrics, IReadOnlyList<string> Files)
+{
+    public enum Kind { Pdf, Json, Csv }
 }
