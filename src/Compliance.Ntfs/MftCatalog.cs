@@ -1,9 +1,13 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace Compliance.Ntfs;
 
-/// <summary>Something wrong with one MFT record: reported and skipped, never fatal for the rest of the listing.</summary>
-public readonly record struct RecordProblem(long RecordNumber, string Message);
+/// <summary>
+/// Something wrong with one MFT record: reported and skipped, never fatal for the rest of the listing. The directory
+/// its file names as its parent, when that much of it could still be read.
+/// </summary>
+public readonly record struct RecordProblem(long RecordNumber, string Message, FileReference? Parent = null);
 
 /// <summary>
 /// Every entry of an $MFT, with extension records merged into their base records and full paths resolved
@@ -80,7 +84,7 @@ public sealed class MftCatalog
             return;
         if (state != RecordState.Valid)
         {
-            _problems.Add(new RecordProblem(number, problem!));
+            _problems.Add(new RecordProblem(number, problem!, state == RecordState.Torn ? ParentInFirstSector(record) : null));
             return;
         }
         try
@@ -99,6 +103,30 @@ public sealed class MftCatalog
         {
             _problems.Add(new RecordProblem(number, e.Message));
         }
+    }
+
+    /// <summary>
+    /// The parent reference of a torn record's first $FILE_NAME, when it lies in the first sector: a write torn after
+    /// that sector still says which directory the file is in. Null when it cannot be told.
+    /// </summary>
+    private static FileReference? ParentInFirstSector(ReadOnlySpan<byte> record)
+    {
+        var sector = record[..(MftRecordHeader.FixupStride - 2)];
+        int offset = BinaryPrimitives.ReadUInt16LittleEndian(sector[20..]);
+        while (offset + 24 <= sector.Length)
+        {
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(sector[offset..]);
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(sector[(offset + 4)..]);
+            if (type == (uint)AttributeType.End || length < 24 || length > sector.Length)
+                return null;
+            if (type == (uint)AttributeType.FileName && sector[offset + 8] == 0)
+            {
+                int value = offset + BinaryPrimitives.ReadUInt16LittleEndian(sector[(offset + 20)..]);
+                return value + 8 <= sector.Length ? FileReference.Read(sector[value..]) : null;
+            }
+            offset += (int)length;
+        }
+        return null;
     }
 
     // An extension record belongs to its base only if the base is that same incarnation (sequence numbers match).

@@ -35,7 +35,8 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         Catalog = catalog;
         Description = description;
         _owners = new(() => volume.ReadOwners(catalog));
-        var damage = catalog.Problems.Select(problem => (Directory: "", Text: $"record {problem.RecordNumber}: {problem.Message}")).ToList();
+        var damage = catalog.Problems.Select(problem => (Directory: problem.Parent is { } parent ? DirectoryNamed(catalog, parent.RecordNumber) : "",
+            Text: $"record {problem.RecordNumber}: {problem.Message}")).ToList();
         foreach (var entry in catalog.Entries)
         {
             if (!entry.InUse || entry.RecordNumber < FirstUserRecord && entry.RecordNumber != MftCatalog.RootRecord)
@@ -68,8 +69,9 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
 
     /// <summary>
     /// What in the MFT could not be read or reached, or null. Files there have no path a scan would examine, so the
-    /// directory they name as their parent carries it as an error (the root, when that is not known): unverified,
-    /// never "no drift" for a volume not fully read.
+    /// directory they name as their parent (a torn record's, from its first sector) carries it as an error, or the
+    /// root when that is not known: unverified, never "no drift" for a volume not fully read. A policy that selects
+    /// neither sees only the warning each command gives.
     /// </summary>
     public string? Damage { get; }
 

@@ -204,17 +204,20 @@ public sealed class GateTests
         string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif");
         CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
 
-        // A torn write: the second sector no longer ends in the record's update sequence number.
+        // Torn writes: the second sector no longer ends in the record's update sequence number. The first still
+        // names the file's directory.
         Patch(image, Locate(image, "sparse.bin", MftRecord) + 1022, [0xAA, 0xBB]);
+        Patch(image, Locate(image, "compressed/text.txt", MftRecord) + 1022, [0xAA, 0xBB]);
         // empty.txt's $FILE_NAME names its directory with another sequence number: a reused record, not docs.
         Patch(image, Locate(image, "docs/empty.txt", (entry, volume) => MftRecord(entry, volume) + FileNameParentSequence(image, entry, volume)), [0x63, 0x00]);
 
         var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
         gate.ExitCode.Should().Be(1, gate.Stderr);
         var results = Results(sarif).EnumerateArray().Select(r => (Rule: r.GetProperty("ruleId").GetString(), Uri: Uri(r))).ToList();
-        results.Should().Contain([("FIM.unverified", "./"), ("FIM.unverified", "docs"), ("FIM.removed", "sparse.bin"), ("FIM.removed", "docs/empty.txt")]);
+        results.Should().Contain([("FIM.unverified", "./"), ("FIM.unverified", "compressed"), ("FIM.unverified", "docs"),
+            ("FIM.removed", "sparse.bin"), ("FIM.removed", "compressed/text.txt"), ("FIM.removed", "docs/empty.txt")]);
         gate.Stdout.Should().Contain("torn record").And.Contain("(empty.txt) is in use but no directory reaches it");
-        gate.Stderr.Should().Contain("warning: ").And.Contain("2 MFT record(s) damaged or unreachable");
+        gate.Stderr.Should().Contain("warning: ").And.Contain("3 MFT record(s) damaged or unreachable");
     }
 
     [Fact]
