@@ -19,27 +19,35 @@ internal static class CommonOptions
     };
 
     /// <summary>
-    /// A path as the command line gave it. .NET decodes arguments as UTF-8 and puts U+FFFD for bytes that are not, so
+    /// Paths as the command line gave them. .NET decodes arguments as UTF-8 and puts U+FFFD for bytes that are not, so
     /// a Linux file name that is not UTF-8 cannot be named through them; such an argument is read again, as bytes,
-    /// from /proc/self/cmdline and kept in the form every path has here (see <see cref="EntryPath"/>).
+    /// from /proc/self/cmdline and kept in the form every path has here (see <see cref="EntryPath"/>). Arguments that
+    /// decode alike (`x\377` and `x\376`, from `hash x*`) are told apart by their order, when they are all the
+    /// command line holds that decodes so; otherwise which is which cannot be told, and that is a usage error.
     /// </summary>
-    public static string PathArgument(string value)
+    public static string[] PathArguments(IReadOnlyList<string> values)
     {
         const char replacement = '\uFFFD';
-        if (!value.Contains(replacement) || !File.Exists("/proc/self/cmdline"))
-            return value;
+        if (!values.Any(value => value.Contains(replacement)) || !File.Exists("/proc/self/cmdline"))
+            return [.. values];
         static string Collapsed(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\uFFFD+", "\uFFFD");
         var commandLine = File.ReadAllBytes("/proc/self/cmdline");
-        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        var raw = new List<(string Decoded, string Path)>();
         foreach (var range in commandLine.AsSpan().TrimEnd((byte)0).Split((byte)0))
         {
-            var raw = commandLine.AsSpan(range);
-            if (Collapsed(System.Text.Encoding.UTF8.GetString(raw)) == Collapsed(value))
-                candidates.Add(EntryPath.FromBytes(raw));
+            var bytes = commandLine.AsSpan(range);
+            raw.Add((Collapsed(System.Text.Encoding.UTF8.GetString(bytes)), EntryPath.FromBytes(bytes)));
         }
-        return candidates.Count == 1
-            ? candidates.Single()
-            : throw new ComplianceException($"cannot tell which bytes the argument {value} was given as; name the path by a pattern with \\xHH in a policy instead.", FailureKind.Usage);
+        var paths = values.ToArray();
+        foreach (var group in Enumerable.Range(0, paths.Length).Where(i => paths[i].Contains(replacement)).GroupBy(i => Collapsed(paths[i])))
+        {
+            var given = raw.Where(r => r.Decoded == group.Key).Select(r => r.Path).ToList();
+            if (given.Count != group.Count())
+                throw new ComplianceException($"cannot tell which bytes the argument {values[group.First()]} was given as; name the path by a pattern with \\xHH in a policy instead.", FailureKind.Usage);
+            foreach (var (index, path) in group.Zip(given))
+                paths[index] = path;
+        }
+        return paths;
     }
 
     /// <summary>--reason, recorded with the generation it approves: blank is no reason at all.</summary>

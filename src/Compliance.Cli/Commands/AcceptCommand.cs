@@ -21,7 +21,7 @@ internal static class AcceptCommand
         command.Arguments.Add(paths);
         command.SetAction(parse =>
         {
-            var selected = (parse.GetValue(paths) ?? []).Select(CommonOptions.PathArgument).ToArray();
+            var selected = CommonOptions.PathArguments(parse.GetValue(paths) ?? []);
             bool everything = parse.GetValue(all);
             if (everything == selected.Length > 0)
                 throw new ComplianceException("give either --all or one or more PATHs.", FailureKind.Usage);

@@ -32,7 +32,7 @@ internal static class BaselineCommand
         {
             bool liveRoot = parse.GetValue(image) is null && parse.GetValue(root) is null;
             var database = Path.GetFullPath(parse.GetValue(db)!);
-            var policy = LoadPolicy(parse.GetValue(policyOption), (parse.GetValue(paths) ?? []).Select(CommonOptions.PathArgument).ToArray(), parse.GetValue(image) is not null,
+            var policy = LoadPolicy(parse.GetValue(policyOption), CommonOptions.PathArguments(parse.GetValue(paths) ?? []), parse.GetValue(image) is not null,
                 liveRoot ? OwnFiles(database) : []);
             if (liveRoot)
                 KeepDatabaseOutOfTheWalk(policy, database);

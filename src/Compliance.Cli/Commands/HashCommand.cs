@@ -69,7 +69,7 @@ internal static class HashCommand
         command.SetAction(parse =>
         {
             // Names that are not UTF-8 are taken as the bytes given and opened by them (b3sum prints them with U+FFFD too).
-            var names = (parse.GetValue(files) ?? []).Select(CommonOptions.PathArgument).ToArray();
+            var names = CommonOptions.PathArguments(parse.GetValue(files) ?? []);
             bool readsKey = parse.GetValue(keyed);
             if (readsKey && (names.Length == 0 || names.Contains(ChecksumSession.StandardInputName)))
                 throw new ComplianceException("--keyed reads the key from standard input, so the input must come from named files", FailureKind.Usage);
