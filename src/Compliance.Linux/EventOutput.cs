@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Compliance.Core.Model;
 using Compliance.Linux.Native;
 
 namespace Compliance.Linux;
@@ -54,20 +55,26 @@ public sealed unsafe class EventOutput : Stream
     {
         lock (_lock)
         {
-            if (_path is not null && !IsAtPath())
+            long before = -1;
+            if (_path is not null)
             {
-                try
+                var open = LinuxFileTree.ToEntry(_path, LinuxFileTree.StatDescriptor(_fd, _path));
+                if (!IsAtPath(open))
                 {
-                    int fd = OpenAppending(_path);
-                    LibC.close(_fd);
-                    _fd = fd;
+                    try
+                    {
+                        int fd = OpenAppending(_path);
+                        LibC.close(_fd);
+                        _fd = fd;
+                        open = LinuxFileTree.ToEntry(_path, LinuxFileTree.StatDescriptor(_fd, _path));
+                    }
+                    catch (IOException)
+                    {
+                        // Nowhere to make it again (its directory went too): the file still open is better than no lines.
+                    }
                 }
-                catch (IOException)
-                {
-                    // Nowhere to make it again (its directory went too): the file still open is better than no lines.
-                }
+                before = open.Size;
             }
-            long before = _path is null ? -1 : (long)LinuxFileTree.StatDescriptor(_fd, _path).Size;
             int written = 0;
             while (written < buffer.Length)
             {
@@ -94,10 +101,9 @@ public sealed unsafe class EventOutput : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    /// <summary>Whether the path still names the file open for writing.</summary>
-    private bool IsAtPath()
+    /// <summary>Whether the path still names the file open for writing, as <paramref name="open"/> describes it.</summary>
+    private bool IsAtPath(FileEntry open)
     {
-        var open = LinuxFileTree.ToEntry(_path!, LinuxFileTree.StatDescriptor(_fd, _path!));
         try
         {
             return Paths.StatIdentity(_path!) is { } there && there.Inode == open.Inode && there.Device == open.Device;

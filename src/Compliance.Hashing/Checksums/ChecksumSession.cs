@@ -49,8 +49,7 @@ public sealed class ChecksumSession
     /// <summary>Opens a named file as .NET opens a path.</summary>
     public static SafeFileHandle OpenByName(string name) =>
         // .NET refuses to open a directory as if access were denied: say what it is instead.
-        Directory.Exists(name) ? throw new DirectoryGivenException()
-        : File.OpenHandle(name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        Directory.Exists(name) ? throw new DirectoryGivenException() : FileDigester.Open(name);
 
     /// <summary>Writes a line per input; no inputs means standard input.</summary>
     public ChecksumOutcome HashFiles(IReadOnlyList<string> names)

@@ -33,9 +33,13 @@ public sealed class FileDigester
     /// <summary>Digest of a file's contents. Throws the usual I/O exceptions for files that cannot be read.</summary>
     public byte[] DigestFile(string path)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        using var handle = Open(path);
         return DigestFile(handle);
     }
+
+    /// <summary>Opens a file to be digested, as .NET opens a path: read once from its start, while others may write, rename or delete it.</summary>
+    public static SafeFileHandle Open(string path) =>
+        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
 
     /// <summary>Digest of a file just opened (read from where its offset is); the handle is closed after.</summary>
     public byte[] DigestFile(SafeFileHandle handle)
