@@ -9,6 +9,7 @@ public enum AttributeType : uint
     SecurityDescriptor = 0x50,
     Data = 0x80,
     IndexRoot = 0x90,
+    IndexAllocation = 0xA0,
     ReparsePoint = 0xC0,
     End = 0xFFFF_FFFF,
 }

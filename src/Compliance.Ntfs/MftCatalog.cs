@@ -111,7 +111,7 @@ public sealed class MftCatalog
     /// </summary>
     private static FileReference? ParentInFirstSector(ReadOnlySpan<byte> record)
     {
-        var sector = record[..(MftRecordHeader.FixupStride - 2)];
+        var sector = record[..(UpdateSequenceArray.Stride - 2)];
         int offset = BinaryPrimitives.ReadUInt16LittleEndian(sector[20..]);
         while (offset + 24 <= sector.Length)
         {

@@ -24,8 +24,14 @@ public sealed class MftEntry(long recordNumber, MftRecordHeader header)
     /// <summary>Every $DATA attribute: the unnamed main stream and the named alternate streams.</summary>
     public List<DataStream> DataStreams { get; } = [];
 
+    /// <summary>The value of a directory's $INDEX_ROOT:$I30: the top node of its file name index.</summary>
+    public byte[]? IndexRoot { get; internal set; }
+
     /// <summary>Length of the $I30 index root: the size The Sleuth Kit reports for a directory.</summary>
-    public long IndexRootSize { get; internal set; }
+    public long IndexRootSize => IndexRoot?.Length ?? 0;
+
+    /// <summary>$INDEX_ALLOCATION:$I30, the index blocks below the root, when the directory outgrew its record.</summary>
+    public DataStream? IndexAllocation { get; internal set; }
 
     public ReparsePoint? ReparsePoint { get; internal set; }
 

@@ -27,15 +27,11 @@ public readonly record struct MftRecordHeader(
     int UsedSize,
     FileReference BaseRecord)
 {
-    // The update sequence array protects every 512 bytes of a record, whatever the disk's sector size.
-    public const int FixupStride = 512;
-
     private const ushort FlagInUse = 0x0001;
     private const ushort FlagDirectory = 0x0002;
 
     /// <summary>
-    /// Checks the signature and applies the update sequence array in place: the last two bytes of each
-    /// 512-byte stride must equal the update sequence number and are replaced by the saved originals.
+    /// Checks the signature and applies the update sequence array in place (<see cref="UpdateSequenceArray"/>).
     /// </summary>
     public static RecordState ApplyFixups(Span<byte> record, out string? problem)
     {
@@ -50,27 +46,7 @@ public readonly record struct MftRecordHeader(
         if (!record[..4].SequenceEqual("FILE"u8))
             return RecordState.Empty;
 
-        int usaOffset = BinaryPrimitives.ReadUInt16LittleEndian(record[4..]);
-        int usaCount = BinaryPrimitives.ReadUInt16LittleEndian(record[6..]);
-        int strides = record.Length / FixupStride;
-        if (usaCount != strides + 1 || usaOffset < 40 || usaOffset + 2 * usaCount > record.Length)
-        {
-            problem = $"update sequence array (offset {usaOffset}, {usaCount} entries) does not fit a {record.Length}-byte record";
-            return RecordState.Malformed;
-        }
-
-        ushort sequenceNumber = BinaryPrimitives.ReadUInt16LittleEndian(record[usaOffset..]);
-        for (int i = 0; i < strides; i++)
-        {
-            var tail = record.Slice(i * FixupStride + FixupStride - 2, 2);
-            if (BinaryPrimitives.ReadUInt16LittleEndian(tail) != sequenceNumber)
-            {
-                problem = $"torn record: sector {i} ends in 0x{BinaryPrimitives.ReadUInt16LittleEndian(tail):X4}, update sequence number is 0x{sequenceNumber:X4}";
-                return RecordState.Torn;
-            }
-            record.Slice(usaOffset + 2 + 2 * i, 2).CopyTo(tail);
-        }
-        return RecordState.Valid;
+        return UpdateSequenceArray.Apply(record, "record", out problem);
     }
 
     /// <summary>Reads the header of a record whose fixups were applied; throws when its offsets do not fit.</summary>

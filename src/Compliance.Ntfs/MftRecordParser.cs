@@ -47,11 +47,14 @@ internal static class MftRecordParser
 
         if (nonResident)
         {
-            if (type is not (AttributeType.Data or AttributeType.AttributeList))
-                return; // $INDEX_ALLOCATION, $BITMAP, ...: not needed for listing or content.
+            bool directoryIndex = type == AttributeType.IndexAllocation && name == DirectoryIndex.Name;
+            if (type is not (AttributeType.Data or AttributeType.AttributeList) && !directoryIndex)
+                return; // $BITMAP, other indexes...: not needed for listing, content or paths.
             var header = ReadNonResidentHeader(attribute, flags, offset, clusterCount, out int runsOffset);
             var runs = DataRun.Decode(attribute[runsOffset..], header.FirstVcn, header.LastVcn, clusterCount);
-            var stream = type == AttributeType.Data ? entry.GetOrAddNonResident(name) : (entry.AttributeList ??= DataStream.NonResident("$ATTRIBUTE_LIST"));
+            var stream = type == AttributeType.Data ? entry.GetOrAddNonResident(name)
+                : directoryIndex ? entry.IndexAllocation ??= DataStream.NonResident(name)
+                : entry.AttributeList ??= DataStream.NonResident("$ATTRIBUTE_LIST");
             stream.AddPiece(header, runs);
             return;
         }
@@ -81,8 +84,8 @@ internal static class MftRecordParser
             case AttributeType.Data:
                 entry.DataStreams.Add(DataStream.Resident(name, value.ToArray()));
                 break;
-            case AttributeType.IndexRoot when name == "$I30":
-                entry.IndexRootSize = value.Length;
+            case AttributeType.IndexRoot when name == DirectoryIndex.Name:
+                entry.IndexRoot = value.ToArray();
                 break;
             case AttributeType.ReparsePoint:
                 entry.ReparsePoint = ReparsePoint.Parse(value);
