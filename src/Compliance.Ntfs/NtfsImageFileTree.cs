@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Compliance.Core;
 using Compliance.Core.Model;
 using Compliance.Core.Scanning;
@@ -9,6 +10,8 @@ namespace Compliance.Ntfs;
 /// One NTFS volume of an image as a tree the scanner walks, without mounting: metadata from the MFT ($STANDARD_INFORMATION
 /// times, file ID, attributes, named streams) and content read through the data runs. Paths are the image's, with '/'
 /// and no drive letter; a leading '/' is accepted, so "/Windows/System32" and "Windows/System32" are the same path.
+/// Paths come from the records' own names; where a directory's index, which Windows goes by, says otherwise, the names
+/// concerned are unverified (<see cref="IndexAgreement"/>).
 /// NTFS's own metadata files ($MFT, $LogFile, ..., $Extend) are not part of the tree: they change on every mount.
 /// </summary>
 public sealed class NtfsImageFileTree : IFileTree, IDisposable
@@ -27,6 +30,8 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     private readonly Dictionary<long, List<string>> _childrenByRecord = [];
     private readonly Lazy<Dictionary<uint, string>> _owners;
     private readonly Dictionary<string, string> _damageByDirectory = new(StringComparer.Ordinal);
+    private readonly IndexAgreement _indexes;
+    private readonly ConcurrentDictionary<string, string?> _linkProblems = new(StringComparer.Ordinal);
 
     private NtfsImageFileTree(NtfsImage image, NtfsVolume volume, MftCatalog catalog, string description)
     {
@@ -35,6 +40,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         Catalog = catalog;
         Description = description;
         _owners = new(() => volume.ReadOwners(catalog));
+        _indexes = new IndexAgreement(volume, catalog);
         var damage = catalog.Problems.Select(problem => (Directory: problem.Parent is { } parent ? DirectoryNamed(catalog, parent.RecordNumber) : "",
             Text: $"record {problem.RecordNumber}: {problem.Message}")).ToList();
         foreach (var entry in catalog.Entries)
@@ -157,7 +163,23 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             result.Error = "EFS-encrypted: content cannot be read from an image";
         if (_damageByDirectory.TryGetValue(Normalize(path), out var damage))
             result.Error = damage;
+        result.Error ??= LinkProblem(Normalize(path)) ?? (result.Type == FileType.Directory ? _indexes.Of(entry).DirectoryProblem : null);
         return result;
+    }
+
+    /// <summary>
+    /// Why Windows may not open what this path names, from the indexes of the directories on the way: a name their
+    /// index leads elsewhere, or leaves out, here or above. Memoized per directory: every file below asks.
+    /// </summary>
+    private string? LinkProblem(string path)
+    {
+        if (path.Length == 0)
+            return null;
+        int slash = path.LastIndexOf('/');
+        string parentPath = slash < 0 ? "" : path[..slash];
+        if (Find(parentPath) is { } parent && _indexes.Of(parent).NameProblems.TryGetValue(path[(slash + 1)..], out var problem))
+            return $"{EntryPath.ToDisplay(path)}: {problem}";
+        return _linkProblems.GetOrAdd(parentPath, LinkProblem);
     }
 
     /// <summary>

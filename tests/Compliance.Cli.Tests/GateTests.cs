@@ -129,9 +129,8 @@ public sealed class GateTests
     public void An_ntfs_image_passes_and_a_copy_with_one_changed_content_byte_fails_with_exactly_that_file()
     {
         using var dir = new TempDir();
-        var image = BasicImage(dir);
-        string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif"), junit = dir.Combine("gate.xml");
-        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+        var (image, db, sarif) = BaselinedImage(dir);
+        string junit = dir.Combine("gate.xml");
         // The image's root (stored as "", its paths being relative) is named "/" where people and tools read it.
         var export = CliRunner.Run(dir.Path, "export", "--db", db, "--format", "csv").Stdout.Split('\n');
         export[1].Should().StartWith("/,dir,");
@@ -173,9 +172,7 @@ public sealed class GateTests
     public void A_file_whose_compressed_data_is_damaged_is_unverified_and_the_gate_reads_the_rest()
     {
         using var dir = new TempDir();
-        var image = BasicImage(dir);
-        string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif");
-        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+        var (image, db, sarif) = BaselinedImage(dir);
 
         // A chunk header saying "compressed, 4,032 bytes" over data that is no such thing.
         Patch(image, Locate(image, "compressed/text.txt", (entry, volume) =>
@@ -200,9 +197,7 @@ public sealed class GateTests
     public void A_torn_mft_record_or_a_file_no_directory_reaches_is_unverified_not_left_out()
     {
         using var dir = new TempDir();
-        var image = BasicImage(dir);
-        string db = dir.Combine("state.db"), sarif = dir.Combine("gate.sarif");
-        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+        var (image, db, sarif) = BaselinedImage(dir);
 
         // Torn writes: the second sector no longer ends in the record's update sequence number. The first still
         // names the file's directory.
@@ -218,6 +213,27 @@ public sealed class GateTests
             ("FIM.removed", "sparse.bin"), ("FIM.removed", "compressed/text.txt"), ("FIM.removed", "docs/empty.txt")]);
         gate.Stdout.Should().Contain("torn record").And.Contain("(empty.txt) is in use but no directory reaches it");
         gate.Stderr.Should().Contain("warning: ").And.Contain("3 MFT record(s) damaged or unreachable");
+    }
+
+    /// <summary>
+    /// Windows opens a file through its directory's $I30 index; the scan found it through the file's own name. An index
+    /// entry edited to lead readme.txt to another record (original.txt's) changes what Windows opens under that name
+    /// while every MFT record stays as approved: the gate passed.
+    /// </summary>
+    [Fact]
+    public void An_index_entry_leading_a_name_to_another_record_is_unverified_not_passed()
+    {
+        using var dir = new TempDir();
+        var (image, db, sarif) = BaselinedImage(dir);
+
+        long original = Locate(image, "docs/original.txt", (entry, _) => entry.RecordNumber);
+        RedirectIndexEntries(image, "docs", "readme.txt", "docs/original.txt").Should().BeGreaterThan(0);
+
+        var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image, "--sarif", sarif);
+        gate.ExitCode.Should().Be(1, gate.Stdout);
+        Results(sarif).EnumerateArray().Select(r => (Rule: r.GetProperty("ruleId").GetString(), Uri: Uri(r))).Should()
+            .BeEquivalentTo([("FIM.unverified", "docs"), ("FIM.unverified", "docs/readme.txt")]);
+        gate.Stdout.Should().Contain($"docs/readme.txt: the directory index leads this name to MFT record {original}");
     }
 
     [Fact]
@@ -237,6 +253,15 @@ public sealed class GateTests
 
         var corrupt = dir.Write("corrupt.db", "this is not a database");
         CliRunner.Run(dir.Path, "gate", "--baseline", corrupt, "--root", "tree").ExitCode.Should().Be(3);
+    }
+
+    /// <summary>A copy of basic.img with its baseline in state.db, and where a gate's SARIF goes.</summary>
+    private static (string Image, string Db, string Sarif) BaselinedImage(TempDir dir)
+    {
+        var image = BasicImage(dir);
+        string db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+        return (image, db, dir.Combine("gate.sarif"));
     }
 
     private static string BasicImage(TempDir dir)
@@ -283,6 +308,42 @@ public sealed class GateTests
                 return at + BitConverter.ToUInt16(record, at + 0x14) + 6;
         }
         throw new InvalidDataException($"record {entry.RecordNumber} has no $FILE_NAME");
+    }
+
+    /// <summary>
+    /// Points every entry for <paramref name="name"/> in a directory's INDX blocks (stale copies in free space too) at
+    /// the record of <paramref name="targetPath"/>; returns how many were found.
+    /// </summary>
+    private static int RedirectIndexEntries(string image, string directory, string name, string targetPath)
+    {
+        var found = new List<long>();
+        byte[] reference;
+        using (var ntfs = Ntfs.NtfsImage.Open(image))
+        {
+            var volume = ntfs.OpenVolume(ntfs.Volumes[0]);
+            var catalog = volume.ReadCatalog();
+            Ntfs.MftEntry At(string path) => catalog.Entries.Single(e => e.InUse && e.VisibleNames().Any(n => catalog.PathOf(e, n) == path));
+            var target = At(targetPath);
+            reference = BitConverter.GetBytes(target.RecordNumber | (long)target.Sequence << 48);
+            var utf16 = Encoding.Unicode.GetBytes(name);
+            int cluster = volume.Boot.BytesPerCluster;
+            using var file = File.OpenRead(image);
+            foreach (var run in At(directory).IndexAllocation!.Runs)
+            {
+                long start = ntfs.Volumes[0].Offset + run.Lcn * cluster;
+                var bytes = new byte[run.Length * cluster];
+                file.Position = start;
+                file.ReadExactly(bytes);
+                // An index entry: its file reference, 16 bytes of header, then the $FILE_NAME key, whose name (after
+                // its length byte at 64) starts at 66.
+                for (int at = 0; bytes.AsSpan(at).IndexOf(utf16) is var next and >= 0; at += next + 1)
+                    if (at + next >= 82 && bytes[at + next - 2] == name.Length)
+                        found.Add(start + at + next - 82);
+            }
+        }
+        foreach (var offset in found)
+            Patch(image, offset, reference);
+        return found.Count;
     }
 
     private static void Patch(string image, long offset, byte[] bytes)
