@@ -48,7 +48,14 @@ internal sealed class PatternSegment
                     tokens.Add(ParseClass(pattern, segment, column, ref i));
                     break;
                 case '\\':
-                    tokens.Add(GlobToken.Exactly(ParseEscape(pattern, segment, column, ref i)));
+                    int unit = ParseEscape(pattern, segment, column, ref i);
+                    // A pair written as two \u escapes (how a character that draws nothing beyond U+FFFF is shown) is one character.
+                    if (char.IsHighSurrogate((char)unit) && i < segment.Length && segment[i] == '\\' && Peek(pattern, segment, column, i) is var next && char.IsLowSurrogate((char)next.Unit))
+                    {
+                        unit = char.ConvertToUtf32((char)unit, (char)next.Unit);
+                        i = next.End;
+                    }
+                    tokens.Add(GlobToken.Exactly(unit));
                     break;
                 default:
                     tokens.Add(GlobToken.Exactly(CodePointAt(segment, i, out int width)));
@@ -75,17 +82,29 @@ internal sealed class PatternSegment
         return builder.ToString();
     }
 
-    // \xHH is a byte that is not UTF-8 (80-FF), \uHHHH an unpaired surrogate: the two escapes EntryPath.ToDisplay writes.
+    private static (int Unit, int End) Peek(string pattern, string segment, int column, int i)
+    {
+        int unit = ParseEscape(pattern, segment, column, ref i);
+        return (unit, i);
+    }
+
+    // The escapes EntryPath.ToDisplay writes: \xHH a byte that is not UTF-8 (80-FF), \uHHHH one UTF-16 code unit
+    // (an unpaired surrogate, or a character that draws nothing), \\ a backslash.
     private static int ParseEscape(string pattern, string segment, int column, ref int i)
     {
-        const string Usage = "'\\' starts \\xHH (a byte that is not UTF-8, 80 to FF) or \\uHHHH (an unpaired surrogate, D800 to DFFF); "
-            + "paths use '/' as separator, and [\\] matches a backslash";
+        const string Usage = "'\\' starts \\xHH (a byte that is not UTF-8, 80 to FF), \\uHHHH (a UTF-16 code unit) or \\\\ (a backslash); "
+            + "paths use '/' as separator";
+        if (i + 1 < segment.Length && segment[i + 1] == '\\')
+        {
+            i += 2;
+            return '\\';
+        }
         int digits = i + 1 < segment.Length ? segment[i + 1] switch { 'x' => 2, 'u' => 4, _ => 0 } : 0;
         if (digits == 0 || i + 2 + digits > segment.Length
             || !int.TryParse(segment.AsSpan(i + 2, digits), System.Globalization.NumberStyles.AllowHexSpecifier, null, out int value))
             throw new PolicyPatternException(pattern, column + i, Usage);
         int codeUnit = digits == 2 ? 0xDC00 + value : value;
-        if (digits == 2 ? value < 0x80 : !char.IsSurrogate((char)codeUnit))
+        if (digits == 2 ? value < 0x80 : value is 0 or '/')
             throw new PolicyPatternException(pattern, column + i, Usage);
         i += 2 + digits;
         return codeUnit;

@@ -128,7 +128,7 @@ public class PathPatternTests
     [InlineData("/dev/sd[z-a]", 8, "reversed")]
     [InlineData("C:\\Windows", 2, "paths use '/'")]
     [InlineData("/x/\\x41", 3, "80 to FF")]
-    [InlineData("/x/\\u0041", 3, "D800 to DFFF")]
+    [InlineData("/x/\\u002f", 3, "a UTF-16 code unit")]
     [InlineData("/x/\\xZZ", 3, "\\xHH")]
     [InlineData("**", 0, "need a directory")]
     public void Parse_reports_the_column_of_the_problem(string pattern, int column, string problem)

@@ -1,3 +1,4 @@
+using Compliance.Core.Policies;
 using Compliance.Core.Model;
 
 namespace Compliance.Core.Tests.Scanning;
@@ -55,6 +56,32 @@ public sealed class EntryPathTests
     {
         EntryPath.ToDisplay(EntryPath.FromBytes([(byte)'a', 0xFF, (byte)'b'])).Should().Be("a\\xffb");
         EntryPath.ToDisplay("/tmp/\u65e5\u672c").Should().Be("/tmp/\u65e5\u672c");
+    }
+
+    /// <summary>
+    /// Two names must never be shown alike: a byte 0xFF and the four characters "\xff" looked the same, and an added
+    /// "pass" + U+200B + "wd" was drawn as "passwd". Each display also reads back, as a policy pattern, as exactly its name.
+    /// </summary>
+    [Fact]
+    public void Names_that_differ_are_shown_differently_and_each_display_is_a_pattern_for_its_name()
+    {
+        var cases = new (string Name, string Shown)[]
+        {
+            ("/d/a\\xff", @"/d/a\\xff"),
+            (EntryPath.FromBytes([(byte)'/', (byte)'d', (byte)'/', (byte)'a', 0xFF]), @"/d/a\xff"),
+            ("/etc/pass\u200Bwd", "/etc/pass\\u200bwd"),
+            ("/etc/x\u202Egnp.exe", "/etc/x\\u202egnp.exe"),
+            ("/etc/soft\u00ADhyphen and\u00A0space", "/etc/soft\\u00adhyphen and\\u00a0space"),
+            ("/etc/tag\U000E0041", "/etc/tag\\udb40\\udc41"),
+            ("/etc/caf\u00e9 \U0001F600", "/etc/caf\u00e9 \U0001F600"),
+        };
+        foreach (var (name, shown) in cases)
+        {
+            EntryPath.ToDisplay(name).Should().Be(shown);
+            var pattern = PathPattern.Parse(shown);
+            pattern.Matches(name).Should().BeTrue(shown);
+            cases.Where(other => other.Name != name).Should().NotContain(other => pattern.Matches(other.Name), shown);
+        }
     }
 
     [Fact]
