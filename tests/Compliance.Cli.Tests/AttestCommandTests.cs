@@ -43,6 +43,40 @@ public sealed class AttestCommandTests
     }
 
     /// <summary>
+    /// A file named "%PDF-1.7" on the monitored host, listed in the first kilobyte of a CSV or JSON report, made attest
+    /// read the genuine report as a broken PDF and refuse it: an intruder could block attestation (review Q). A PDF
+    /// behind a CSV header or a line of JSON, which PDF readers still open, must not pass for either.
+    /// </summary>
+    [Fact]
+    public void A_report_listing_a_file_named_like_a_pdf_header_is_attested_and_a_pdf_behind_a_csv_or_json_line_is_not()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/app.conf", "v1");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree")).ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "keygen", "--out", "key").ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, "report", "--format", "pdf", "--out", "pass.pdf").ExitCode.Should().Be(0);
+        dir.Write("tree/%PDF-1.7", "x");
+        CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
+
+        foreach (var format in new[] { "csv", "json" })
+        {
+            CliRunner.Run(dir.Path, "report", "--format", format, "--out", $"fail.{format}").ExitCode.Should().Be(0);
+            var attest = CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", $"fail.{format}", "--out", $"{format}.att.json");
+            attest.ExitCode.Should().Be(0, attest.Stderr);
+        }
+        var csvHeader = File.ReadLines(dir.Combine("fail.csv")).First() + "\r\n";
+        foreach (var (name, prefix) in new[] { ("behind-header.csv", csvHeader), ("behind-brace.json", "{\n") })
+        {
+            File.WriteAllBytes(dir.Combine(name), [.. System.Text.Encoding.UTF8.GetBytes(prefix), .. File.ReadAllBytes(dir.Combine("pass.pdf"))]);
+            if (name.EndsWith(".csv"))
+                File.Copy(dir.Combine("fail.summary.csv"), dir.Combine("behind-header.summary.csv"));
+            var forged = CliRunner.Run(dir.Path, "attest", "--key", "key", "--report", name, "--out", name + ".att.json");
+            forged.ExitCode.Should().Be(2, name + ": " + forged.Stderr);
+            File.Exists(dir.Combine(name + ".att.json")).Should().BeFalse();
+        }
+    }
+
+    /// <summary>
     /// A CSV report is two files; the verdict and counts are in the second, which nothing signed. (An approver whose
     /// name starts with ' was read back without it, and the report just made refused.)
     /// </summary>

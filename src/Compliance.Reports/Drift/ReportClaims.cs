@@ -46,14 +46,16 @@ public static class ReportClaims
         int length;
         using (var file = File.OpenRead(reportPath))
             length = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        // PDF readers look for the header within the first kilobyte, whatever comes before it.
-        if (head.AsSpan(0, length).IndexOf("%PDF-"u8) >= 0)
-            return new StatedReport(StatedReport.Kind.Pdf, FromPdf(reportPath), [reportPath]);
+        // JSON and CSV are told by their first bytes and then read whole, strictly: a PDF behind a line of JSON or of
+        // CSV header is neither. A PDF is told as PDF readers tell it, by its header anywhere in the first kilobyte,
+        // which a CSV or JSON report listing a file named "%PDF-..." may also hold.
         var text = Encoding.UTF8.GetString(head, 0, length).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
         if (text.StartsWith('{'))
             return FromJsonReport(reportPath);
         if (text.StartsWith(string.Join(',', DriftCsv.FindingColumns) + "\r\n", StringComparison.Ordinal))
             return FromCsvReport(reportPath);
+        if (head.AsSpan(0, length).IndexOf("%PDF-"u8) >= 0)
+            return new StatedReport(StatedReport.Kind.Pdf, FromPdf(reportPath), [reportPath]);
         throw new InvalidDataException($"{reportPath} is no PDF, JSON or CSV report");
     }
 
@@ -110,7 +112,11 @@ public static class ReportClaims
         using (var reader = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true }))
         {
             while (reader.Read())
+            {
                 rows++;
+                if (reader.FieldCount != DriftCsv.FindingColumns.Count)
+                    throw new InvalidDataException($"{path}: row {rows} has {reader.FieldCount} fields, a finding {DriftCsv.FindingColumns.Count}");
+            }
         }
         RequireCount(metrics, rows, path);
         return new StatedReport(StatedReport.Kind.Csv, metrics, [path, summary]);
