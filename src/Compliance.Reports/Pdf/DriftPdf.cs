@@ -19,11 +19,19 @@ public static class DriftPdf
     private static readonly Rgb FailColor = new(170, 30, 30);
     private static readonly Rgb IncompleteColor = new(190, 120, 0);
 
-    private static readonly TableColumn[] DriftColumns =
-    [
-        new("#", 0.05, AlignRight: true), new("Path", 0.26), new("Kind / status", 0.19), new("Before (changed attributes)", 0.25),
-        new("After", 0.25),
-    ];
+    /// <summary>
+    /// The drift table's columns. "#" is as wide as the report's largest finding number needs (at 10,000 findings a
+    /// fixed width wrapped the fifth digit onto a line of its own); the other columns share the rest.
+    /// </summary>
+    private static TableColumn[] DriftColumns(PageFlow flow, int findings)
+    {
+        double number = flow.CellWidthFor(findings.ToString(CultureInfo.InvariantCulture), PageFlow.Small) / flow.Width;
+        return
+        [
+            new("#", Math.Max(0.05, number), AlignRight: true), new("Path", 0.26), new("Kind / status", 0.19),
+            new("Before (changed attributes)", 0.25), new("After", 0.25),
+        ];
+    }
 
     public static void Write(DriftReport report, IPdfCanvas canvas, Stream output)
     {
@@ -33,10 +41,10 @@ public static class DriftPdf
         Cover(flow, report);
         Summary(flow, report);
         Controls(flow, report);
-        DriftTable(flow, "Unapproved changes",
+        DriftTable(flow, report.Findings.Count, "Unapproved changes",
             "Changes no later baseline generation approved. Open: the path still differs from the baseline. Reverted: it returned to the baseline without an approval.",
             report.Unapproved);
-        DriftTable(flow, "Approved changes",
+        DriftTable(flow, report.Findings.Count, "Approved changes",
             "Changes that a later generation accepted into the baseline (compliance accept) or that a new baseline superseded, with who approved them.",
             report.Approved);
         HashAppendix(flow, report);
@@ -175,13 +183,13 @@ public static class DriftPdf
         }
     }
 
-    private static void DriftTable(PageFlow flow, string title, string explanation, IEnumerable<ReportFinding> findings)
+    private static void DriftTable(PageFlow flow, int numbers, string title, string explanation, IEnumerable<ReportFinding> findings)
     {
         flow.NewPage();
         flow.Heading(title, 16);
         flow.Paragraph(explanation + $" Hashes are shortened to {HashShown} hex digits; Appendix A has the full values under the same #.", PageFlow.Body, PageFlow.Grey);
         flow.Space(6);
-        var table = flow.BeginTable(DriftColumns, PageFlow.SmallBold);
+        var table = flow.BeginTable(DriftColumns(flow, numbers), PageFlow.SmallBold);
         bool any = false;
         foreach (var finding in findings)
         {

@@ -85,6 +85,9 @@ internal sealed class PageFlow(IPdfCanvas canvas)
         }
     }
 
+    /// <summary>The width a table cell needs to hold <paramref name="text"/> on one line, padding included.</summary>
+    public double CellWidthFor(string text, TextStyle style) => Canvas.Measure(text, style) + 2 * CellPadding + 1;
+
     /// <summary>Starts a table whose header row is repeated at the top of every page it runs onto.</summary>
     public Table BeginTable(IReadOnlyList<TableColumn> columns, TextStyle headerStyle) => new(this, columns, headerStyle);
 
