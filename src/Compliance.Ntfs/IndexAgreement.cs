@@ -72,8 +72,9 @@ internal sealed class IndexAgreement(NtfsVolume volume, MftCatalog catalog)
 
     private static void Add(Dictionary<string, string> problems, List<string> listed, string name, string problem)
     {
-        problems.TryAdd(name, problem);
-        listed.Add($"'{EntryPath.ToDisplayText(name)}' {problem}");
+        string text = Utf16.ToPathText(name);
+        problems.TryAdd(text, problem);
+        listed.Add($"'{EntryPath.ToDisplayText(text)}' {problem}");
     }
 
     // Every name of every in-use record, the 8.3 aliases included: the index holds an entry for each.

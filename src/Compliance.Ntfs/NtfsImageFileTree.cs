@@ -51,19 +51,19 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             {
                 if (entry.RecordNumber == MftCatalog.RootRecord || name.Parent.RecordNumber == ExtendRecord)
                     continue;
-                string path = catalog.PathOf(entry, name);
+                string path = Utf16.ToPathText(catalog.PathOf(entry, name));
                 if (path.StartsWith(MftCatalog.OrphanFolder + "/", StringComparison.Ordinal))
                 {
                     // An in-use file no directory reaches has no path to be examined at: an edit may have hidden it.
                     damage.Add((DirectoryNamed(catalog, name.Parent.RecordNumber),
-                        $"record {entry.RecordNumber} ({EntryPath.ToDisplayText(name.Name)}) is in use but no directory reaches it"));
+                        $"record {entry.RecordNumber} ({EntryPath.ToDisplayText(Utf16.ToPathText(name.Name))}) is in use but no directory reaches it"));
                     continue;
                 }
                 _byPath[path] = entry;
                 _byPathIgnoringCase.TryAdd(path, entry);
                 if (!_childrenByRecord.TryGetValue(name.Parent.RecordNumber, out var siblings))
                     _childrenByRecord[name.Parent.RecordNumber] = siblings = [];
-                siblings.Add(name.Name);
+                siblings.Add(Utf16.ToPathText(name.Name));
             }
         }
         _byPath[""] = catalog[MftCatalog.RootRecord] ?? throw new NtfsFormatException("the root directory (MFT record 5) is missing");
@@ -89,7 +89,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     private static string DirectoryNamed(MftCatalog catalog, long record) =>
         catalog[record] is { IsDirectory: true, InUse: true } directory && record != MftCatalog.RootRecord
         && directory.VisibleNames().FirstOrDefault() is { } name && catalog.PathOf(directory, name) is var path
-        && !path.StartsWith(MftCatalog.OrphanFolder + "/", StringComparison.Ordinal) ? path : "";
+        && !path.StartsWith(MftCatalog.OrphanFolder + "/", StringComparison.Ordinal) ? Utf16.ToPathText(path) : "";
 
     public string Description { get; }
 
@@ -149,7 +149,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
             // The 64-bit file reference, as Windows reports it in FILE_ID_INFO on NTFS.
             FileId = (ulong)entry.RecordNumber | (ulong)entry.Sequence << 48,
             LinkCount = (ulong)entry.VisibleNames().Count(),
-            LinkTarget = entry.ReparsePoint?.Target,
+            LinkTarget = entry.ReparsePoint?.Target is { } target ? Utf16.ToPathText(target) : null,
             OwnerSid = OwnerOf(entry),
         };
         var unreadable = new List<string>();

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
@@ -236,6 +237,30 @@ public sealed class GateTests
         gate.Stdout.Should().Contain($"docs/readme.txt: the directory index leads this name to MFT record {original}");
     }
 
+    /// <summary>
+    /// NTFS names are UTF-16 that Windows does not validate. An unpaired surrogate in one was stored as U+FFFD: such a
+    /// file showed as moved on every gate of the very image it was baselined from, and two names that differ only
+    /// there became one.
+    /// </summary>
+    [Fact]
+    public void Names_with_unpaired_surrogates_stay_apart_and_the_unchanged_image_passes()
+    {
+        using var dir = new TempDir();
+        var image = BasicImage(dir);
+        // Two hard links of docs/many-links.txt renamed in their record and in the directory's index alike, as
+        // Windows writes a name: the digit before ".txt" becomes U+D800 in one, U+D801 in the other.
+        const string Name = "many-links-with-a-rather-long-name-to-fill-the-record-{0}.txt";
+        RenameEverywhere(image, string.Format(Name, 1), string.Format(Name, '\uD800')).Should().BeGreaterThanOrEqualTo(2);
+        RenameEverywhere(image, string.Format(Name, 2), string.Format(Name, '\uD801')).Should().BeGreaterThanOrEqualTo(2);
+        string db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, "baseline", "--image", image, "--db", db).ExitCode.Should().Be(0);
+
+        var gate = CliRunner.Run(dir.Path, "gate", "--baseline", db, "--image", image);
+        gate.ExitCode.Should().Be(0, gate.Stdout);
+        var export = CliRunner.Run(dir.Path, "export", "--db", db, "--format", "csv");
+        export.Stdout.Should().Contain("docs/" + string.Format(Name, "\\xed\\xa0\\x80")).And.Contain("docs/" + string.Format(Name, "\\xed\\xa0\\x81"));
+    }
+
     [Fact]
     public void Usage_errors_exit_2_and_an_unreadable_database_exits_3()
     {
@@ -344,6 +369,18 @@ public sealed class GateTests
         foreach (var offset in found)
             Patch(image, offset, reference);
         return found.Count;
+    }
+
+    /// <summary>Writes <paramref name="renamed"/> over every UTF-16 copy of <paramref name="name"/> in the image (same length); returns how many.</summary>
+    private static int RenameEverywhere(string image, string name, string renamed)
+    {
+        var bytes = File.ReadAllBytes(image);
+        byte[] from = Encoding.Unicode.GetBytes(name), to = MemoryMarshal.AsBytes(renamed.AsSpan()).ToArray();
+        int found = 0;
+        for (int at = 0; bytes.AsSpan(at).IndexOf(from) is var next and >= 0; at += next + from.Length, found++)
+            to.CopyTo(bytes, at + next);
+        File.WriteAllBytes(image, bytes);
+        return found;
     }
 
     private static void Patch(string image, long offset, byte[] bytes)
