@@ -55,11 +55,23 @@ public static class AttributeCatalog
             (x, y) => x.Hashes.TryGetValue(a.Name, out var hx) == y.Hashes.TryGetValue(a.Name, out var hy) && (hx is null || hx.AsSpan().SequenceEqual(hy))))
         .ToArray();
 
+    /// <summary>
+    /// Size that may grow but not shrink (AIDE's growing size): a log cut short lost data, a log that grew did not.
+    /// A rule over the size field rather than a field of its own, so it is not in <see cref="All"/>: entries and
+    /// exports show the size once.
+    /// </summary>
+    public static FileAttribute GrowingSize { get; } = new("growing_size", "size, which may grow: smaller than approved is drift (logs)",
+        AttributeGroup.Metadata, Size.Format, (approved, observed) => !(observed.Size < approved.Size)) { Field = Size.Name };
+
+    /// <summary>Every recorded field, in the order entries, exports and reports show them.</summary>
     public static IReadOnlyList<FileAttribute> All { get; } =
     [
         Type, Size, Mode, Uid, Gid, Mtime, Ctime, Inode, Device, LinkCount, LinkTarget, SpecialDevice, Xattrs, Selinux, Capabilities, Acl,
         Flags, WindowsAttributes, Owner, Dacl, FileId, Streams, .. ContentHashes,
     ];
+
+    /// <summary>Every name a policy may list and a finding may name: the fields and the rules over them.</summary>
+    public static IReadOnlyList<FileAttribute> Named { get; } = [.. All, GrowingSize];
 
     /// <summary>Named groups usable in a policy's attribute list, expanded in place.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<FileAttribute>> Groups { get; } = new Dictionary<string, IReadOnlyList<FileAttribute>>
@@ -68,13 +80,14 @@ public static class AttributeCatalog
         ["all"] = [.. All.Where(a => !a.IsContentHash), ByName(ContentHashAlgorithms.Default.Name)!],
         // Ownership and permissions, the usual "who can touch it" set; immutable and append-only limit root too.
         ["perms"] = [Mode, Uid, Gid, Acl, Selinux, Capabilities, Flags, Owner, Dacl],
-        // For logs and other files expected to grow: identity and permissions, not content. Append-only is the flag
-        // that keeps a log from being rewritten, so its removal is drift.
-        ["growing"] = [Type, Mode, Uid, Gid, Inode, Device, Acl, Selinux, Flags, Owner, Dacl],
+        // For logs and other files expected to grow: identity, permissions and a size that only grows, not content.
+        // A log emptied or cut short lost what it recorded; append-only is the flag that keeps a log from being
+        // rewritten, so its removal is drift too.
+        ["growing"] = [Type, GrowingSize, Mode, Uid, Gid, Inode, Device, Acl, Selinux, Flags, Owner, Dacl],
     };
 
     public static FileAttribute? ByName(string name) =>
-        All.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+        Named.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Resolves attribute and group names; unknown names are returned in <paramref name="unknown"/>.</summary>
     public static AttributeSet Resolve(IEnumerable<string> names, out IReadOnlyList<string> unknown)

@@ -17,6 +17,7 @@ public sealed class FileAttribute
         Name = name;
         Description = description;
         Group = group;
+        Field = name;
         _format = format;
         _equal = equal;
     }
@@ -29,6 +30,9 @@ public sealed class FileAttribute
     public string Name { get; }
     public string Description { get; }
     public AttributeGroup Group { get; }
+
+    /// <summary>The entry field it reads, as entries' JSON names it: its own name, but for a rule over another field's value.</summary>
+    public string Field { get; init; }
 
     /// <summary>True for content hashes: a difference is content drift rather than metadata drift.</summary>
     public bool IsContentHash => Group == AttributeGroup.ContentHash;

@@ -178,7 +178,7 @@ internal sealed class PolicyReader(string text, string source)
     }
 
     private static string KnownAttributeNames() =>
-        string.Join(", ", AttributeCatalog.Groups.Keys.Concat(AttributeCatalog.All.Select(a => a.Name)));
+        string.Join(", ", AttributeCatalog.Groups.Keys.Concat(AttributeCatalog.Named.Select(a => a.Name)));
 
     private List<PathPattern> ReadPatterns(Dictionary<string, YamlNode> values, string key, bool isInclude)
     {

@@ -47,7 +47,7 @@ public sealed class ReportFinding
         var values = EntryValues(json);
         if (kind is DriftKind.Added or DriftKind.Removed or DriftKind.Unverified)
             return values.Where(v => AddedOrRemovedShows.Contains(v.Key) || IsHash(v.Key)).ToArray();
-        return values.Where(v => changed.Contains(v.Key)).ToArray();
+        return values.Where(v => changed.Any(name => (AttributeCatalog.ByName(name)?.Field ?? name) == v.Key)).ToArray();
     }
 
     public static bool IsHash(string attribute) =>

@@ -1,5 +1,6 @@
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
+using Compliance.Core.Policies;
 
 namespace Compliance.Core.Tests.Drift;
 
@@ -65,5 +66,29 @@ public sealed class EntryComparerTests
         finding.Attributes.Should().Equal("rdev");
         Attributes.AttributeCatalog.SpecialDevice.Format(Device(null13)).Should().Be("1:3");
         Attributes.AttributeCatalog.SpecialDevice.Format(Device(large)).Should().Be("4097:65537");
+    }
+
+    [Fact]
+    public void A_growing_log_may_grow_but_one_emptied_or_cut_short_is_drift_in_growing_size()
+    {
+        var logs = new PolicyCategory
+        {
+            Name = "audit-logs",
+            Attributes = Attributes.AttributeCatalog.Resolve(["growing"], out _),
+            Include = [],
+        };
+        FileEntry Log(long size, ulong inode = 7) => new()
+        {
+            Path = "/var/log/auth.log", Type = FileType.File, Size = size, Mode = 0x1A0, Uid = 0, Gid = 4, Inode = inode, Device = 1, LinkCount = 1,
+            MtimeNs = size, CtimeNs = size,
+        };
+
+        EntryComparer.Compare(Log(11_892), Log(12_000), logs).Should().BeNull();
+        var emptied = EntryComparer.Compare(Log(11_892), Log(19), logs)!;
+        emptied.Kind.Should().Be(DriftKind.Metadata);
+        emptied.Attributes.Should().Equal("growing_size");
+        Attributes.AttributeCatalog.GrowingSize.Format(Log(19)).Should().Be("19");
+        // Rotated by rename: the live log is a new, shorter file.
+        EntryComparer.Compare(Log(11_892), Log(0, inode: 8), logs)!.Attributes.Should().Equal("growing_size", "inode");
     }
 }
