@@ -170,6 +170,13 @@ internal static class CommonOptions
             ? new LinuxFileTree(root)
             : throw new ComplianceException("scanning the live filesystem is supported on Linux in this version; use --image for NTFS images.", FailureKind.Usage);
 
+    /// <summary>Says on stderr which of the policy's roots leave something unmonitored (see <see cref="Scanner.RootWarnings"/>).</summary>
+    public static void WarnAboutRoots(Scanner scanner)
+    {
+        foreach (var warning in scanner.RootWarnings())
+            Console.Error.WriteLine($"compliance: warning: {warning}");
+    }
+
     public static StateStore OpenStore(string path, bool create) => StateStore.Open(path, create);
 
     /// <summary>The store of a command that only reads it: never written, and readable on read-only media.</summary>

@@ -39,6 +39,7 @@ internal static class BaselineCommand
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) });
+            CommonOptions.WarnAboutRoots(scanner);
 
             // The store opens and the baseline transaction begins here while the walk and the hashing start on
             // another thread: each takes about a tenth of a second, through which one core would otherwise idle.
@@ -79,6 +80,9 @@ internal static class BaselineCommand
                             if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
                                 output.Add(unverified);
                         }
+                        // An approved generation of nothing would pass every check while monitoring nothing.
+                        if (scanner.Counters.Entries == 0)
+                            throw new ComplianceException("nothing to baseline: the policy selects no entry here, so no generation was recorded.", FailureKind.Usage);
                         generation = baseline.Writer.Commit();
                         var c = scanner.Counters;
                         totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);

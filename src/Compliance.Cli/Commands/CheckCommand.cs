@@ -33,6 +33,7 @@ internal static class CheckCommand
             var reconciler = new Reconciler(store, tree, policy,
                 new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = parse.GetValue(threads) });
 
+            CommonOptions.WarnAboutRoots(reconciler.Scanner);
             using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("check", generation.Id, tree, policy));
             ScanRun run;
             using (new ScanProgress(reconciler.Scanner.Counters))

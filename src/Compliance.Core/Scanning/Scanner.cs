@@ -122,6 +122,40 @@ public sealed class Scanner
     }
 
     /// <summary>
+    /// The policy's include roots that leave something it names unmonitored on this tree: one that does not exist (a
+    /// typo, or a policy for another system) selects nothing, and one that is a symbolic link is recorded as the
+    /// link, never followed, so nothing behind it is compared. One line for each, naming the root.
+    /// </summary>
+    public IReadOnlyList<string> RootWarnings()
+    {
+        var warnings = new List<string>();
+        foreach (var root in _policy.Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct())
+        {
+            var shown = EntryPath.ToDisplay(root);
+            switch (_tree.Stat(_tree.CanonicalPath(root)))
+            {
+                case null:
+                    warnings.Add($"{shown}: no such file or directory; the policy selects nothing there.");
+                    break;
+                // A link whose target the policy covers as well (/bin and /usr/bin on merged-/usr) hides nothing.
+                case { Type: FileType.Symlink, LinkTarget: var target } when !CoversTarget(root, target):
+                    warnings.Add($"{shown} is a symbolic link to {EntryPath.ToDisplayText(target ?? "")}: only the link is monitored, never what it leads to; name the target to monitor that.");
+                    break;
+            }
+        }
+        return warnings;
+    }
+
+    private bool CoversTarget(string link, string? target)
+    {
+        var directory = EntryPath.Parent(link);
+        if (target is null || !Path.IsPathRooted(directory))
+            return false;
+        var resolved = Path.GetFullPath(target, directory);
+        return _policy.Classify(resolved) is not null && _policy.ShouldDescend(resolved);
+    }
+
+    /// <summary>
     /// Examines one path as a scan would: metadata, and content when it may have changed. Cancelling stops a large
     /// file's hashing between two reads.
     /// </summary>
