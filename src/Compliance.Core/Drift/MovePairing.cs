@@ -1,4 +1,5 @@
 using Compliance.Core.Model;
+using Compliance.Core.Policies;
 
 namespace Compliance.Core.Drift;
 
@@ -50,7 +51,7 @@ public sealed class MovePairing
             {
                 var removed = queue.Dequeue();
                 paired.Add(removed);
-                yield return Move(removed.Before!, added);
+                yield return Move(removed.Before!, removed.Severity, added);
             }
             else
             {
@@ -66,8 +67,12 @@ public sealed class MovePairing
         _removed.Clear();
     }
 
-    /// <summary>The move of approved entry <paramref name="removed"/> to where <paramref name="added"/> found it.</summary>
-    public static Finding Move(FileEntry removed, Finding added)
+    /// <summary>
+    /// The move of approved entry <paramref name="removed"/> to where <paramref name="added"/> found it. It keeps the
+    /// severity of the category it left (<paramref name="leftSeverity"/>) when that is higher: a critical binary moved
+    /// into a low category is still a critical file gone from where it was approved.
+    /// </summary>
+    public static Finding Move(FileEntry removed, Severity leftSeverity, Finding added)
     {
         var after = added.After!;
         var changed = new List<string> { "path" };
@@ -81,7 +86,7 @@ public sealed class MovePairing
             Before = removed,
             After = after,
             Category = added.Category,
-            Severity = added.Severity,
+            Severity = leftSeverity > added.Severity ? leftSeverity : added.Severity,
             Source = added.Source,
             Detail = $"moved from {EntryPath.ToDisplay(removed.Path)}",
             ProcessId = added.ProcessId,

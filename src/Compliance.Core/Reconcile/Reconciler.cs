@@ -292,7 +292,7 @@ public sealed class Reconciler
             if (before is null)
                 continue;
             used.Add(before.Path);
-            result[added[k]] = MovePairing.Move(before, finding);
+            result[added[k]] = MovePairing.Move(before, _policy.Classify(before.Path)?.Severity ?? finding.Severity, finding);
         }
         return result;
     }
