@@ -106,23 +106,25 @@ internal sealed class PolicyReader(string text, string source)
                 Report(item.Start, "a category must be a mapping with at least name and include");
                 continue;
             }
-            var category = ReadCategory(mapping);
-            if (category is null)
-                continue;
-            if (firstLineOfName.TryGetValue(category.Value.Category.Name, out var first))
-                Report(category.Value.NameNode.Start, $"duplicate category name '{category.Value.Category.Name}': first defined at line {first.Line}");
-            else
-                firstLineOfName[category.Value.Category.Name] = category.Value.NameNode.Start;
-            categories.Add(category.Value.Category);
+            if (ReadCategory(mapping, firstLineOfName) is { } category)
+                categories.Add(category);
         }
         return categories;
     }
 
-    private (PolicyCategory Category, YamlNode NameNode)? ReadCategory(YamlMappingNode mapping)
+    /// <summary>
+    /// One category, null when it has problems. Its name is checked against <paramref name="firstLineOfName"/> (and
+    /// added to it) whatever else is wrong with either category, so that lint reports every problem at once.
+    /// </summary>
+    private PolicyCategory? ReadCategory(YamlMappingNode mapping, Dictionary<string, Mark> firstLineOfName)
     {
         int problemsBefore = _problems.Count;
         var values = Keys(mapping, CategoryKeys);
         string? name = RequiredText(mapping, values, "name", "the category");
+        if (name is not null && firstLineOfName.TryGetValue(name, out var first))
+            Report(values["name"].Start, $"duplicate category name '{name}': first defined at line {first.Line}");
+        else if (name is not null)
+            firstLineOfName[name] = values["name"].Start;
         string? description = OptionalText(values, "description");
         var severity = ReadSeverity(values);
         var controls = OptionalList(values, "controls")?.Select(c => c.Value ?? "").ToArray() ?? [];
@@ -135,7 +137,7 @@ internal sealed class PolicyReader(string text, string source)
 
         if (name is null || _problems.Count > problemsBefore)
             return null;
-        var category = new PolicyCategory
+        return new PolicyCategory
         {
             Name = name,
             Description = description,
@@ -146,7 +148,6 @@ internal sealed class PolicyReader(string text, string source)
             Exclude = exclude,
             ReportAccess = reportAccess,
         };
-        return (category, values["name"]);
     }
 
     private Severity ReadSeverity(Dictionary<string, YamlNode> values)

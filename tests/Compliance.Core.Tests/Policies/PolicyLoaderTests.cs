@@ -108,6 +108,17 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Lint_reports_a_duplicate_category_name_beside_the_other_problems_of_either_category()
+    {
+        const string yaml = "name: x\ncategories:\n  - name: a\n    include: [/etc/ssh]\n  - name: a\n    severity: hgh\n    include: [/etc/pam.d]\n  - name: b\n    severity: hgh\n    include: [/b]\n  - name: b\n    include: [/c]\n";
+
+        var problems = PolicyLoader.Lint(yaml, "p.yaml");
+
+        problems.Select(p => (p.Line, p.Column, p.Message.Split(':')[0])).Should().Equal(
+            (5, 11, "duplicate category name 'a'"), (6, 15, "unknown severity 'hgh'"), (9, 15, "unknown severity 'hgh'"), (11, 11, "duplicate category name 'b'"));
+    }
+
+    [Fact]
     public void Parse_throws_a_usage_error_naming_the_first_problem_and_counting_the_rest()
     {
         var act = () => PolicyLoader.Parse("name: p\ncolour: red\ncategories:\n  - name: c\n    severity: severe\n    include: [/a]\n", "p.yaml");
