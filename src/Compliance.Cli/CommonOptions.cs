@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Compliance.Core;
 using Compliance.Core.Model;
+using Compliance.Core.Policies;
 using Compliance.Core.Scanning;
 using Compliance.Linux;
 using Compliance.Ntfs;
@@ -176,6 +177,26 @@ internal static class CommonOptions
         foreach (var warning in scanner.RootWarnings())
             Console.Error.WriteLine($"compliance: warning: {warning}");
     }
+
+    /// <summary>
+    /// What this program writes beside its database on every run: the directory of the default location, which is
+    /// its own, or else the database and SQLite's -wal, -shm and -journal files.
+    /// </summary>
+    public static string[] OwnFiles(string database)
+    {
+        var directory = Path.GetDirectoryName(database)!;
+        return Path.GetFileName(directory) == Path.GetDirectoryName(StateStore.DefaultPath)
+            ? [directory]
+            : [database, database + "-wal", database + "-shm", database + "-journal"];
+    }
+
+    /// <summary>
+    /// The policy to scan a tree with: the one given, with this program's own files (<see cref="OwnFiles"/>) out of
+    /// scope wherever the tree holds them. They change on every run: a policy selecting them had baseline miss the
+    /// database (not there yet when the walk passed) and every check then report it added.
+    /// </summary>
+    public static Policy LeavingOutOwnFiles(Policy policy, string database, IFileTree tree) =>
+        tree is LinuxFileTree linux ? policy.Without(OwnFiles(Path.GetFullPath(database)).Select(linux.ToTreePath).OfType<string>().ToArray()) : policy;
 
     public static StateStore OpenStore(string path, bool create) => StateStore.Open(path, create);
 

@@ -32,6 +32,12 @@ public sealed unsafe class LinuxFileTree : IFileTree
         : Root == "/" ? (path.StartsWith('/') ? path : "/" + path)
         : Root + (path.StartsWith('/') ? path : "/" + path);
 
+    /// <summary>The policy path of an operating-system path under <see cref="Root"/>; null for a path outside it.</summary>
+    public string? ToTreePath(string osPath) =>
+        Root == "/" ? osPath
+        : osPath == Root ? "/"
+        : osPath.StartsWith(Root + "/", StringComparison.Ordinal) ? osPath[Root.Length..] : null;
+
     public FileEntry? Stat(string path) => Stat(path, withDetails: true);
 
     /// <summary>statx alone: no symlink target and no extended attributes.</summary>

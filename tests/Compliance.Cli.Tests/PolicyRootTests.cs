@@ -52,4 +52,24 @@ public sealed class PolicyRootTests
         both.ExitCode.Should().Be(0, both.Stderr);
         both.Stderr.Should().NotContain("symbolic link");
     }
+
+    /// <summary>
+    /// A policy selecting the database's files: baseline happened to miss the database (made after its directory was
+    /// walked), and every check then reported it, its -wal and its -shm added (review S).
+    /// </summary>
+    [Fact]
+    public void The_database_is_never_scanned_even_where_the_policy_selects_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("app/f", "x");
+        var policy = Policy(dir, dir.Combine("app/*"));
+        string db = dir.Combine("app/state.db");
+
+        CliRunner.Run(dir.Path, "baseline", "--policy", policy, "--db", db).ExitCode.Should().Be(0);
+        var check = CliRunner.Run(dir.Path, "check", "--db", db, "--json");
+
+        check.ExitCode.Should().Be(0, check.Stdout);
+        var exported = CliRunner.Run(dir.Path, "export", "--db", db, "--format", "csv").Stdout;
+        exported.Should().Contain(dir.Combine("app/f")).And.NotContain("state.db");
+    }
 }

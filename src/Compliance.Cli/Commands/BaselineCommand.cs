@@ -33,11 +33,12 @@ internal static class BaselineCommand
             bool liveRoot = parse.GetValue(image) is null && parse.GetValue(root) is null;
             var database = Path.GetFullPath(parse.GetValue(db)!);
             var policy = LoadPolicy(parse.GetValue(policyOption), CommonOptions.PathArguments(parse.GetValue(paths) ?? []), parse.GetValue(image) is not null,
-                liveRoot ? OwnFiles(database) : []);
+                liveRoot ? CommonOptions.OwnFiles(database) : []);
             if (liveRoot)
                 KeepDatabaseOutOfTheWalk(policy, database);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
+            policy = CommonOptions.LeavingOutOwnFiles(policy, database, tree);
             var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) });
             CommonOptions.WarnAboutRoots(scanner);
 
@@ -127,29 +128,16 @@ internal static class BaselineCommand
     }
 
     /// <summary>
-    /// What this program writes beside its database on every run: the directory of the default location, which is
-    /// its own, or else the database and SQLite's -wal, -shm and -journal files.
-    /// </summary>
-    private static string[] OwnFiles(string database)
-    {
-        var directory = Path.GetDirectoryName(database)!;
-        return Path.GetFileName(directory) == Path.GetDirectoryName(StateStore.DefaultPath)
-            ? [directory]
-            : [database, database + "-wal", database + "-shm", database + "-journal"];
-    }
-
-    /// <summary>
     /// The database's directory is made before the walk starts (the store opens beside it), or a first baseline
-    /// could record a parent directory as it was before and a check then report its new entry. A policy that still
-    /// selects the database, or its directory, whose entries come and go on every run, is warned about.
+    /// could record a parent directory as it was before and a check then report its new entry. The database itself
+    /// is never scanned (<see cref="CommonOptions.LeavingOutOwnFiles"/>); a policy selecting its directory, whose
+    /// entries come and go on every run, is warned about.
     /// </summary>
     private static void KeepDatabaseOutOfTheWalk(Policy policy, string database)
     {
         var directory = Path.GetDirectoryName(database)!;
         Directory.CreateDirectory(directory);
-        if (policy.Classify(database) is not null)
-            Console.Error.WriteLine($"compliance: warning: the policy selects {database}, this program's own database, which changes on every run: exclude it or keep the database elsewhere (--db).");
-        else if (policy.Classify(directory) is not null && !OwnFiles(database).Contains(directory))
+        if (policy.Classify(directory) is not null && !CommonOptions.OwnFiles(database).Contains(directory))
             Console.Error.WriteLine($"compliance: warning: the policy selects {directory}, which holds this program's database: its modification time changes whenever the database is opened. Keep the database elsewhere (--db) or exclude the directory.");
     }
 

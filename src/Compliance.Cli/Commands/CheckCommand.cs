@@ -27,9 +27,9 @@ internal static class CheckCommand
             PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
             var generation = store.RequireCurrentGeneration();
-            var policy = StateStore.PolicyOf(generation);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root), generation.Tree);
             using var treeLifetime = tree as IDisposable;
+            var policy = CommonOptions.LeavingOutOwnFiles(StateStore.PolicyOf(generation), store.DatabasePath, tree);
             var reconciler = new Reconciler(store, tree, policy,
                 new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = parse.GetValue(threads) });
 

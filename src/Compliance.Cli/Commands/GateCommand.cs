@@ -48,9 +48,9 @@ internal static class GateCommand
             PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(database, create: false);
             var generation = store.RequireCurrentGeneration();
-            var policy = StateStore.PolicyOf(generation);
             var tree = CommonOptions.OpenTree(parse.GetValue(image), parse.GetValue(partition), parse.GetValue(root));
             using var treeLifetime = tree as IDisposable;
+            var policy = CommonOptions.LeavingOutOwnFiles(StateStore.PolicyOf(generation), store.DatabasePath, tree);
             // Every file is hashed: a gated artifact comes from elsewhere, and its sizes and times, which a check
             // trusts to skip unchanged files, are as easy to forge as its content.
             var reconciler = new Reconciler(store, tree, policy,

@@ -94,6 +94,7 @@ internal static class WatchCommand
         var policy = settings.PolicyFile is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
         if (CommonOptions.OpenTree(null, null, settings.Root, generation.Tree) is not LinuxFileTree tree)
             throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
+        policy = CommonOptions.LeavingOutOwnFiles(policy, store.DatabasePath, tree);
 
         long? checkedGeneration = generation.Id;
         var databaseFile = new DatabaseFile(store.DatabasePath);
@@ -114,15 +115,15 @@ internal static class WatchCommand
             CoalesceWindow = TimeSpan.FromMilliseconds(settings.CoalesceMs),
             ReconcileInterval = settings.ReconcileMinutes == 0 ? null : TimeSpan.FromMinutes(settings.ReconcileMinutes),
             SourceRoots = policy.WalkRoots().Select(tree.ToOsPath).ToArray(),
-            ToTreePath = path => TreePath(tree, path),
+            ToTreePath = path => tree.ToTreePath(path),
             // Its own writes: the database, and the events file, whose every line would otherwise be another change.
             IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => store.DatabasePath + suffix)
                 .Concat(report.EventsFile is { } eventsFile ? [eventsFile] : [])
-                .Select(path => TreePath(tree, path)).OfType<string>().ToHashSet(StringComparer.Ordinal),
+                .Select(path => tree.ToTreePath(path)).OfType<string>().ToHashSet(StringComparer.Ordinal),
         };
         foreach (var own in new[] { store.DatabasePath, report.EventsFile }.OfType<string>())
         {
-            if (TreePath(tree, own) is { } ownPath && policy.Classify(ownPath) is not null)
+            if (tree.ToTreePath(own) is { } ownPath && policy.Classify(ownPath) is not null)
                 Console.Error.WriteLine($"compliance: warning: {own} is written by this watch, yet the policy selects it: its changes are not followed, while check and rescans report it; exclude it in the policy or keep it elsewhere.");
         }
         var changeSource = OpenSource(settings.Source, policy, tree, options.SourceRoots);
@@ -195,21 +196,11 @@ internal static class WatchCommand
     private static IChangeSource OpenSource(string name, Policy policy, LinuxFileTree tree, IReadOnlyList<string> roots)
     {
         // Only where something below may be selected: excluded trees cost no inotify watch and no fanotify mark.
-        bool Selected(string path) => TreePath(tree, path) is { } treePath && policy.ShouldDescend(treePath);
+        bool Selected(string path) => tree.ToTreePath(path) is { } treePath && policy.ShouldDescend(treePath);
         var fanotify = new FanotifyOptions { ShouldMark = Selected };
         if (name == FanotifySource.SourceName || (name == "auto" && FanotifySource.CanFollowFully(roots, fanotify)))
             return new FanotifySource(fanotify);
         return new InotifySource(new InotifyOptions { ShouldWatch = Selected });
-    }
-
-    /// <summary>The policy path for an operating-system path below the tree's root; null outside it.</summary>
-    private static string? TreePath(LinuxFileTree tree, string path)
-    {
-        if (tree.Root == "/")
-            return path;
-        if (path == tree.Root)
-            return "/";
-        return path.StartsWith(tree.Root + "/", StringComparison.Ordinal) ? path[tree.Root.Length..] : null;
     }
 
     /// <summary>JSON lines when asked for, and a warning on stderr when coverage is lost.</summary>

@@ -13,7 +13,7 @@ public enum Severity
 }
 
 /// <summary>A named group of paths compared with one attribute set, evidencing some compliance controls.</summary>
-public sealed class PolicyCategory
+public sealed record PolicyCategory
 {
     public required string Name { get; init; }
     public string? Description { get; init; }
@@ -49,7 +49,7 @@ public sealed class PolicyCategory
 }
 
 /// <summary>A loaded, valid policy. Build one with <see cref="PolicyLoader"/> or <see cref="ForPaths"/>.</summary>
-public sealed class Policy
+public sealed record Policy
 {
     public required string Name { get; init; }
     public string? Description { get; init; }
@@ -104,7 +104,19 @@ public sealed class Policy
     public IReadOnlyList<string> HashAlgorithms() =>
         Categories.SelectMany(c => c.Attributes.HashAlgorithms).Distinct().ToArray();
 
-    /// <summary>The zero-configuration policy: each path and everything beneath it, every attribute, the default hash.</summary>
+    /// <summary>
+    /// This policy with <paramref name="paths"/>, each with everything beneath it, out of every category's scope; its
+    /// text and digest stay as they are. For what the program itself writes on every run (its database), which a scan
+    /// must never report, whatever the policy says.
+    /// </summary>
+    public Policy Without(IReadOnlyCollection<string> paths)
+    {
+        if (paths.Count == 0)
+            return this;
+        var excluded = paths.Select(path => PathPattern.Parse(PathPattern.EscapeLiteral(path))).ToArray();
+        return this with { Categories = Categories.Select(c => c with { Exclude = [.. c.Exclude, .. excluded] }).ToArray() };
+    }
+
     /// <summary>
     /// The policy of `compliance baseline PATH...`: each path and everything beneath it with every attribute, but for
     /// the paths in <paramref name="exclude"/> (each with everything beneath it).
