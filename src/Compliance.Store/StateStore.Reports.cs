@@ -49,28 +49,36 @@ public sealed partial class StateStore
     }
 
     /// <summary>
-    /// For each path that an accept generation changed (a baseline row it added or retired), the ids of those
-    /// generations in ascending order: a finding is approved by the first of them that came after it.
+    /// For each path that an accept generation changed (a baseline row it added or retired), what each of those
+    /// generations approved there, in ascending order: the entry it added, or null where it approved a removal. A
+    /// report asks them whether the state a finding saw was approved, not merely whether the path was touched.
     /// </summary>
-    public IReadOnlyDictionary<string, long[]> AcceptedPaths()
+    public IReadOnlyDictionary<string, AcceptedState[]> AcceptedStates()
     {
-        using var command = Command("""
-            SELECT b.path, b.first_gen FROM baseline b JOIN generations g ON g.id = b.first_gen WHERE g.kind = 'accept'
-            UNION
-            SELECT b.path, b.retired_gen FROM baseline b JOIN generations g ON g.id = b.retired_gen WHERE g.kind = 'accept'
-            ORDER BY 2
+        // A path's row that an accept added carries its entry; one it only retired leaves the path without one.
+        using var command = Command($"""
+            SELECT b.path, g.id, b.first_gen = g.id, {Prefixed("b.", Schema.EntryColumns)}
+            FROM generations g JOIN baseline b ON b.first_gen = g.id OR b.retired_gen = g.id
+            WHERE g.kind = 'accept' ORDER BY g.id
             """);
         using var reader = command.ExecuteReader();
-        var result = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, List<AcceptedState>>(StringComparer.Ordinal);
         while (reader.Read())
         {
             var path = EntryPath.FromBytes((byte[])reader.GetValue(0));
-            if (!result.TryGetValue(path, out var list))
-                result[path] = list = [];
-            list.Add(reader.GetInt64(1));
+            if (!result.TryGetValue(path, out var states))
+                result[path] = states = [];
+            long generation = reader.GetInt64(1);
+            var entry = reader.GetInt64(2) == 1 ? EntryCodec.Read(reader, 3) : null;
+            if (states.Count > 0 && states[^1].Generation == generation)
+                states[^1] = states[^1] with { Entry = states[^1].Entry ?? entry };   // retired one row, added another
+            else
+                states.Add(new AcceptedState(generation, entry));
         }
         return result.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
     }
+
+    private static string Prefixed(string prefix, string columns) => string.Join(", ", columns.Split(", ").Select(c => prefix + c));
 
     /// <summary>Paths that differ from the current baseline now (open drift).</summary>
     public HashSet<string> OpenDriftPaths()
@@ -193,6 +201,9 @@ public sealed partial class StateStore
     private static string StoreTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }
+
+/// <summary>What an accept generation approved at a path: the entry, or null for the path removed.</summary>
+public sealed record AcceptedState(long Generation, FileEntry? Entry);
 
 /// <summary>One row of the findings history, as stored: the entry sides are the JSON that <c>EntryJson</c> wrote.</summary>
 public sealed record StoredFinding(long Id, long? RunId, long? Generation, DateTimeOffset ObservedAt, string Path, string Kind,

@@ -45,18 +45,7 @@ public sealed class DemoScenario : IDisposable
         var policy = PolicyLoader.Load(Path.Combine(AppContext.BaseDirectory, "demo-policy.yaml"));
         using var store = StateStore.Open(DatabasePath);
         var tree = new LinuxFileTree(Tree);
-        var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = 1 });
-        long baselineRun = store.StartRun("baseline", tree.Description);
-        using (var writer = store.BeginBaseline(policy, tree.Description, "alice", "initial baseline"))
-        {
-            foreach (var item in scanner.Scan([]))
-            {
-                if (item.Observed is not null)
-                    writer.Add(item.Observed);
-            }
-            writer.Commit();
-        }
-        store.FinishRun(baselineRun, new RunTotals(0, 0, 0, 0, 0), "completed");
+        Baseline(store, tree, policy);
 
         // Changes: one approved afterwards, one reverted before anyone approved it, the rest left open.
         Write("opt/app/bin/payments", "#!/bin/sh\necho v2\n");
@@ -86,7 +75,25 @@ public sealed class DemoScenario : IDisposable
     /// <summary>A path as the policy sees it (below the scanned root).</summary>
     public static string P(string relative) => "/" + relative;
 
-    private static List<Finding> Check(StateStore store, LinuxFileTree tree, Policy policy)
+    /// <summary>Records a fresh baseline of <paramref name="tree"/>, approved by alice, with its run.</summary>
+    public static void Baseline(StateStore store, LinuxFileTree tree, Policy policy)
+    {
+        var scanner = new Scanner(tree, policy, new ScanOptions { RehashAll = true, HashWorkers = 1 });
+        long baselineRun = store.StartRun("baseline", tree.Description);
+        using (var writer = store.BeginBaseline(policy, tree.Description, "alice", "initial baseline"))
+        {
+            foreach (var item in scanner.Scan([]))
+            {
+                if (item.Observed is not null)
+                    writer.Add(item.Observed);
+            }
+            writer.Commit();
+        }
+        store.FinishRun(baselineRun, new RunTotals(0, 0, 0, 0, 0), "completed");
+    }
+
+    /// <summary>Runs a check of <paramref name="tree"/> through the reconcile path; returns its findings.</summary>
+    public static List<Finding> Check(StateStore store, LinuxFileTree tree, Policy policy)
     {
         var findings = new List<Finding>();
         new Reconciler(store, tree, policy, new ScanOptions { HashWorkers = 1 }).Scan("check", "scan", onFinding: findings.Add);

@@ -42,7 +42,7 @@ public static class DriftReportBuilder
 
         var byId = generations.ToDictionary(g => g.Id);
         var freshBaselines = generations.Where(g => g.Kind == "baseline").Select(g => g.Id).ToArray();
-        var accepted = store.AcceptedPaths();
+        var accepted = store.AcceptedStates();
         var open = store.OpenDriftPaths();
         var controlsByCategory = policy.Categories.ToDictionary(c => c.Name, c => c.Controls.Where(x => Frameworks.Includes(selection.Framework, x)).ToArray());
 
@@ -50,7 +50,8 @@ public static class DriftReportBuilder
         foreach (var stored in store.FindingsForReport(since, selection.Generation))
         {
             long madeIn = stored.Generation ?? 0;
-            long? approvedIn = FirstAfter(accepted.GetValueOrDefault(stored.Path), madeIn);
+            long? approvedIn = accepted.GetValueOrDefault(stored.Path)?
+                .FirstOrDefault(state => state.Generation > madeIn && ReportFinding.IsStateApproved(stored, state.Entry))?.Generation;
             if (FirstAfter(freshBaselines, madeIn) is { } rebaseline && (approvedIn is null || rebaseline < approvedIn))
                 approvedIn = rebaseline;
             var kind = DriftKindNames.Parse(stored.Kind);
@@ -84,10 +85,8 @@ public static class DriftReportBuilder
         };
     }
 
-    private static long? FirstAfter(long[]? ascending, long generation)
+    private static long? FirstAfter(long[] ascending, long generation)
     {
-        if (ascending is null)
-            return null;
         foreach (var g in ascending)
         {
             if (g > generation)

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Compliance.Core.Attributes;
 using Compliance.Core.Drift;
+using Compliance.Core.Model;
+using Compliance.Core.Output;
 using Compliance.Store;
 
 namespace Compliance.Reports.Drift;
@@ -49,6 +51,27 @@ public sealed class ReportFinding
             return values.Where(v => AddedOrRemovedShows.Contains(v.Key) || IsHash(v.Key)).ToArray();
         return values.Where(v => changed.Any(name => (AttributeCatalog.ByName(name)?.Field ?? name) == v.Key)).ToArray();
     }
+
+    /// <summary>
+    /// Whether <paramref name="approved"/>, what a generation approved at the finding's path (null: nothing there),
+    /// is the state the finding saw: none for a removal, else the same values of what the finding changed (for
+    /// added, removed and unverified: the entry's identity and hashes). Times are left out unless they are all that
+    /// changed: any later write or chmod moves them, and a content or mode change stays the one approved.
+    /// </summary>
+    public static bool IsStateApproved(StoredFinding finding, FileEntry? approved)
+    {
+        if (finding.AfterJson is null || approved is null)
+            return finding.AfterJson is null && approved is null;
+        var kind = DriftKindNames.Parse(finding.Kind);
+        var after = EntryValues(finding.AfterJson).ToDictionary(v => v.Key, v => v.Value);
+        var now = EntryValues(EntryJson.ToJson(w => EntryJson.WriteEntry(w, approved))).ToDictionary(v => v.Key, v => v.Value);
+        IEnumerable<string> compared = kind is DriftKind.Added or DriftKind.Removed or DriftKind.Unverified
+            ? AddedOrRemovedShows.Concat(after.Keys.Where(IsHash))
+            : finding.Attributes.Where(a => !Times.Contains(a)) is var lasting && lasting.Any() ? lasting : finding.Attributes;
+        return compared.All(a => after.GetValueOrDefault(a) == now.GetValueOrDefault(a));
+    }
+
+    private static readonly HashSet<string> Times = [AttributeCatalog.Mtime.Name, AttributeCatalog.Ctime.Name];
 
     public static bool IsHash(string attribute) =>
         AttributeCatalog.ByName(attribute)?.IsContentHash == true;
