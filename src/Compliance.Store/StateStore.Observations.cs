@@ -26,10 +26,19 @@ public sealed partial class StateStore : IReconcileStore
             """, null, ("$now", Now()), ("$status", status), ("$entries", totals.Entries), ("$files", totals.FilesHashed),
             ("$bytes", totals.BytesHashed), ("$errors", totals.Errors), ("$findings", totals.Findings), ("$detail", detail), ("$id", runId));
 
+    /// <summary>
+    /// The runs that scanned the subject the database followed then: the tree of the generation current when each
+    /// started. The others (a gate of a CI artifact, a check of a copy) scanned another tree.
+    /// </summary>
+    private const string SubjectRunIds = "SELECT r.id FROM runs r JOIN generations g ON g.id = r.generation AND g.tree = r.tree";
+
     public IReadOnlyList<RunRecord> Runs(int limit = 100)
     {
-        using var command = Command("SELECT id, kind, started_at, finished_at, status, tree, entries, files_hashed, bytes_hashed, errors, findings, detail FROM runs ORDER BY id DESC LIMIT $limit",
-            null, ("$limit", limit));
+        using var command = Command($"""
+            SELECT id, kind, started_at, finished_at, status, tree, entries, files_hashed, bytes_hashed, errors, findings, detail,
+                id IN ({SubjectRunIds})
+            FROM runs ORDER BY id DESC LIMIT $limit
+            """, null, ("$limit", limit));
         using var reader = command.ExecuteReader();
         var result = new List<RunRecord>();
         while (reader.Read())
@@ -37,7 +46,7 @@ public sealed partial class StateStore : IReconcileStore
             result.Add(new RunRecord(reader.GetInt64(0), reader.GetString(1), Time(reader.GetString(2)),
                 reader.IsDBNull(3) ? null : Time(reader.GetString(3)), reader.GetString(4), reader.GetString(5),
                 reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10),
-                reader.IsDBNull(11) ? null : reader.GetString(11)));
+                reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetInt64(12) == 1));
         }
         return result;
     }
@@ -49,9 +58,12 @@ public sealed partial class StateStore : IReconcileStore
     /// `observed` when it matches the baseline again), the findings, and, when given, the change-feed cursor that
     /// produced them, so a crash can never save a cursor past changes that were not stored. Refused, with nothing
     /// stored, when <paramref name="generation"/>, the baseline they were compared with, is no longer current.
-    /// Returns the paths whose stored drift this cleared.
+    /// Without <paramref name="keepsDrift"/> (a scan of another tree than the one the database follows) only the
+    /// findings are recorded, as history, and the stored drift stays as it was. Returns the paths whose stored drift
+    /// this cleared.
     /// </summary>
-    public IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
+    public IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null,
+        bool keepsDrift = true)
     {
         using var transaction = BeginTransaction();
         var current = RequireGeneration(generation, transaction);
@@ -91,22 +103,25 @@ public sealed partial class StateStore : IReconcileStore
         var cleared = new List<string>();
         foreach (var observation in batch)
         {
-            if (observation.Finding is null)
+            if (keepsDrift)
             {
-                new EntryCodec.StatementParameters(clear).Blob(0, EntryPath.SortKey(observation.Path));
-                StepToEnd(clear);
-                if (SQLitePCL.raw.sqlite3_changes(_connection.Handle) > 0)
-                    cleared.Add(observation.Path);
-            }
-            else if (observation.Observed is { } observed)
-            {
-                EntryCodec.Bind(upsert, observed);
-                StepToEnd(upsert);
-            }
-            else
-            {
-                EntryCodec.Bind(markAbsent, observation.Finding.Before!);
-                StepToEnd(markAbsent);
+                if (observation.Finding is null)
+                {
+                    new EntryCodec.StatementParameters(clear).Blob(0, EntryPath.SortKey(observation.Path));
+                    StepToEnd(clear);
+                    if (SQLitePCL.raw.sqlite3_changes(_connection.Handle) > 0)
+                        cleared.Add(observation.Path);
+                }
+                else if (observation.Observed is { } observed)
+                {
+                    EntryCodec.Bind(upsert, observed);
+                    StepToEnd(upsert);
+                }
+                else
+                {
+                    EntryCodec.Bind(markAbsent, observation.Finding.Before!);
+                    StepToEnd(markAbsent);
+                }
             }
 
             if (observation.Finding is { } finding && observation.RecordFinding)
@@ -208,5 +223,6 @@ public sealed record ObservedRow(FileEntry Entry, bool Present)
     internal string StoredAt { get; init; } = "";
 }
 
+/// <summary>A run as recorded; <see cref="OfSubject"/>: it scanned the tree the database follows, not another one.</summary>
 public sealed record RunRecord(long Id, string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status, string Tree,
-    long Entries, long FilesHashed, long BytesHashed, long Errors, long Findings, string? Detail);
+    long Entries, long FilesHashed, long BytesHashed, long Errors, long Findings, string? Detail, bool OfSubject);

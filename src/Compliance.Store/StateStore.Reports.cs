@@ -13,7 +13,8 @@ public sealed partial class StateStore
 {
     /// <summary>
     /// Findings recorded against baseline generation <paramref name="generation"/>, or observed at or after
-    /// <paramref name="since"/>, or (neither given) every finding; oldest first.
+    /// <paramref name="since"/>, or (neither given) every finding; oldest first. Only findings about the subject the
+    /// database follows: those of a scan of another tree (a gate of a CI artifact) are that tree's, not its.
     /// </summary>
     public IEnumerable<StoredFinding> FindingsForReport(DateTimeOffset? since, long? generation)
     {
@@ -22,7 +23,7 @@ public sealed partial class StateStore
             : ("1 = 1", 0L);
         using var command = Command($"""
             SELECT id, run_id, generation, observed_at, path, kind, attributes, category, severity, source, detail, pid, exe, before_json, after_json
-            FROM findings WHERE {where} ORDER BY id
+            FROM findings WHERE {where} AND (run_id IS NULL OR run_id IN ({SubjectRunIds})) ORDER BY id
             """, null, ("$value", parameter));
         using var reader = command.ExecuteReader();
         // A report may hold 100,000 findings: their few distinct kinds, categories, severities, sources and

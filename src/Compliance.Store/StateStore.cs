@@ -537,4 +537,11 @@ public sealed partial class StateStore : IDisposable
 
 /// <summary>An approved baseline generation.</summary>
 public sealed record Generation(long Id, DateTimeOffset CreatedAt, string ApprovedBy, string Reason, string Kind, string PolicyName,
-    string PolicyDigest, string PolicyText, string Tree, string Host, long EntryCount);
+    string PolicyDigest, string PolicyText, string Tree, string Host, long EntryCount)
+{
+    /// <summary>
+    /// Whether a scan of <paramref name="tree"/> is a scan of the subject the database follows while this generation
+    /// is current: its recorded tree. Only such scans keep the drift accept approves (see <see cref="Reconciler.KeepsDrift"/>).
+    /// </summary>
+    public bool IsSubject(IFileTree tree) => tree.Description == Tree;
+}

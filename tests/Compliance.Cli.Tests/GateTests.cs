@@ -159,10 +159,56 @@ public sealed class GateTests
         Uri(result).Should().Be("docs/readme.txt");
         XDocument.Load(junit).Descendants("failure").Single().Value.Should().StartWith("content changed: docs/readme.txt", "image paths are named as fls -p prints them");
 
-        // The change can be approved by the image's path written either way.
+        // A check of the copy is a scan of another tree than the baseline's: nothing it saw can be approved.
         CliRunner.Run(dir.Path, "check", "--db", db, "--image", copy).ExitCode.Should().Be(1, "an image's times, left as they were, vouch for nothing");
+        var notTheSubject = CliRunner.Run(dir.Path, "accept", "/docs/readme.txt", "--db", db, "--reason", "test");
+        notTheSubject.ExitCode.Should().Be(2, "no drift of the baseline's own image is stored there");
+        notTheSubject.Stderr.Should().Contain($"scanned ntfs-image:{copy}, not this baseline's tree").And.Contain("baseline it instead");
+
+        // The baseline's own image changed the same way: its change can be approved by the image's path written either way.
+        File.Copy(copy, image, overwrite: true);
+        CliRunner.Run(dir.Path, "check", "--db", db).ExitCode.Should().Be(1);
         var accepted = CliRunner.Run(dir.Path, "accept", "/docs/readme.txt", "--db", db, "--reason", "test", "--json");
         JsonDocument.Parse(accepted.Stdout).RootElement.GetProperty("approved").GetInt32().Should().Be(1, accepted.Stderr);
+    }
+
+    /// <summary>
+    /// A database follows the tree its baseline was taken from. A gate of another tree (a CI artifact) replaced that
+    /// tree's stored drift with its own: accept --all then approved the artifact's tampered file, not the reviewed
+    /// change, and a report took the gate for a scan of the baseline's tree, its open drift shown reverted.
+    /// </summary>
+    [Fact]
+    public void A_gate_of_another_tree_leaves_the_baseline_trees_drift_to_accept_and_report()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/opt/app/a.conf", "a\n");
+        dir.Write("tree/opt/app/b.conf", "b\n");
+        dir.Write("artifact/opt/app/a.conf", "a\n");
+        dir.Write("artifact/opt/app/b.conf", "EVIL\n");
+        File.WriteAllText(dir.Combine("policy.yaml"), Policy);
+        string db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, "baseline", "--root", "tree", "--policy", "policy.yaml", "--db", db).ExitCode.Should().Be(0);
+        dir.Write("tree/opt/app/a.conf", "a, reviewed\n");
+        CliRunner.Run(dir.Path, "check", "--db", db).ExitCode.Should().Be(1);
+        var since = DateTimeOffset.UtcNow.AddMilliseconds(1);
+
+        CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "artifact").ExitCode.Should().Be(1, "the artifact's b.conf differs");
+        var report = CliRunner.Run(dir.Path, "report", "--db", db, "--format", "json", "--out", "all.json");
+        report.ExitCode.Should().Be(0, report.Stderr);
+        var all = JsonDocument.Parse(File.ReadAllBytes(dir.Combine("all.json"))).RootElement;
+        all.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("path").GetString(), f.GetProperty("status").GetString()))
+            .Should().Equal([("/opt/app/a.conf", "open")], "the artifact's findings are not the tree's, and its gate did not see the tree");
+        CliRunner.Run(dir.Path, "report", "--db", db, "--format", "json", "--out", "since.json", "--since", since.ToString("O")).ExitCode.Should().Be(0);
+        JsonDocument.Parse(File.ReadAllBytes(dir.Combine("since.json"))).RootElement.GetProperty("summary").GetProperty("verdict").GetString()
+            .Should().Be("incomplete", "no scan of the baseline's tree completed in the period");
+
+        var accepted = CliRunner.Run(dir.Path, "accept", "--all", "--db", db, "--reason", "reviewed");
+        accepted.Stdout.Should().Contain("Approved 1 change(s)");
+        accepted.Stderr.Should().Contain("the last gate").And.Contain("baseline it instead");
+        dir.Write("tree/opt/app/b.conf", "EVIL\n");
+        var check = CliRunner.Run(dir.Path, "check", "--db", db);
+        check.ExitCode.Should().Be(1, "the artifact's EVIL was never approved");
+        check.Stdout.Should().MatchRegex(@"content\s+/opt/app/b\.conf").And.NotContain("a.conf");
     }
 
     /// <summary>

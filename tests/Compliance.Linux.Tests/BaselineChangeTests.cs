@@ -169,10 +169,11 @@ public sealed class BaselineChangeTests : IDisposable
     {
         private Action? _meanwhile = meanwhile;
 
-        public IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null)
+        public IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null,
+            bool keepsDrift = true)
         {
             Meanwhile();
-            return store.ApplyObservations(batch, runId, generation, cursor);
+            return store.ApplyObservations(batch, runId, generation, cursor, keepsDrift);
         }
 
         public IReadOnlyList<string> ForgetObservationsNotFromRun(string? scope, long runId, long? generation, Func<string, bool> selected)

@@ -26,6 +26,10 @@ internal static class AcceptCommand
             if (everything == selected.Length > 0)
                 throw new ComplianceException("give either --all or one or more PATHs.", FailureKind.Usage);
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
+            // What a scan of another tree saw was never stored as drift: said, or the user may think it approved.
+            if (store.Runs(1) is [{ OfSubject: false, Kind: not "baseline" } last] && store.CurrentGeneration() is { } current)
+                Console.Error.WriteLine($"compliance: note: the last {last.Kind} (run {last.Id}) scanned {last.Tree}, not this baseline's tree {current.Tree}; " +
+                    $"accept approves only the drift checks of {current.Tree} observed. To approve {last.Tree}, baseline it instead (`compliance baseline --image` or `--root`, with this --db).");
             // Live paths may be given relative to the current directory; image paths are the image's own.
             bool live = store.CurrentGeneration()?.Tree.StartsWith("linux", StringComparison.Ordinal) ?? true;
             var result = store.Accept(everything ? null : selected.Select(p => live ? Path.GetFullPath(p) : p).ToArray(),

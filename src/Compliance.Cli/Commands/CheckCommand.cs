@@ -31,7 +31,10 @@ internal static class CheckCommand
             using var treeLifetime = tree as IDisposable;
             var policy = CommonOptions.LeavingOutOwnFiles(StateStore.PolicyOf(generation), store.DatabasePath, tree);
             var reconciler = new Reconciler(store, tree, policy,
-                new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = parse.GetValue(threads) });
+                new ScanOptions { RehashAll = parse.GetValue(rehash), HashWorkers = parse.GetValue(threads) })
+            {
+                KeepsDrift = generation.IsSubject(tree),
+            };
 
             CommonOptions.WarnAboutRoots(reconciler.Scanner);
             using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("check", generation.Id, tree, policy));

@@ -15,7 +15,9 @@ namespace Compliance.Cli.Commands;
 /// <summary>
 /// `compliance gate`: a check for CI pipelines. It scans an image or a mounted tree against the approved baseline
 /// and writes SARIF and JUnit files. Like check, it records its run and findings in the database; it never writes
-/// the baseline itself, so the approved state a pipeline gates on stays as it was approved.
+/// the baseline itself, so the approved state a pipeline gates on stays as it was approved. A gate of another tree
+/// than the baseline's own (the usual CI artifact) leaves the drift stored for that tree as it was: what it saw is
+/// history, neither approvable nor a scan of the baseline's tree in reports.
 /// </summary>
 internal static class GateCommand
 {
@@ -54,7 +56,10 @@ internal static class GateCommand
             // Every file is hashed: a gated artifact comes from elsewhere, and its sizes and times, which a check
             // trusts to skip unchanged files, are as easy to forge as its content.
             var reconciler = new Reconciler(store, tree, policy,
-                new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) });
+                new ScanOptions { RehashAll = true, HashWorkers = parse.GetValue(threads) })
+            {
+                KeepsDrift = generation.IsSubject(tree),
+            };
 
             var findings = new List<Finding>();
             using var output = new FindingsOutput(parse.GetValue(json), FindingsOutput.RunHeader("gate", generation.Id, tree, policy));

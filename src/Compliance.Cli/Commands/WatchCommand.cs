@@ -94,6 +94,9 @@ internal static class WatchCommand
         var policy = settings.PolicyFile is { } policyFile ? PolicyLoader.Load(policyFile) : StateStore.PolicyOf(generation);
         if (CommonOptions.OpenTree(null, null, settings.Root, generation.Tree) is not LinuxFileTree tree)
             throw new ComplianceException($"watch follows the live Linux filesystem; the baseline was taken from '{generation.Tree}'.", FailureKind.Usage);
+        // The drift a watch keeps is its subject's: a watch of another tree would replace it with that tree's.
+        if (!generation.IsSubject(tree))
+            throw new ComplianceException($"watch follows the tree the baseline was taken from ({generation.Tree}), not {tree.Description}: baseline that tree into a database of its own to watch it.", FailureKind.Usage);
         policy = CommonOptions.LeavingOutOwnFiles(policy, store.DatabasePath, tree);
 
         long? checkedGeneration = generation.Id;

@@ -32,9 +32,10 @@ public interface IReconcileStore
     /// Stores a batch of observations, and the cursor that produced them, in one transaction. They were compared with
     /// baseline <paramref name="generation"/>; if another is current by then, nothing is stored and
     /// <see cref="BaselineChangedException"/> is thrown. Returns the paths whose stored drift it cleared (found as
-    /// approved again).
+    /// approved again). Without <paramref name="keepsDrift"/> only the findings are recorded; the drift stays.
     /// </summary>
-    IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null);
+    IReadOnlyList<string> ApplyObservations(IReadOnlyList<Observation> batch, long? runId, long? generation, FeedCursor? cursor = null,
+        bool keepsDrift = true);
 
     /// <summary>
     /// After a complete scan of a scope against baseline <paramref name="generation"/>: forget observed drift there,

@@ -38,6 +38,13 @@ public sealed class Reconciler
     /// </summary>
     public Action<long?>? ComparingWith { get; init; }
 
+    /// <summary>
+    /// Whether this tree is the subject the database follows, the tree its current generation records: only scans of
+    /// it keep the stored drift that accept approves and reports follow. A scan of another tree (a CI artifact, a
+    /// copy) records its run and findings as history and leaves the subject's drift as it was.
+    /// </summary>
+    public bool KeepsDrift { get; init; } = true;
+
     /// <summary>Hands the current generation to <see cref="ComparingWith"/> between scans and batches (a watch that is idle).</summary>
     public void LookAtCurrentGeneration() => ComparingWith?.Invoke(_store.CurrentGenerationId());
 
@@ -97,7 +104,7 @@ public sealed class Reconciler
                 Emit(finding);
             Flush(batch, runId, generation);
             var resolved = new List<Resolution>();
-            foreach (var scope in scopes)
+            foreach (var scope in KeepsDrift ? scopes : [])
             {
                 foreach (var path in _store.ForgetObservationsNotFromRun(scope, runId, generation, path => _policy.Classify(path) is not null))
                     resolved.Add(hintFor?.Invoke(path) is { } hint ? Resolved(path, hint) : Resolved(path, source));
@@ -222,7 +229,7 @@ public sealed class Reconciler
         if (scopes.Count == 0)
             findings.AddRange(PairWithStoredRemovals(moves.Drain(), hintsByPath.ContainsKey));
         observations.AddRange(findings.SelectMany(Observation.For));
-        var resolved = _store.ApplyObservations(observations, runId, generation, cursor)
+        var resolved = _store.ApplyObservations(observations, runId, generation, cursor, KeepsDrift)
             .Select(path => Resolved(path, hintsByPath[path])).ToList();
 
         // What a rescan finds below a hinted directory was made by the process the hint names, as far as is known.
@@ -343,7 +350,7 @@ public sealed class Reconciler
     {
         if (batch.Count == 0)
             return;
-        _store.ApplyObservations(batch, runId, generation);
+        _store.ApplyObservations(batch, runId, generation, keepsDrift: KeepsDrift);
         batch.Clear();
     }
 

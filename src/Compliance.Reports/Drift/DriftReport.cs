@@ -33,7 +33,7 @@ public sealed class DriftReport
     public required long FilesUnverified { get; init; }
     public required IReadOnlyList<GapRecord> Gaps { get; init; }
 
-    /// <summary>Completed scans (check, watch, rescan runs) in the period, newest first.</summary>
+    /// <summary>Completed scans (check, gate, watch, rescan runs) of the baseline's own tree in the period, newest first.</summary>
     public required IReadOnlyList<RunRecord> Scans { get; init; }
 
     public IEnumerable<ReportFinding> Approved => Findings.Where(f => f.IsApproved);

@@ -81,7 +81,7 @@ public static class DriftReportBuilder
             FilesUnverified = store.UnverifiedCount(),
             Gaps = store.Gaps(from).Where(g => g.DetectedAt <= to).ToArray(),
             Scans = store.Runs(int.MaxValue)
-                .Where(r => r.Kind != "baseline" && r.Status == "completed" && r.StartedAt >= from && r.StartedAt <= to).ToArray(),
+                .Where(r => r.Kind != "baseline" && r.OfSubject && r.Status == "completed" && r.StartedAt >= from && r.StartedAt <= to).ToArray(),
         };
     }
 
