@@ -5,7 +5,7 @@ using Compliance.Store;
 
 namespace Compliance.Reports.Tests;
 
-/// <summary>How a report decides whether a finding was approved: by the state a later generation approved.</summary>
+/// <summary>What a report counts as a change, and how it decides whether one was approved.</summary>
 public sealed class FindingStatusTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "compliance-status-" + Guid.NewGuid().ToString("N")[..8]);
@@ -16,25 +16,32 @@ public sealed class FindingStatusTests : IDisposable
             attributes: [perms, size, mtime, ctime, blake3]
             include: [/d]
         """, "status policy");
+    private readonly LinuxFileTree _tree;
+    private readonly StateStore _store;
+    private readonly string _file;
+
+    /// <summary>d/a holding "good", baselined.</summary>
+    public FindingStatusTests()
+    {
+        _file = Path.Combine(_root, "d", "a");
+        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+        File.WriteAllText(_file, "good\n");
+        _tree = new LinuxFileTree(_root);
+        _store = StateStore.Open(Path.Combine(_root, "state.db"));
+        DemoScenario.Baseline(_store, _tree, _policy);
+    }
 
     [Fact]
     public void A_content_change_put_back_is_reverted_though_a_later_accept_approved_a_mode_change_of_the_path()
     {
-        var file = Path.Combine(_root, "d", "a");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        File.WriteAllText(file, "good\n");
-        var tree = new LinuxFileTree(_root);
-        using var store = StateStore.Open(Path.Combine(_root, "state.db"));
-        DemoScenario.Baseline(store, tree, _policy);
+        File.WriteAllText(_file, "EVIL\n");
+        DemoScenario.Check(_store, _tree, _policy);
+        File.WriteAllText(_file, "good\n");
+        File.SetUnixFileMode(_file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        DemoScenario.Check(_store, _tree, _policy);
+        _store.Accept(null, "bob", "approve chmod 600");
 
-        File.WriteAllText(file, "EVIL\n");
-        DemoScenario.Check(store, tree, _policy);
-        File.WriteAllText(file, "good\n");
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        DemoScenario.Check(store, tree, _policy);
-        store.Accept(null, "bob", "approve chmod 600");
-
-        var report = DriftReportBuilder.Build(store, new ReportSelection());
+        var report = DriftReportBuilder.Build(_store, new ReportSelection());
 
         report.Findings.Should().HaveCount(2);
         report.Findings[0].Stored.Kind.Should().Be("content");
@@ -43,5 +50,25 @@ public sealed class FindingStatusTests : IDisposable
         report.Verdict.Should().Be(Verdict.Fail);
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    /// <summary>Every check stores the drift it finds: one change checked three times was three findings.</summary>
+    [Fact]
+    public void A_change_seen_by_three_checks_is_one_finding_first_and_last_seen()
+    {
+        File.WriteAllText(_file, "changed\n");
+        var checks = Enumerable.Range(0, 3).Select(_ => DemoScenario.Check(_store, _tree, _policy).Single()).ToList();
+
+        var report = DriftReportBuilder.Build(_store, new ReportSelection());
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.Stored.ObservedAt.Should().Be(checks[0].ObservedAt);
+        finding.LastObservedAt.Should().Be(checks[2].ObservedAt);
+        report.CountByKind().Single(row => row.Name == "content").Unapproved.Should().Be(1);
+        report.Scans.Should().HaveCount(3);
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
 }

@@ -47,15 +47,24 @@ public static class DriftReportBuilder
         var controlsByCategory = policy.Categories.ToDictionary(c => c.Name, c => c.Controls.Where(x => Frameworks.Includes(selection.Framework, x)).ToArray());
 
         var findings = new List<ReportFinding>();
+        // Every check records the drift it finds, so drift left open is stored once per check: one change is the
+        // same path seen in the same state against the same baseline, shown once with when it was first and last seen.
+        var changes = new Dictionary<(string Path, string Kind, long? Generation, string? After), ReportFinding>();
         foreach (var stored in store.FindingsForReport(since, selection.Generation))
         {
+            var change = (stored.Path, stored.Kind, stored.Generation, stored.AfterJson);
+            if (changes.TryGetValue(change, out var seen))
+            {
+                seen.LastObservedAt = stored.ObservedAt;
+                continue;
+            }
             long madeIn = stored.Generation ?? 0;
             long? approvedIn = accepted.GetValueOrDefault(stored.Path)?
                 .FirstOrDefault(state => state.Generation > madeIn && ReportFinding.IsStateApproved(stored, state.Entry))?.Generation;
             if (FirstAfter(freshBaselines, madeIn) is { } rebaseline && (approvedIn is null || rebaseline < approvedIn))
                 approvedIn = rebaseline;
             var kind = DriftKindNames.Parse(stored.Kind);
-            findings.Add(new ReportFinding
+            var finding = new ReportFinding
             {
                 Number = findings.Count + 1,
                 Stored = stored with { BeforeJson = null, AfterJson = null },   // kept parsed, and only what is shown
@@ -64,7 +73,10 @@ public static class DriftReportBuilder
                 Status = approvedIn is not null ? FindingStatus.Approved : open.Contains(stored.Path) ? FindingStatus.Open : FindingStatus.Reverted,
                 ApprovedIn = approvedIn is { } g ? byId[g] : null,
                 Controls = controlsByCategory.GetValueOrDefault(stored.Category) ?? [],
-            });
+                LastObservedAt = stored.ObservedAt,
+            };
+            findings.Add(finding);
+            changes.Add(change, finding);
         }
 
         return new DriftReport

@@ -29,6 +29,9 @@ public sealed class ReportFinding
 
     public required IReadOnlyList<string> Controls { get; init; }
 
+    /// <summary>When the change was last seen: later checks that found it still there are not findings of their own.</summary>
+    public required DateTimeOffset LastObservedAt { get; set; }
+
     public string Path => Stored.Path;
     public DriftKind Kind => DriftKindNames.Parse(Stored.Kind);
     public bool IsApproved => Status == FindingStatus.Approved;

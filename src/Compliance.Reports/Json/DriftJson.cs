@@ -45,6 +45,7 @@ public static class DriftJson
             writer.WriteStartObject();
             writer.WriteNumber("finding", finding.Number);
             writer.WriteString("observed_at", ReportSummary.Time(stored.ObservedAt));
+            writer.WriteString("last_observed_at", ReportSummary.Time(finding.LastObservedAt));
             JsonText.WritePath(writer, "path", stored.Path);
             writer.WriteString("kind", stored.Kind);
             writer.WriteString("status", finding.Status.ToString().ToLowerInvariant());
