@@ -3,7 +3,7 @@ namespace Compliance.Store;
 /// <summary>The database layout. Bump <see cref="Version"/> with every change and add a migration step.</summary>
 internal static class Schema
 {
-    public const int Version = 5;
+    public const int Version = 6;
 
     /// <summary>The step from each older version to the next, run in order in one transaction when a database is opened.</summary>
     public static readonly IReadOnlyDictionary<int, string> Upgrades = new Dictionary<int, string>
@@ -19,6 +19,8 @@ internal static class Schema
             ALTER TABLE baseline ADD COLUMN rdev INTEGER; ALTER TABLE baseline ADD COLUMN flags INTEGER;
             ALTER TABLE observed ADD COLUMN rdev INTEGER; ALTER TABLE observed ADD COLUMN flags INTEGER;
             """,
+        // 5 -> 6: the host each run ran on; older runs have none (reports then name the baseline's host).
+        [5] = "ALTER TABLE runs ADD COLUMN host TEXT;",
     };
 
     /// <summary>Removed entries (absent rows keep the approved entry's columns) by inode; the rows present are not indexed.</summary>
@@ -124,6 +126,7 @@ internal static class Schema
             status TEXT NOT NULL,            -- running, completed, failed (a run left running was interrupted)
             generation INTEGER,
             tree TEXT NOT NULL,
+            host TEXT,                       -- the machine the run ran on (NULL: recorded before schema 6)
             entries INTEGER NOT NULL DEFAULT 0,
             files_hashed INTEGER NOT NULL DEFAULT 0,
             bytes_hashed INTEGER NOT NULL DEFAULT 0,

@@ -14,8 +14,8 @@ public sealed partial class StateStore : IReconcileStore
 
     public long StartRun(string kind, string tree)
     {
-        using var command = Command("INSERT INTO runs (kind, started_at, status, generation, tree) VALUES ($kind, $now, 'running', $gen, $tree) RETURNING id",
-            null, ("$kind", kind), ("$now", Now()), ("$gen", CurrentGeneration()?.Id), ("$tree", tree));
+        using var command = Command("INSERT INTO runs (kind, started_at, status, generation, tree, host) VALUES ($kind, $now, 'running', $gen, $tree, $host) RETURNING id",
+            null, ("$kind", kind), ("$now", Now()), ("$gen", CurrentGeneration()?.Id), ("$tree", tree), ("$host", Environment.MachineName));
         return (long)command.ExecuteScalar()!;
     }
 
@@ -36,7 +36,7 @@ public sealed partial class StateStore : IReconcileStore
     {
         using var command = Command($"""
             SELECT id, kind, started_at, finished_at, status, tree, entries, files_hashed, bytes_hashed, errors, findings, detail,
-                id IN ({SubjectRunIds})
+                id IN ({SubjectRunIds}), host
             FROM runs ORDER BY id DESC LIMIT $limit
             """, null, ("$limit", limit));
         using var reader = command.ExecuteReader();
@@ -46,7 +46,7 @@ public sealed partial class StateStore : IReconcileStore
             result.Add(new RunRecord(reader.GetInt64(0), reader.GetString(1), Time(reader.GetString(2)),
                 reader.IsDBNull(3) ? null : Time(reader.GetString(3)), reader.GetString(4), reader.GetString(5),
                 reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10),
-                reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetInt64(12) == 1));
+                reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetInt64(12) == 1, reader.IsDBNull(13) ? null : reader.GetString(13)));
         }
         return result;
     }
@@ -223,6 +223,9 @@ public sealed record ObservedRow(FileEntry Entry, bool Present)
     internal string StoredAt { get; init; } = "";
 }
 
-/// <summary>A run as recorded; <see cref="OfSubject"/>: it scanned the tree the database follows, not another one.</summary>
+/// <summary>
+/// A run as recorded; <see cref="OfSubject"/>: it scanned the tree the database follows, not another one;
+/// <see cref="Host"/>: the machine it ran on (null for runs recorded before schema 6).
+/// </summary>
 public sealed record RunRecord(long Id, string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status, string Tree,
-    long Entries, long FilesHashed, long BytesHashed, long Errors, long Findings, string? Detail, bool OfSubject);
+    long Entries, long FilesHashed, long BytesHashed, long Errors, long Findings, string? Detail, bool OfSubject, string? Host);

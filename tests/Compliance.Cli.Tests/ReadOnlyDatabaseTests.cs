@@ -87,7 +87,7 @@ public sealed class ReadOnlyDatabaseTests
         var export = CliRunner.Run(dir.Path, "export", "--db", db, "--format", "csv");
 
         export.ExitCode.Should().Be(3, export.Stdout);
-        export.Stderr.Should().Contain("schema version 2, older than this program's 5").And.Contain("not modified");
+        export.Stderr.Should().Contain("schema version 2, older than this program's 6").And.Contain("not modified");
         Sha256(db).Should().Equal(before);
         Sqlite.Scalar(db, "PRAGMA user_version").Should().Be("2");
     }

@@ -66,6 +66,26 @@ public sealed class FindingStatusTests : IDisposable
         report.Scans.Should().HaveCount(3);
     }
 
+    /// <summary>A database copied to another machine and checked there: the report named only the baseline's host.</summary>
+    [Fact]
+    public void The_report_names_the_host_the_scans_ran_on()
+    {
+        File.WriteAllText(_file, "changed\n");
+        DemoScenario.Check(_store, _tree, _policy);
+        using (var sql = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_root, "state.db")};Pooling=False"))
+        {
+            sql.Open();
+            using var scannedElsewhere = sql.CreateCommand();
+            scannedElsewhere.CommandText = "UPDATE runs SET host = 'scanner-b' WHERE kind = 'check'";
+            scannedElsewhere.ExecuteNonQuery().Should().Be(1, "the check recorded its run with the host it ran on");
+        }
+
+        var report = DriftReportBuilder.Build(_store, new ReportSelection());
+
+        report.Host.Should().Be("scanner-b");
+        ReportSummary.Metrics(report).Should().Contain([("host", "scanner-b"), ("baseline_host", Environment.MachineName)]);
+    }
+
     public void Dispose()
     {
         _store.Dispose();

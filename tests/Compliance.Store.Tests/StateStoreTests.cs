@@ -48,7 +48,7 @@ public sealed class StateStoreTests : IDisposable
     {
         using var store = StateStore.Open(Db);
         store.Scalar<string>("PRAGMA journal_mode").Should().Be("wal");
-        store.Scalar<long>("PRAGMA user_version").Should().Be(5);
+        store.Scalar<long>("PRAGMA user_version").Should().Be(6);
         store.IntegrityCheck().Should().Be("ok");
     }
 
@@ -128,7 +128,7 @@ public sealed class StateStoreTests : IDisposable
 
         var open = () => StateStore.OpenReadOnly(Db);
 
-        open.Should().Throw<ComplianceException>().WithMessage("*schema version 2, older than this program's 5*upgrade it*not modified*");
+        open.Should().Throw<ComplianceException>().WithMessage("*schema version 2, older than this program's 6*upgrade it*not modified*");
         Sha256(Db).Should().Equal(before);
     }
 
@@ -141,7 +141,7 @@ public sealed class StateStoreTests : IDisposable
 
         var open = () => StateStore.OpenReadOnly(Db);
 
-        open.Should().Throw<ComplianceException>().WithMessage("*schema version 99, newer than this program's 5*not modified*");
+        open.Should().Throw<ComplianceException>().WithMessage("*schema version 99, newer than this program's 6*not modified*");
         Sha256(Db).Should().Equal(before);
     }
 
@@ -264,11 +264,11 @@ public sealed class StateStoreTests : IDisposable
             Baseline(store, Entry("/data/a"));
             // What version 1 had and version 2 dropped, the staging table of a baseline being written; and what
             // version 1 did not have yet, the fingerprint column of version 3, the index of version 4 and the columns of 5.
-            store.Execute($"CREATE TABLE baseline_staging (path BLOB); ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; {DropVersion5Columns} PRAGMA user_version = 1;");
+            store.Execute($"CREATE TABLE baseline_staging (path BLOB); ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; {DropColumnsSinceVersion4} PRAGMA user_version = 1;");
         }
 
         using var reopened = StateStore.Open(Db);
-        reopened.Scalar<long>("PRAGMA user_version").Should().Be(5);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(6);
         reopened.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'baseline_staging'").Should().Be(0);
         reopened.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'observed_absent_by_inode'").Should().Be(1);
         reopened.BaselineInWalkOrder().Select(e => e.Path).Should().Equal("/data/a");
@@ -284,11 +284,11 @@ public sealed class StateStoreTests : IDisposable
             Baseline(store, Entry("/data/a"));
             digest = store.BaselineDigest(1);
             // Version 2 had no fingerprint column, nor the index of version 4 and the columns of 5.
-            store.Execute($"ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; {DropVersion5Columns} PRAGMA user_version = 2;");
+            store.Execute($"ALTER TABLE baseline DROP COLUMN fingerprint; DROP INDEX observed_absent_by_inode; {DropColumnsSinceVersion4} PRAGMA user_version = 2;");
         }
 
         using var reopened = StateStore.Open(Db);
-        reopened.Scalar<long>("PRAGMA user_version").Should().Be(5);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(6);
         reopened.BaselineDigest(1).Should().Be(digest, "an attestation of an old generation must still verify");
         using (var cursor = reopened.OpenBaseline())
         {
@@ -305,9 +305,10 @@ public sealed class StateStoreTests : IDisposable
         reopened.IntegrityCheck().Should().Be("ok");
     }
 
-    private const string DropVersion5Columns = """
+    private const string DropColumnsSinceVersion4 = """
         ALTER TABLE baseline DROP COLUMN rdev; ALTER TABLE baseline DROP COLUMN flags;
         ALTER TABLE observed DROP COLUMN rdev; ALTER TABLE observed DROP COLUMN flags;
+        ALTER TABLE runs DROP COLUMN host;
         """;
 
     /// <summary>
@@ -320,12 +321,12 @@ public sealed class StateStoreTests : IDisposable
         using (var store = StateStore.Open(Db))
         {
             Baseline(store, Entry("/data/a"));
-            store.Execute($"UPDATE generations SET created_at = '2026-11-29T00:00:00Z', host = 'golden'; DROP INDEX observed_absent_by_inode; {DropVersion5Columns} PRAGMA user_version = 4;");
+            store.Execute($"UPDATE generations SET created_at = '2026-11-29T00:00:00Z', host = 'golden'; DROP INDEX observed_absent_by_inode; {DropColumnsSinceVersion4} PRAGMA user_version = 4;");
             store.Execute("CREATE INDEX observed_absent_by_inode ON observed(inode) WHERE present = 0;");
         }
 
         using var reopened = StateStore.Open(Db);
-        reopened.Scalar<long>("PRAGMA user_version").Should().Be(5);
+        reopened.Scalar<long>("PRAGMA user_version").Should().Be(6);
         // Computed by the program before version 5, on the same generation.
         reopened.BaselineDigest(1).Should().Be("efe801ed01ee76a1afb4eb349de5aeeda9351a7f7e326bf971411a8fc3be944a");
         reopened.FindBaseline("/data/a").Should().BeEquivalentTo(Entry("/data/a"));

@@ -123,7 +123,7 @@ public sealed record AttestationStatement
     public static AttestationStatement For(DriftReport report, string baselineDigest, string keyId, string reportFile, byte[] reportSha256, long reportBytes,
         DateTimeOffset now) => new()
     {
-        Host = report.Baseline.Host,
+        Host = report.Host,
         AttestedAt = ReportSummary.Time(now),
         KeyId = keyId,
         ReportFile = Path.GetFileName(reportFile),

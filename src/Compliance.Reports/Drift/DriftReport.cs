@@ -36,6 +36,14 @@ public sealed class DriftReport
     /// <summary>Completed scans (check, gate, watch, rescan runs) of the baseline's own tree in the period, newest first.</summary>
     public required IReadOnlyList<RunRecord> Scans { get; init; }
 
+    /// <summary>
+    /// The machine(s) the period's scans ran on, which a copied or committed database need not share with the one
+    /// that took the baseline; that one when no scan recorded its host (runs before schema 6).
+    /// </summary>
+    public string Host => Scans.Select(s => s.Host).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList() is { Count: > 0 } hosts
+        ? string.Join(", ", hosts)
+        : Baseline.Host;
+
     public IEnumerable<ReportFinding> Approved => Findings.Where(f => f.IsApproved);
     public IEnumerable<ReportFinding> Unapproved => Findings.Where(f => !f.IsApproved);
     public int ApprovedCount => Findings.Count(f => f.IsApproved);

@@ -10,7 +10,8 @@ public static class ReportSummary
     {
         yield return ("report_id", report.ReportId);
         yield return ("generated_at", Time(report.GeneratedAt));
-        yield return ("host", report.Baseline.Host);
+        yield return ("host", report.Host);
+        yield return ("baseline_host", report.Baseline.Host);
         yield return ("tree", report.Baseline.Tree);
         yield return ("policy", report.Policy.Name);
         yield return ("policy_digest", report.Policy.Digest);

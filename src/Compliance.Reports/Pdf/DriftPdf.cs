@@ -35,7 +35,7 @@ public static class DriftPdf
 
     public static void Write(DriftReport report, IPdfCanvas canvas, Stream output)
     {
-        canvas.SetInfo($"File integrity drift report {report.ReportId}", $"{report.Baseline.Host}: {report.Policy.Name}, baseline generation {report.Baseline.Id}",
+        canvas.SetInfo($"File integrity drift report {report.ReportId}", $"{report.Host}: {report.Policy.Name}, baseline generation {report.Baseline.Id}",
             ReportClaims.ToJson(report));
         var flow = new PageFlow(canvas);
         Cover(flow, report);
@@ -72,7 +72,8 @@ public static class DriftPdf
         var baseline = report.Baseline;
         flow.Facts(
         [
-            ("Host", Plain(baseline.Host)),
+            ("Host", Plain(report.Host)),
+            ("Baseline taken on", Plain(baseline.Host)),
             ("Scope", Plain($"{baseline.Tree}: {string.Join(", ", report.Policy.WalkRoots().Select(PathText))}")),
             ("Policy", Plain($"{report.Policy.Name} ({report.Policy.Categories.Count} categories)")),
             ("Policy digest (SHA-256)", new StyledText(report.Policy.Digest, new TextStyle(Face.Mono, 8.5), Rgb.Black)),
@@ -110,7 +111,7 @@ public static class DriftPdf
         flow.Heading("Executive summary", 16);
         flow.Paragraph(
             $"Between {Time(report.PeriodFrom)} and {Time(report.PeriodTo)}, {N(report.Scans.Count)} completed scan(s) compared {N(report.FilesMonitored)} monitored " +
-            $"entries of {report.Baseline.Host} with baseline generation {report.Baseline.Id} and recorded {N(report.Findings.Count)} finding(s): " +
+            $"entries of {report.Host} with baseline generation {report.Baseline.Id} and recorded {N(report.Findings.Count)} finding(s): " +
             $"{N(report.UnapprovedCount)} unapproved and {N(report.ApprovedCount)} approved.", PageFlow.Body, Rgb.Black);
         flow.Space(8);
 
@@ -281,7 +282,7 @@ public static class DriftPdf
         {
             canvas.ReturnToPage(page);
             canvas.DrawLine(PageFlow.Margin, footer - 10, canvas.PageWidth - PageFlow.Margin, footer - 10, PageFlow.RuleColor, 0.5);
-            canvas.DrawText($"Report {report.ReportId} · generated {Time(report.GeneratedAt)} · {report.Baseline.Host}", PageFlow.Margin, footer, style, PageFlow.Grey);
+            canvas.DrawText($"Report {report.ReportId} · generated {Time(report.GeneratedAt)} · {report.Host}", PageFlow.Margin, footer, style, PageFlow.Grey);
             var number = $"Page {page + 1} of {canvas.PageCount}";
             canvas.DrawText(number, canvas.PageWidth - PageFlow.Margin - canvas.Measure(number, style), footer, style, PageFlow.Grey);
         }
