@@ -187,7 +187,7 @@ internal static class CommonOptions
         var directory = Path.GetDirectoryName(database)!;
         return Path.GetFileName(directory) == Path.GetDirectoryName(StateStore.DefaultPath)
             ? [directory]
-            : [database, database + "-wal", database + "-shm", database + "-journal"];
+            : DatabaseFiles(database);
     }
 
     /// <summary>
@@ -197,6 +197,10 @@ internal static class CommonOptions
     /// </summary>
     public static Policy LeavingOutOwnFiles(Policy policy, string database, IFileTree tree) =>
         tree is LinuxFileTree linux ? policy.Without(OwnFiles(Path.GetFullPath(database)).Select(linux.ToTreePath).OfType<string>().ToArray()) : policy;
+
+    /// <summary>The database and the files SQLite keeps beside it: all of them are the database.</summary>
+    public static string[] DatabaseFiles(string database) =>
+        [.. new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => database + suffix)];
 
     public static StateStore OpenStore(string path, bool create) => StateStore.Open(path, create);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Compliance.Reports.Attestation;
+using Compliance.Reports.Csv;
 using Compliance.Reports.Drift;
 
 namespace Compliance.Cli.Commands;
@@ -23,7 +24,10 @@ internal static class AttestCommand
             var reportFile = parse.GetValue(report)!;
             if (!File.Exists(reportFile))
                 throw new Core.ComplianceException($"--report {reportFile}: no such file.", Core.FailureKind.Usage);
-            using var signingKey = AttestationKeys.LoadPrivate(parse.GetValue(key)!);
+            var keyFile = parse.GetValue(key)!;
+            OutputFile.RefuseInputs("--out", parse.GetValue(output),
+                [.. CommonOptions.DatabaseFiles(parse.GetValue(db)!), keyFile, AttestationKeys.PublicKeyPath(keyFile), reportFile, DriftCsv.SummaryPath(reportFile)]);
+            using var signingKey = AttestationKeys.LoadPrivate(keyFile);
             using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var drift = DriftReportBuilder.Build(store, selection.Read(parse));
             StatedReport stated;
@@ -45,7 +49,8 @@ internal static class AttestCommand
                 ReportId = stated.Metrics.GetValueOrDefault("report_id"),
                 SummarySha256 = stated.Files is [_, var summary] ? Convert.ToHexStringLower(AttestationVerifier.HashFile(summary)) : null,
             };
-            File.WriteAllBytes(parse.GetValue(output)!, SignedAttestation.Sign(statement, signingKey));
+            var signed = SignedAttestation.Sign(statement, signingKey);
+            OutputFile.Write(parse.GetValue(output)!, stream => stream.Write(signed));
             Console.Error.WriteLine($"attested generation {statement.BaselineGeneration} (digest {statement.BaselineDigest[..16]}…), verdict {statement.Verdict}, report sha256 {statement.ReportSha256[..16]}…: {parse.GetValue(output)}");
             return ExitCodes.Ok;
         });

@@ -20,6 +20,8 @@ internal static class ExportCommand
         };
         command.SetAction(parse =>
         {
+            var file = parse.GetValue(output);
+            OutputFile.RefuseInputs("--out", file, CommonOptions.DatabaseFiles(parse.GetValue(db)!));
             using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var requested = parse.GetValue(generation);
             store.RequireCurrentGeneration();
@@ -27,16 +29,26 @@ internal static class ExportCommand
                 throw new ComplianceException($"no baseline generation {g} in {store.DatabasePath}.", FailureKind.Usage);
 
             var entries = store.BaselineInWalkOrder(generation: requested);
-            var file = parse.GetValue(output);
-            using var stream = file is null ? Console.OpenStandardOutput() : File.Create(file);
-            if (parse.GetValue(format) == "csv")
+            void Write(Stream stream)
             {
-                using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
-                BaselineExport.WriteCsv(entries, writer);
+                if (parse.GetValue(format) == "csv")
+                {
+                    using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+                    BaselineExport.WriteCsv(entries, writer);
+                }
+                else
+                {
+                    BaselineExport.WriteJson(entries, stream);
+                }
+            }
+            if (file is null)
+            {
+                using var stdout = Console.OpenStandardOutput();
+                Write(stdout);
             }
             else
             {
-                BaselineExport.WriteJson(entries, stream);
+                OutputFile.Write(file, Write);
             }
             return ExitCodes.Ok;
         });

@@ -45,6 +45,9 @@ internal static class GateCommand
             if (parse.GetValue(image) is null && parse.GetValue(root) is null)
                 throw new ComplianceException("gate needs the target to check: --image IMAGE or --root DIR.", FailureKind.Usage);
             var database = parse.GetValue(baseline)!;
+            string?[] inputs = [.. CommonOptions.DatabaseFiles(database), parse.GetValue(image)];
+            OutputFile.RefuseInputs("--sarif", parse.GetValue(sarif), inputs);
+            OutputFile.RefuseInputs("--junit", parse.GetValue(junit), inputs);
             if (!File.Exists(database))
                 throw new ComplianceException($"--baseline {database}: no such database; make one with `compliance baseline --db {database}`.", FailureKind.Usage);
             PolicyLoader.WarmUpInBackground();
@@ -93,45 +96,16 @@ internal static class GateCommand
         return command;
     }
 
-    /// <summary>Whether a path, or a link on the way from it, names a descriptor: /dev/stdout, /dev/fd/N, /proc/self/fd/N.</summary>
-    private static bool IsOpenDescriptor(string path)
-    {
-        for (int hops = 0; hops < 40; hops++)
-        {
-            if (path is "/dev/stdin" or "/dev/stdout" or "/dev/stderr" || path.StartsWith("/dev/fd/", StringComparison.Ordinal)
-                || System.Text.RegularExpressions.Regex.IsMatch(path, "^/proc/(self|[0-9]+)/fd/"))
-                return true;
-            if (File.ResolveLinkTarget(path, returnFinalTarget: false)?.FullName is not { } next)
-                return false;
-            path = next;
-        }
-        return false;
-    }
-
     /// <summary>
-    /// Writes beside the target and renames, so a CI step never uploads a half-written file. A target that is there
-    /// and is not a regular file is written in place: renaming over it would replace a link into an artifacts
-    /// directory, or a device node itself. The standard streams are refused: reopening /dev/stdout opens the file
-    /// it is redirected to anew, from its start, over the gate's own output.
+    /// Written as every evidence file is (<see cref="OutputFile.Write"/>). The standard streams are refused: reopening
+    /// /dev/stdout opens the file it is redirected to anew, from its start, over the gate's own output.
     /// </summary>
     private static void WriteFile(string? path, Action<Stream> write)
     {
         if (path is null)
             return;
-        var full = Path.GetFullPath(path);
-        if (File.Exists(full) && CommonOptions.TypeOf(full, followLinks: false) != FileType.File)
-        {
-            if (IsOpenDescriptor(full))
-                throw new ComplianceException($"{path} is one of this process's open files (a standard stream, where the gate writes its own output): give --sarif and --junit a file.", FailureKind.Usage);
-            using var stream = new FileStream(full, CommonOptions.TypeOf(full, followLinks: true) == FileType.File ? FileMode.Truncate : FileMode.Open, FileAccess.Write);
-            write(stream);
-            return;
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var partial = full + ".partial";
-        using (var stream = File.Create(partial))
-            write(stream);
-        File.Move(partial, full, overwrite: true);
+        if (OutputFile.IsOpenDescriptor(Path.GetFullPath(path)))
+            throw new ComplianceException($"{path} is one of this process's open files (a standard stream, where the gate writes its own output): give --sarif and --junit a file.", FailureKind.Usage);
+        OutputFile.Write(path, write);
     }
-
 }

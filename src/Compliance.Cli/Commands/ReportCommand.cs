@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Compliance.Core;
-using Compliance.Core.Model;
 using Compliance.Reports.Csv;
 using Compliance.Reports.Drift;
 using Compliance.Reports.Json;
@@ -32,35 +31,32 @@ internal static class ReportCommand
         };
         command.SetAction(parse =>
         {
+            var file = parse.GetValue(output)!;
+            var csv = parse.GetValue(format) == "csv";
+            // The summary goes beside the findings, and is as much the evidence: /dev/stdout would make /dev/stdout.summary.csv.
+            if (csv && OutputFile.IsStream(file))
+                throw new ComplianceException($"a CSV report is two files, {file} and {DriftCsv.SummaryPath(file)} beside it: --out must name a file, not a device or pipe; use --format json or pdf for a stream.", FailureKind.Usage);
+            var inputs = CommonOptions.DatabaseFiles(parse.GetValue(db)!);
+            OutputFile.RefuseInputs("--out", file, inputs);
+            if (csv)
+                OutputFile.RefuseInputs("--out", DriftCsv.SummaryPath(file), inputs);
             using var store = CommonOptions.OpenStoreReadOnly(parse.GetValue(db)!);
             var report = DriftReportBuilder.Build(store, selection.Read(parse));
-            var file = parse.GetValue(output)!;
             switch (parse.GetValue(format))
             {
                 case "pdf":
                 {
                     using var canvas = new PdfSharpCanvas(parse.GetValue(paper) == "letter" ? PdfSharp.PageSize.Letter : PdfSharp.PageSize.A4, parse.GetValue(licence));
-                    using var stream = File.Create(file);
-                    DriftPdf.Write(report, canvas, stream);
+                    OutputFile.Write(file, stream => DriftPdf.Write(report, canvas, stream));
                     break;
                 }
                 case "csv":
-                {
-                    // The summary goes beside the findings: /dev/stdout would make /dev/stdout.summary.csv.
-                    if (File.Exists(file) && CommonOptions.TypeOf(file, followLinks: true) != FileType.File)
-                        throw new ComplianceException($"a CSV report is two files, {file} and {DriftCsv.SummaryPath(file)} beside it: --out must name a file, not a device or pipe.", FailureKind.Usage);
-                    using (var stream = File.Create(file))
-                        DriftCsv.WriteFindings(report, stream);
-                    using (var stream = File.Create(DriftCsv.SummaryPath(file)))
-                        DriftCsv.WriteSummary(report, stream);
+                    OutputFile.Write(file, stream => DriftCsv.WriteFindings(report, stream));
+                    OutputFile.Write(DriftCsv.SummaryPath(file), stream => DriftCsv.WriteSummary(report, stream));
                     break;
-                }
                 default:
-                {
-                    using var stream = File.Create(file);
-                    DriftJson.Write(report, stream);
+                    OutputFile.Write(file, stream => DriftJson.Write(report, stream));
                     break;
-                }
             }
             Console.Error.WriteLine($"report {report.ReportId}: {report.Findings.Count} finding(s), {report.UnapprovedCount} unapproved, verdict {report.Verdict.ToString().ToLowerInvariant()}: {file}");
             return ExitCodes.Ok;

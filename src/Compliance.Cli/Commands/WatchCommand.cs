@@ -46,6 +46,8 @@ internal static class WatchCommand
         {
             if (parse.GetValue(coalesce) < 0 || parse.GetValue(reconcile) < 0)
                 throw new ComplianceException("--coalesce-ms and --reconcile-minutes cannot be negative.", FailureKind.Usage);
+            OutputFile.RefuseInputs("--events", parse.GetValue(events) is "-" ? null : parse.GetValue(events),
+                [.. CommonOptions.DatabaseFiles(parse.GetValue(db)!), parse.GetValue(policyOption)]);
             PolicyLoader.WarmUpInBackground();
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, create: false);
             // A baseline or accept in another process holds the database while it writes; the watch waits for it,
@@ -120,7 +122,7 @@ internal static class WatchCommand
             SourceRoots = policy.WalkRoots().Select(tree.ToOsPath).ToArray(),
             ToTreePath = path => tree.ToTreePath(path),
             // Its own writes: the database, and the events file, whose every line would otherwise be another change.
-            IgnoredPaths = new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => store.DatabasePath + suffix)
+            IgnoredPaths = CommonOptions.DatabaseFiles(store.DatabasePath)
                 .Concat(report.EventsFile is { } eventsFile ? [eventsFile] : [])
                 .Select(path => tree.ToTreePath(path)).OfType<string>().ToHashSet(StringComparer.Ordinal),
         };
