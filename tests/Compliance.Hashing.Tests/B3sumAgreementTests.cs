@@ -88,11 +88,29 @@ public sealed class B3sumAgreementTests : IDisposable
             Ours(new DigestRequest { OutputLength = length }).Should().Be(B3sum.Run(["--length", length.ToString(), .. _files]), $"length {length}");
     }
 
+    /// <summary>Check results name files as b3sum -c names them: escaped when the name holds a backslash or a newline.</summary>
+    [B3sumFact]
+    public void Check_results_agree_for_names_that_need_escaping()
+    {
+        string[] names = [.. new[] { "a\nb", "c\\d", "e\rf", "plain" }.Select(name => Path.Combine(_dir, name))];
+        foreach (var name in names)
+            File.WriteAllText(name, name);
+        string sums = Path.Combine(_dir, "sums");
+        File.WriteAllText(sums, B3sum.Run(names));
+
+        var output = new StringWriter();
+        Session(new DigestRequest(), output).CheckFiles(sums, quiet: false).Should().Be(ChecksumOutcome.Ok);
+
+        output.ToString().Should().Be(B3sum.Run(["--check", sums]));
+    }
+
     private string Ours(DigestRequest request)
     {
         var output = new StringWriter();
-        var session = new ChecksumSession(request, output, new StringWriter(), () => throw new InvalidOperationException("no stdin here"), "compliance");
-        session.HashFiles(_files).Should().Be(ChecksumOutcome.Ok);
+        Session(request, output).HashFiles(_files).Should().Be(ChecksumOutcome.Ok);
         return output.ToString();
     }
+
+    private static ChecksumSession Session(DigestRequest request, StringWriter output) =>
+        new ChecksumSession(request, output, new StringWriter(), () => throw new InvalidOperationException("no stdin here"), "compliance");
 }

@@ -77,6 +77,22 @@ public sealed class ChecksumTests : IDisposable
         output.ToString().Should().NotContain(": OK");
     }
 
+    /// <summary>Names were printed raw: a file named "x\nevil: OK" made a line that said a file checked out.</summary>
+    [Fact]
+    public void Check_results_escape_names_as_digest_lines_do()
+    {
+        string split = Write("a\nb", [1]);
+        string forging = Write("evil: OK\nz", [2]);
+        var session = Session(new DigestRequest(), out var output, out _);
+        session.HashFiles([split, forging]);
+        string sumsFile = Write("sums", System.Text.Encoding.UTF8.GetBytes(output.ToString()));
+        File.WriteAllBytes(forging, [3]);
+
+        Session(new DigestRequest(), out output, out _).CheckFiles(sumsFile, quiet: false).Should().Be(ChecksumOutcome.Mismatch);
+
+        output.ToString().Should().Be($"\\{_dir}/a\\nb: OK\n\\{_dir}/evil: OK\\nz: FAILED\n");
+    }
+
     [Fact]
     public void Check_passes_for_extended_length_lines()
     {

@@ -11,10 +11,23 @@ public static class ChecksumLine
 {
     public static string Format(ReadOnlySpan<byte> digest, string name)
     {
-        bool escape = name.Contains('\\') || name.Contains('\n');
-        string shown = escape ? name.Replace("\\", "\\\\").Replace("\n", "\\n") : name;
-        return (escape ? "\\" : "") + Convert.ToHexStringLower(digest) + "  " + shown;
+        var (marker, shown) = Escaped(name);
+        return marker + Convert.ToHexStringLower(digest) + "  " + shown;
     }
+
+    /// <summary>
+    /// A check's result line, "name: OK", escaped as a digest line is: a raw newline in a name would make it two
+    /// lines, the second one forged ("evil: OK").
+    /// </summary>
+    public static string Result(string name, string verdict)
+    {
+        var (marker, shown) = Escaped(name);
+        return marker + shown + ": " + verdict;
+    }
+
+    /// <summary>The backslash that starts an escaped line, or nothing, and the name as it is shown.</summary>
+    private static (string Marker, string Shown) Escaped(string name) =>
+        name.Contains('\\') || name.Contains('\n') ? ("\\", name.Replace("\\", "\\\\").Replace("\n", "\\n")) : ("", name);
 
     /// <summary>Parses a line (without its line ending); false when it is not in the format <see cref="Format"/> writes.</summary>
     public static bool TryParse(string line, out byte[] digest, out string name)

@@ -117,7 +117,7 @@ public sealed class ChecksumSession
             if (verdict != "OK")
                 failed++;
             if (verdict != "OK" || !quiet)
-                _output.Write($"{name}: {verdict}\n");
+                _output.Write(ChecksumLine.Result(name, verdict) + "\n");
         }
         _output.Flush();
         if (failed == 0)
