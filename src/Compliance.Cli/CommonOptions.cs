@@ -116,7 +116,9 @@ internal static class CommonOptions
         if (root is not null)
         {
             if (!Directory.Exists(root))
-                throw new ComplianceException($"--root {root}: no such directory.", FailureKind.Usage);
+                throw new ComplianceException(File.Exists(root)
+                    ? $"--root {root} is a file, not a directory: give the directory the tree is mounted at (an image file goes to --image)."
+                    : $"--root {root}: no such directory.", FailureKind.Usage);
             return LinuxTree(Path.GetFullPath(root));
         }
         if (recordedTree is not null)

@@ -106,6 +106,8 @@ public sealed partial class StateStore : IDisposable
         }
 
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new ComplianceException($"{full} is a directory, not a database: name the database file, e.g. {Path.Combine(full, Path.GetFileName(DefaultPath))}.", FailureKind.Usage);
         bool exists = File.Exists(full);
         if (!exists && !create)
             throw new ComplianceException($"no database at {full}: run `compliance baseline` first, or pass --db.", FailureKind.Usage);
@@ -149,8 +151,14 @@ public sealed partial class StateStore : IDisposable
     /// <summary>SQLITE_READONLY_DIRECTORY, which SQLitePCL.raw does not name.</summary>
     private const int SqliteReadOnlyDirectory = SQLitePCL.raw.SQLITE_READONLY | (6 << 8);
 
+    /// <summary>
+    /// SQLite says only "unable to open database file" when it cannot create the database, or the -wal and -shm files
+    /// every opener needs beside it, in a directory this user cannot write (another owner's, read-only, immutable).
+    /// </summary>
     private static ComplianceException CannotOpen(string full, SqliteException e) =>
-        new($"cannot open database {full}: {e.Message}", FailureKind.Runtime, e);
+        e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CANTOPEN
+            ? new($"cannot open database {full}: SQLite could not create it, or the -wal and -shm files it keeps beside it, in {Path.GetDirectoryName(full)}: let this user write that directory, or copy the database to one it can.", FailureKind.Runtime, e)
+            : new($"cannot open database {full}: {e.Message}", FailureKind.Runtime, e);
 
     /// <summary>
     /// A URI that opens the file as immutable. Each path segment is percent-encoded, as SQLite decodes %HH in a URI

@@ -1,0 +1,59 @@
+namespace Compliance.Cli.Tests;
+
+/// <summary>What a command says about the inputs it was given: one line, what is wrong and what to do, the documented exit code.</summary>
+public sealed class InputErrorTests
+{
+    private static void ShouldBeOneLine(CliRunner.Result result, int exitCode, string saying)
+    {
+        result.ExitCode.Should().Be(exitCode, result.Stderr);
+        result.Stderr.TrimEnd().Should().NotContain("\n").And.Contain(saying);
+    }
+
+    /// <summary>
+    /// A directory as --db was "no database ... run baseline first" (check) or SQLite's "Error 14: unable to open
+    /// database file" (baseline); a file as --root "no such directory".
+    /// </summary>
+    [Fact]
+    public void A_directory_as_the_database_and_a_file_as_the_root_are_named_as_what_they_are()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("tree/f", "a");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", "d.db").ExitCode.Should().Be(0);
+
+        ShouldBeOneLine(CliRunner.Run(dir.Path, "check", "--db", "tree"), 2, "tree is a directory, not a database");
+        ShouldBeOneLine(CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", "tree"), 2, "tree is a directory, not a database");
+        ShouldBeOneLine(CliRunner.Run(dir.Path, "gate", "--baseline", "d.db", "--root", file), 2, $"--root {file} is a file, not a directory");
+    }
+
+    /// <summary>A database in a directory this user cannot write was SQLite's bare "Error 14: unable to open database file".</summary>
+    [Fact]
+    public void A_database_in_a_directory_this_user_cannot_write_says_so()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/f", "a");
+        var asUser = Unprivileged.Configure(dir.Path);
+        Directory.CreateDirectory(dir.Combine("ro"));
+        if (asUser is not null)
+            Compliance.Tests.ExternalCommand.Run("chown", "0:0", dir.Combine("ro"));
+        else
+            File.SetUnixFileMode(dir.Combine("ro"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        var result = CliRunner.Run(dir.Path, asUser, "baseline", dir.Combine("tree"), "--db", dir.Combine("ro", "state.db"));
+
+        ShouldBeOneLine(result, 3, $"let this user write that directory");
+        result.Stderr.Should().NotContain("SQLite Error");
+    }
+
+    /// <summary>report --out into a missing directory was .NET's "Could not find a part of the path"; gate and baseline make theirs.</summary>
+    [Fact]
+    public void A_report_into_a_missing_directory_makes_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/f", "a");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", "d.db").ExitCode.Should().Be(0);
+
+        CliRunner.Run(dir.Path, "report", "--db", "d.db", "--format", "json", "--out", "new/dir/r.json").ExitCode.Should().Be(0);
+
+        File.Exists(dir.Combine("new", "dir", "r.json")).Should().BeTrue();
+    }
+}
