@@ -19,15 +19,44 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>
+    /// What is wrong with the command line, as one line; null when nothing is. An unknown word is all that is said
+    /// about it (System.CommandLine adds "Required command was not provided." and an error for each word after it),
+    /// and its messages that span lines (the choices of an option) or name .NET types are put in words.
+    /// </summary>
+    private static string? UsageError(ParseResult parse)
+    {
+        if (parse.UnmatchedTokens is [var unknown, ..])
+        {
+            var kind = unknown.StartsWith('-') ? "option" : parse.CommandResult.Command.Subcommands.Count > 0 ? "command" : "argument";
+            return $"unknown {kind} '{unknown}'";
+        }
+        var command = parse.CommandResult.Command;
+        if (parse.Errors.Count > 0 && command.Action is null && command.Subcommands.Count > 0)
+            return $"give one of its commands: {string.Join(", ", command.Subcommands.Select(c => c.Name))}";
+        var errors = parse.Errors.Select(e => e.Message).Concat(EmptyValues(parse)).Select(InWords).ToList();
+        return errors.Count == 0 ? null : string.Join("; ", errors);
+    }
+
+    private static string InWords(string message)
+    {
+        var notANumber = System.Text.RegularExpressions.Regex.Match(message, "^Cannot parse argument '(.*)' for option '(.*)' as expected type '.*Int(32|64).*'\\.$");
+        if (notANumber.Success)
+            return $"{notANumber.Groups[2].Value} {notANumber.Groups[1].Value}: not a whole number";
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 1 ? lines[0].TrimEnd('.') : $"{lines[0]} {string.Join(", ", lines[1..])}";
+    }
+
+    /// <summary>"compliance mft list": the command whose --help tells how to use it.</summary>
+    private static string CommandPath(CommandResult command) =>
+        command.Parent is CommandResult parent ? $"{CommandPath(parent)} {command.Command.Name}" : "compliance";
+
     public static int Run(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
-        var errors = parse.Errors.Select(e => e.Message).Concat(EmptyValues(parse)).ToList();
-        if (errors.Count > 0)
+        if (UsageError(parse) is { } usage)
         {
-            foreach (var error in errors)
-                Console.Error.WriteLine($"compliance: {error}");
-            Console.Error.WriteLine("Try 'compliance --help'.");
+            Console.Error.WriteLine($"compliance: {usage} (see '{CommandPath(parse.CommandResult)} --help')");
             return ExitCodes.Usage;
         }
         try

@@ -100,6 +100,9 @@ internal static class CommonOptions
         };
         threads.Validators.Add(result =>
         {
+            // A value that is not a number is the parser's error to report; reading it here would throw.
+            if (result.Tokens is [{ Value: var given }] && !int.TryParse(given, out _))
+                return;
             if (result.GetValueOrDefault<int>() is < 1 or > MaxThreads)
                 result.AddError($"--threads must be between 1 and {MaxThreads}.");
         });

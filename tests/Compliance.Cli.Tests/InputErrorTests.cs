@@ -56,4 +56,25 @@ public sealed class InputErrorTests
 
         File.Exists(dir.Combine("new", "dir", "r.json")).Should().BeTrue();
     }
+
+    /// <summary>
+    /// A usage error was two to four lines pointing at the top-level --help: a mistyped command added "Required command
+    /// was not provided.", a wrong choice listed the choices a line each, a word for a number named System.Int32, and
+    /// --threads abc crashed the parser's validator.
+    /// </summary>
+    [Theory]
+    [InlineData("compliance: unknown option '--rehsh' (see 'compliance check --help')", "check", "--rehsh")]
+    [InlineData("compliance: unknown command 'chek' (see 'compliance --help')", "chek")]
+    [InlineData("compliance: Argument 'xml' not recognized. Must be one of: 'csv', 'json' (see 'compliance export --help')", "export", "--format", "xml")]
+    [InlineData("compliance: --length x: not a whole number (see 'compliance hash --help')", "hash", "--length", "x")]
+    [InlineData("compliance: --threads abc: not a whole number (see 'compliance check --help')", "check", "--threads", "abc")]
+    [InlineData("compliance: give one of its commands: dump, read (see 'compliance usn --help')", "usn")]
+    [InlineData("compliance: unknown argument 'b' (see 'compliance mft list --help')", "mft", "list", "a", "b")]
+    public void A_usage_error_is_one_line_naming_the_commands_own_help(string expected, params string[] args)
+    {
+        using var dir = new TempDir();
+        var result = CliRunner.Run(dir.Path, args);
+        result.ExitCode.Should().Be(2);
+        result.Stderr.Should().Be(expected + "\n");
+    }
 }
