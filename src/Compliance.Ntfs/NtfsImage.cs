@@ -31,6 +31,11 @@ public sealed class NtfsImage : IDisposable
         {
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A name that leads nowhere is a bad argument, as a missing --root or attestation is; one that cannot be read is not.
+            throw new ComplianceException($"{path}: no such file.", FailureKind.Usage, e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ComplianceException($"cannot open {path}: {e.Message}");

@@ -77,4 +77,25 @@ public sealed class InputErrorTests
         result.ExitCode.Should().Be(2);
         result.Stderr.Should().Be(expected + "\n");
     }
+
+    /// <summary>A missing input was exit 3 to mft list, hash and gate --image, 2 to usn dump, verify and gate --root.</summary>
+    [Fact]
+    public void A_missing_input_is_a_usage_error_to_every_command()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/f", "a");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", "d.db").ExitCode.Should().Be(0);
+        string[][] commands =
+        [
+            ["mft", "list", "missing"],
+            ["hash", "missing"],
+            ["usn", "dump", "missing"],
+            ["verify", "missing", "--pub", "missing.pub"],
+            ["gate", "--baseline", "d.db", "--image", "missing"],
+            ["gate", "--baseline", "d.db", "--root", "missing"],
+            ["gate", "--baseline", "missing.db", "--root", "tree"],
+        ];
+        foreach (var command in commands)
+            CliRunner.Run(dir.Path, command).ExitCode.Should().Be(2, string.Join(' ', command));
+    }
 }

@@ -61,7 +61,7 @@ internal static class HashCommand
 
         var command = new Command("hash",
             "Print '<hex>  <name>' digest lines for files, like b3sum; exit 0, or 1 when a check fails, 2 for bad input " +
-            "(a directory, a malformed check file, a wrong key), 3 when a file cannot be read. " +
+            "(a missing file, a directory, a malformed check file, a wrong key), 3 when a file cannot be read. " +
             $"{Blake3Simd.EnvironmentVariable}=scalar|128|256|512 forces a BLAKE3 SIMD width.");
         command.Arguments.Add(files);
         foreach (var option in new Option[] { length, keyed, deriveKey, threads, noMmap, check, quiet, algorithm })

@@ -179,7 +179,8 @@ public sealed class ChecksumSession
 
     private static string Describe(string name, Exception e, out ChecksumOutcome failure)
     {
-        failure = e is DirectoryGivenException ? ChecksumOutcome.InvalidInput : ChecksumOutcome.Failure;
+        // A name that leads nowhere is bad input, as a directory is; a file that is there and cannot be read is a failure.
+        failure = e is (DirectoryGivenException or FileNotFoundException or DirectoryNotFoundException) ? ChecksumOutcome.InvalidInput : ChecksumOutcome.Failure;
         return e switch
         {
             DirectoryGivenException => "is a directory",
