@@ -29,13 +29,13 @@ public sealed partial class StateStore
             throw new ComplianceException(
                 $"no observed change at or below {string.Join(", ", unmatched.Select(EntryPath.ToDisplay))}; nothing was approved. `compliance check` lists the changes there are.",
                 FailureKind.Usage);
-        if (paths is not null)
-            rows.AddRange(OtherHalvesOfMoves(rows, drift));
+        var otherHalves = paths is null ? [] : OtherHalvesOfMoves(rows, drift);
+        rows.AddRange(otherHalves);
         var approvable = rows.Where(row => !row.Present || row.Entry.Error is null).ToList();
         DriftRead?.Invoke();
         int skipped = rows.Count - approvable.Count;
         if (approvable.Count == 0)
-            return new AcceptResult(null, 0, skipped);
+            return new AcceptResult(null, 0, skipped, 0, []);
 
         using var transaction = BeginTransaction();
         // The drift was read outside the transaction; a baseline or accept committed since then has replaced it.
@@ -76,10 +76,10 @@ public sealed partial class StateStore
             }
         }
         if (changed == approvable.Count)
-            return new AcceptResult(null, 0, skipped, changed);   // the transaction is rolled back: no empty generation
+            return new AcceptResult(null, 0, skipped, changed, []);   // the transaction is rolled back: no empty generation
         Execute("UPDATE generations SET entry_count = (SELECT count(*) FROM baseline WHERE retired_gen IS NULL) WHERE id = $gen", transaction, ("$gen", generation));
         transaction.Commit();
-        return new AcceptResult(generation, approvable.Count - changed, skipped, changed);
+        return new AcceptResult(generation, approvable.Count - changed, skipped, changed, otherHalves.Select(row => row.Entry.Path).ToArray());
     }
 
     /// <summary>
@@ -125,7 +125,7 @@ public sealed partial class StateStore
 
 /// <summary>
 /// The new generation (null when nothing was approved), how many paths it changed, how many unverified ones were
-/// left out, and how many changed again between being read and being approved (a watch stored a newer state) and so
-/// were left out too.
+/// left out, how many changed again between being read and being approved (a watch stored a newer state) and so
+/// were left out too, and the paths approved though not named, as the other path of a move that was.
 /// </summary>
-public sealed record AcceptResult(long? Generation, int Approved, int SkippedUnverified, int SkippedChanged = 0);
+public sealed record AcceptResult(long? Generation, int Approved, int SkippedUnverified, int SkippedChanged, IReadOnlyList<string> OtherPathsOfMoves);

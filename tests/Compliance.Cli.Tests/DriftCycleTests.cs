@@ -96,7 +96,11 @@ public sealed class DriftCycleTests
         CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
 
         var accepted = CliRunner.Run(dir.Path, "accept", dir.Combine(approvedPath), "--reason", "renamed", "--json");
-        JsonDocument.Parse(accepted.Stdout).RootElement.GetProperty("approved").GetInt32().Should().Be(2, "both halves of the move");
+        var result = JsonDocument.Parse(accepted.Stdout).RootElement;
+        result.GetProperty("approved").GetInt32().Should().Be(2, "both halves of the move");
+        // The path approved though not named is said: it was approved in silence (review R).
+        string other = dir.Combine(approvedPath == "tree/new-name" ? "tree/old-name" : "tree/new-name");
+        result.GetProperty("other_paths_of_moves").EnumerateArray().Select(p => p.GetString()).Should().Equal(other);
 
         var after = CliRunner.Run(dir.Path, "check", "--json");
         FindingsByPath(after).Keys.Should().BeEquivalentTo([dir.Combine("tree", "other"), dir.Combine("tree")],

@@ -203,7 +203,7 @@ public sealed class GateTests
             .Should().Be("incomplete", "no scan of the baseline's tree completed in the period");
 
         var accepted = CliRunner.Run(dir.Path, "accept", "--all", "--db", db, "--reason", "reviewed");
-        accepted.Stdout.Should().Contain("Approved 1 change(s)");
+        accepted.Stdout.Should().Contain("Approved the observed state of 1 path(s)");
         accepted.Stderr.Should().Contain("the last gate").And.Contain("baseline it instead");
         dir.Write("tree/opt/app/b.conf", "EVIL\n");
         var check = CliRunner.Run(dir.Path, "check", "--db", db);

@@ -132,7 +132,7 @@ public sealed class ScanFaultTests
         // printf turns \377 into the byte 0xFF, which no .NET string can carry to a child process.
         var accept = Shell(dir.Path, "accept \"$(printf 'tree/b\\377d')\" --reason 'reviewed'");
         accept.ExitCode.Should().Be(0, accept.Stderr);
-        accept.Stdout.Should().Contain("Approved 1 change(s)");
+        accept.Stdout.Should().Contain("Approved the observed state of 1 path(s)");
         var left = CliRunner.Run(dir.Path, "check", "--json");
         Findings(left).Select(f => f.GetProperty("kind").GetString()).Should().BeEquivalentTo(["added", "metadata"],
             "the other odd name and the directory it went into are left");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Compliance.Core;
+using Compliance.Core.Model;
 
 namespace Compliance.Cli.Commands;
 
@@ -46,14 +47,20 @@ internal static class AcceptCommand
                     w.WriteNumber("approved", result.Approved);
                     w.WriteNumber("skipped_unverified", result.SkippedUnverified);
                     w.WriteNumber("skipped_changed", result.SkippedChanged);
+                    w.WriteStartArray("other_paths_of_moves");
+                    foreach (var path in result.OtherPathsOfMoves)
+                        Core.Output.JsonText.WriteTextValue(w, path);
+                    w.WriteEndArray();
                     w.WriteEndObject();
                 }, indented: true));
             }
             else
             {
+                // A move is one finding over two paths: the count is of paths, and a path approved with the one named is said.
                 Console.WriteLine((result.Generation is { } generation
-                        ? $"Approved {result.Approved} change(s) as baseline generation {generation}."
+                        ? $"Approved the observed state of {result.Approved} path(s) as baseline generation {generation}."
                         : "Nothing to approve: no observed change matches.")
+                    + (result.OtherPathsOfMoves.Count > 0 ? $" Approved with them, as the other path of a move: {string.Join(", ", result.OtherPathsOfMoves.Select(path => EntryPath.ToDisplayLine(path)))}." : "")
                     + (result.SkippedUnverified > 0 ? $" {result.SkippedUnverified} unverified entries were left out." : "")
                     + (result.SkippedChanged > 0 ? $" {result.SkippedChanged} changed again while being approved and were left out: review them and accept again." : ""));
             }

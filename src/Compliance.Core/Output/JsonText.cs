@@ -19,6 +19,12 @@ public static class JsonText
     public static void WriteText(Utf8JsonWriter writer, string propertyName, string text)
     {
         writer.WritePropertyName(propertyName);
+        WriteTextValue(writer, text);
+    }
+
+    /// <summary>As <see cref="WriteText(Utf8JsonWriter, string, string)"/>, for a value without a name (an array's item).</summary>
+    public static void WriteTextValue(Utf8JsonWriter writer, string text)
+    {
         if (!EntryPath.HasEscapedBytes(text))
         {
             writer.WriteStringValue(text);
