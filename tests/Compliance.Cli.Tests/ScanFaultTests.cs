@@ -217,6 +217,37 @@ public sealed class ScanFaultTests
         Findings(check).Select(f => f.GetProperty("kind").GetString()).Should().OnlyContain(k => k == "unverified");
     }
 
+    /// <summary>
+    /// A file unreadable when the baseline was taken is approved without a hash. Once readable, a hash on one side
+    /// only was taken as no evidence, so every later change to it passed as "No drift" with a content-only policy.
+    /// </summary>
+    [Fact]
+    public void A_file_unreadable_when_baselined_is_drift_once_readable_until_accepted()
+    {
+        using var dir = new TempDir();
+        var secret = dir.Write("tree/secret", "original");
+        var policy = dir.Write("p.yaml", $"name: p\ncategories:\n  - name: content\n    attributes: [blake3]\n    include: ['{dir.Combine("tree")}']\n");
+        File.SetUnixFileMode(secret, 0);
+        var asUser = Unprivileged.Configure(dir.Path);
+        string db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, asUser, "baseline", "--policy", policy, "--db", db).ExitCode.Should().Be(0);
+
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.WriteAllText(secret, "tampered");
+        var check = CliRunner.Run(dir.Path, asUser, "check", "--json", "--db", db);
+
+        check.ExitCode.Should().Be(1, check.Stderr);
+        var finding = Findings(check).Should().ContainSingle().Subject;
+        finding.GetProperty("kind").GetString().Should().Be("content");
+        finding.GetProperty("attributes").EnumerateArray().Select(a => a.GetString()).Should().Equal("blake3");
+        finding.GetProperty("detail").GetString().Should().Contain("never verified").And.Contain("permission denied");
+        CliRunner.Run(dir.Path, asUser, "check", "--db", db).ExitCode.Should().Be(1, "it stays drift until approved");
+        CliRunner.Run(dir.Path, asUser, "accept", "--all", "--reason", "read at last", "--db", db).ExitCode.Should().Be(0);
+        CliRunner.Run(dir.Path, asUser, "check", "--db", db).ExitCode.Should().Be(0, "accept recorded its hash");
+        File.WriteAllText(secret, "tampered again");
+        CliRunner.Run(dir.Path, asUser, "check", "--db", db).ExitCode.Should().Be(1);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("100000")]

@@ -49,10 +49,22 @@ public static class EntryComparer
             return Make(DriftKind.Type, [AttributeCatalog.Type.Name]);
 
         var changed = ChangedAttributes(baseline, observed, attributes);
-        if (changed.Count == 0)
+        string? detail = null;
+        if (baseline.Error is not null)
+        {
+            // The approved entry could not be read when it was recorded (unreadable, unstable): it holds no hash, maybe
+            // no trustworthy metadata, so what is seen now was never approved. It stays drift, the hashes the category
+            // compares named as changed, until a baseline or accept records a verified state.
+            if (observed.Type == FileType.File)
+                changed.AddRange(attributes.HashAlgorithms.Where(name => !baseline.Hashes.ContainsKey(name)));
+            detail = $"never verified: the approved baseline recorded \"{baseline.Error}\"";
+        }
+        else if (changed.Count == 0)
+        {
             return null;
+        }
         bool contentChanged = changed.Any(name => AttributeCatalog.ByName(name)?.IsContentHash == true);
-        return Make(contentChanged ? DriftKind.Content : DriftKind.Metadata, changed);
+        return Make(contentChanged ? DriftKind.Content : DriftKind.Metadata, changed, detail);
     }
 
     public static List<string> ChangedAttributes(FileEntry baseline, FileEntry observed, AttributeSet attributes)
@@ -60,7 +72,8 @@ public static class EntryComparer
         var changed = new List<string>();
         foreach (var attribute in attributes.Attributes)
         {
-            // A hash recorded on one side only (policy changed, or the other side was not hashed) is not evidence of change.
+            // A hash recorded on one side only (policy changed, or the other side was not hashed) is not evidence of change;
+            // an approved entry recorded with an error has none, and Compare reports it as never verified.
             if (attribute.IsContentHash && (!baseline.Hashes.ContainsKey(attribute.Name) || !observed.Hashes.ContainsKey(attribute.Name)))
                 continue;
             if (!attribute.AreEqual(baseline, observed))

@@ -21,7 +21,10 @@ public sealed class Finding
     public string Category { get; init; } = "";
     public Severity Severity { get; init; } = Severity.Medium;
 
-    /// <summary>For unverified: why the entry could not be read.</summary>
+    /// <summary>
+    /// For unverified: why the entry could not be read. For an approved entry recorded unverified and readable now:
+    /// what its baseline recorded (it was never verified).
+    /// </summary>
     public string? Detail { get; init; }
 
     /// <summary>Where the observation came from: scan, rescan, fanotify, inotify, usn...</summary>
