@@ -248,6 +248,37 @@ public sealed class ScanFaultTests
         CliRunner.Run(dir.Path, asUser, "check", "--db", db).ExitCode.Should().Be(1);
     }
 
+    /// <summary>
+    /// A directory that can be listed but not searched gives names that cannot be stat'ed, and a root in such a
+    /// directory cannot be stat'ed at all: everything approved below was reported removed, and accept --all approved
+    /// the removals of files that were never seen gone.
+    /// </summary>
+    [Fact]
+    public void Entries_below_what_cannot_be_stat_ed_are_unverified_and_stay_approved()
+    {
+        using var dir = new TempDir();
+        var tree = dir.Combine("outer", "tree");
+        var deep = dir.Write("outer/tree/sub/deep/h", "h");
+        dir.Write("outer/tree/sub/g", "g");
+        var asUser = Unprivileged.Configure(dir.Path);
+        string db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, asUser, "baseline", tree, "--db", db).ExitCode.Should().Be(0);
+        const UnixFileMode ListableOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+        foreach (var closed in new[] { dir.Combine("outer", "tree", "sub"), dir.Combine("outer") })
+        {
+            File.SetUnixFileMode(closed, ListableOnly);
+            var check = CliRunner.Run(dir.Path, asUser, "check", "--json", "--db", db);
+            var kinds = Findings(check).ToDictionary(f => f.GetProperty("path").GetString()!, f => f.GetProperty("kind").GetString());
+            kinds.Should().Contain(deep, "unverified", $"{closed} hides it, and it may well be there");
+            kinds.Values.Should().NotContain("removed");
+
+            CliRunner.Run(dir.Path, asUser, "accept", "--all", "--reason", "review", "--db", db).ExitCode.Should().Be(0);
+            CliRunner.Run(dir.Path, asUser, "export", "--format", "csv", "--db", db).Stdout.Should().Contain(deep + ",");
+            File.SetUnixFileMode(closed, ListableOnly | UnixFileMode.UserExecute);
+        }
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("100000")]

@@ -6,7 +6,7 @@ namespace Compliance.Core.Scanning;
 /// <summary>One path as a scan saw it: the baseline entry, the observed one, or both.</summary>
 public sealed record ScanItem(string Path, FileEntry? Baseline, FileEntry? Observed, PolicyCategory? Category)
 {
-    /// <summary>Set on the walk's marker for a directory whose entries could not be listed.</summary>
+    /// <summary>Set on the walk's marker for a directory whose entries could not be listed, or an entry that could not be stat'ed.</summary>
     internal string? UnlistableDirectoryReason { get; init; }
 }
 

@@ -254,6 +254,12 @@ public sealed class Scanner
                         entry.Error ??= $"cannot list directory: {listError}";
                     }
                 }
+                else if (entry.Type == FileType.Unknown && entry.Error is not null)
+                {
+                    // Not even stat'ed (a root, or an entry of a directory that can be listed but not searched): it may
+                    // be a directory with everything approved below it still there, so that is unverified, not removed.
+                    listError = entry.Error;
+                }
                 if (category is not null)
                     yield return new ScanItem(path, null, entry, category);
                 if (listError is not null)
@@ -270,7 +276,7 @@ public sealed class Scanner
 
     /// <summary>
     /// Pairs walked entries with baseline entries, both in walk order. Baseline entries below a directory that
-    /// could not be listed are reported as unverified, never as removed; those the policy does not select are left out. A walked entry whose fingerprint equals
+    /// could not be listed, or below an entry that could not be stat'ed, are reported as unverified, never as removed; those the policy does not select are left out. A walked entry whose fingerprint equals
     /// its baseline entry's is left out (see <see cref="Scan(IBaselineCursor, string?, CancellationToken)"/>).
     /// </summary>
     private IEnumerable<ScanItem> MergeWithBaseline(IEnumerable<ScanItem> walked, IBaselineCursor known)
