@@ -40,6 +40,9 @@ public sealed class PathPattern
 
         bool isBasename = !text.Contains('/');
         var raw = SplitSegments(text);
+        var lexicalParents = new List<string>();
+        if (!isBasename)
+            raw = WithoutDotSegments(text, raw, lexicalParents);
         bool trailingSlash = text[^1] == '/' && raw.Count > 0;
         var segments = new List<PatternSegment>();
         for (int i = 0; i < raw.Count; i++)
@@ -57,7 +60,41 @@ public sealed class PathPattern
 
         bool subtree = !isBasename && segments.All(s => s.Literal is not null);
         string root = isBasename ? "" : RootOf(text, segments);
-        return new PathPattern(text, root, segments.ToArray(), subtree, isBasename);
+        return new PathPattern(text, root, segments.ToArray(), subtree, isBasename) { LexicalParents = lexicalParents };
+    }
+
+    /// <summary>
+    /// The paths a '..' of the pattern stepped back from, as written ('/srv/app' for /srv/app/../keys): the pattern
+    /// means /srv/keys, which is what the kernel finds unless /srv/app is a symbolic link (lint says so then).
+    /// </summary>
+    public IReadOnlyList<string> LexicalParents { get; private init; } = [];
+
+    /// <summary>
+    /// The segments with '.' and '..' resolved lexically, as a path is compared and walked by its names: a walk never
+    /// meets a '..', so /srv/app/../keys would select nothing, and seem to lie below /srv/app. '..' at the top stays
+    /// there, as in the kernel; after a wildcard it has no one meaning.
+    /// </summary>
+    private static List<(string Text, int Column)> WithoutDotSegments(string text, List<(string Text, int Column)> raw, List<string> lexicalParents)
+    {
+        var resolved = new List<(string Text, int Column)>(raw.Count);
+        foreach (var segment in raw)
+        {
+            if (segment.Text == ".")
+                continue;
+            if (segment.Text != "..")
+            {
+                resolved.Add(segment);
+                continue;
+            }
+            var literals = resolved.SelectMany(r => CompileSegment(text, r.Text, r.Column, isLast: false)).Select(c => c.Literal).ToList();
+            if (literals.Any(literal => literal is null))
+                throw new PolicyPatternException(text, segment.Column, "'..' after a wildcard has no single meaning; write the path without it");
+            if (resolved.Count == 0)
+                continue;
+            lexicalParents.Add((text[0] == '/' ? "/" : "") + string.Join('/', literals));
+            resolved.RemoveAt(resolved.Count - 1);
+        }
+        return resolved;
     }
 
     /// <summary>

@@ -87,12 +87,31 @@ public sealed record Policy
     }
 
     /// <summary>Where a walk starts: the literal directory prefixes of every include pattern, with nested ones removed, sorted in walk order.</summary>
-    public IReadOnlyList<string> WalkRoots()
+    public IReadOnlyList<string> WalkRoots() => Outermost(AllRoots);
+
+    /// <summary>
+    /// The include roots strictly below <paramref name="path"/>, nested ones removed. A walk that does not descend
+    /// into <paramref name="path"/> (a symbolic link, a directory it cannot list) walks these from their own path, as
+    /// it would with no root above them: /srv/current/config, through the link /srv/current, is no less monitored
+    /// for lying below /srv.
+    /// </summary>
+    public IReadOnlyList<string> RootsBelow(string path)
     {
-        var roots = Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct().ToList();
-        roots.Sort(Model.EntryPath.CompareWalkOrder);
+        _nestedRoots ??= AllRoots.Except(WalkRoots()).ToArray();
+        return _nestedRoots.Length == 0 ? []
+            : Outermost(_nestedRoots.Where(root => root != path && PathPattern.IsSameOrBelow(root, path)));
+    }
+
+    private string[]? _nestedRoots;
+
+    private IEnumerable<string> AllRoots => Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct();
+
+    private static List<string> Outermost(IEnumerable<string> roots)
+    {
+        var sorted = roots.ToList();
+        sorted.Sort(Model.EntryPath.CompareWalkOrder);
         var minimal = new List<string>();
-        foreach (var root in roots)
+        foreach (var root in sorted)
         {
             if (!minimal.Any(outer => PathPattern.IsSameOrBelow(root, outer)))
                 minimal.Add(root);

@@ -41,10 +41,13 @@ public static class PolicyLoader
         return policy;
     }
 
-    /// <summary>Every problem in the policy, in file order; empty when it is valid.</summary>
+    /// <summary>
+    /// Every problem in the policy, in file order; empty when it is valid. Lint also looks at this machine: a '..'
+    /// stepping back from a symbolic link means another path to the system than to the policy.
+    /// </summary>
     public static IReadOnlyList<PolicyProblem> Lint(string yamlText, string sourceName)
     {
-        var reader = new PolicyReader(yamlText, sourceName);
+        var reader = new PolicyReader(yamlText, sourceName, lintFileSystem: true);
         reader.Read();
         return reader.Problems;
     }

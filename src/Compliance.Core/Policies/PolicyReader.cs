@@ -8,7 +8,7 @@ namespace Compliance.Core.Policies;
 /// Reads one policy file through YamlDotNet's representation model, so every node keeps its position, and collects every
 /// problem instead of stopping at the first.
 /// </summary>
-internal sealed class PolicyReader(string text, string source)
+internal sealed class PolicyReader(string text, string source, bool lintFileSystem = false)
 {
     private static readonly string[] PolicyKeys = ["name", "description", "rehash", "categories"];
     private static readonly string[] CategoryKeys =
@@ -199,6 +199,13 @@ internal sealed class PolicyReader(string text, string source)
                     Report(node.Start, $"'{patternText}' has no '/': a name matched at any depth is allowed only in exclude; "
                         + $"in include write a path, e.g. /etc/**/{patternText}");
                     continue;
+                }
+                // '..' is taken lexically; through a symbolic link the kernel would take it from where the link leads.
+                foreach (var parent in lintFileSystem ? pattern.LexicalParents : [])
+                {
+                    if (new FileInfo(parent).LinkTarget is not null)
+                        Report(node.Start, $"'{patternText}' is read as {pattern.Root} ('..' taken lexically), but {parent} is a symbolic link, "
+                            + "from whose target the system would resolve '..'; write the path meant");
                 }
                 patterns.Add(pattern);
             }

@@ -263,8 +263,18 @@ public sealed class Scanner
                 if (category is not null)
                     yield return new ScanItem(path, null, entry, category);
                 if (listError is not null)
-                {
                     yield return new ScanItem(path, null, null, null) { UnlistableDirectoryReason = listError };
+                if (!descend || listError is not null)
+                {
+                    // Roots below what this walk does not enter are walked from their own path, in walk order here.
+                    if (entry.Type != FileType.File)
+                    {
+                        foreach (var nested in _policy.RootsBelow(path).Reverse())
+                        {
+                            if (_tree.Stat(_tree.CanonicalPath(nested)) is { } nestedEntry)
+                                stack.Push(nestedEntry);
+                        }
+                    }
                     continue;
                 }
                 Array.Sort(children, static (a, b) => EntryPath.CompareWalkOrder(a.Path, b.Path));
