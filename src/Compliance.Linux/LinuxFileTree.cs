@@ -385,8 +385,8 @@ public sealed unsafe class LinuxFileTree : IFileTree
         var remaining = names.AsSpan(0, (int)length);
         if (remaining.IsEmpty)
             return result;
-        // Values are read by whole path: few files have any, and glibc has no getxattrat.
-        fixed (byte* path = NativePath(entry.Path))
+        // Values are read by path: few files have any, and glibc has no getxattrat.
+        fixed (byte* path = ValuePath(directory, name, entry.Path))
         {
             while (!remaining.IsEmpty)
             {
@@ -395,12 +395,26 @@ public sealed unsafe class LinuxFileTree : IFileTree
                 remaining = end < 0 ? [] : remaining[(end + 1)..];
                 if (attribute.IsEmpty)
                     continue;
-                var value = ReadExtendedAttribute(path, attribute);
+                var value = ReadExtendedAttribute(path, attribute, out int errno);
                 if (value is not null)
                     result[EntryPath.FromBytes(attribute)] = value;
+                else if (errno != LibC.ENoData) // ENODATA: removed since it was listed
+                    entry.Error ??= $"cannot read extended attribute {EntryPath.FromBytes(attribute)}: {LibC.Describe(errno)}";
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The path to read an entry's attribute values by: the whole path, or, longer than the kernel takes in one call,
+    /// the name below the open directory as /proc shows it (a deep tree's ACL or capability is no less drift).
+    /// </summary>
+    private byte[] ValuePath(int directory, byte* name, string path)
+    {
+        var whole = NativePath(path);
+        if (whole.Length <= LibC.PathMax || directory == LibC.AtFdCwd)
+            return whole;
+        return [.. System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{directory}/"), .. MemoryMarshal.CreateReadOnlySpanFromNullTerminated(name), 0];
     }
 
     /// <summary>llistxattr of name in directory, by listxattrat where the kernel has it.</summary>
@@ -413,29 +427,35 @@ public sealed unsafe class LinuxFileTree : IFileTree
                 return length;
             UseListXattrAt = false;
         }
-        fixed (byte* p = NativePath(path))
+        fixed (byte* p = ValuePath(directory, name, path))
             return LibC.llistxattr(p, list, size);
     }
 
-    private static byte[]? ReadExtendedAttribute(byte* path, ReadOnlySpan<byte> name)
+    /// <summary>The attribute's value, or null and the errno (ERANGE: it kept growing while read).</summary>
+    private static byte[]? ReadExtendedAttribute(byte* path, ReadOnlySpan<byte> name, out int errno)
     {
         Span<byte> nameZ = stackalloc byte[name.Length + 1];
         name.CopyTo(nameZ);
         nameZ[^1] = 0;
+        errno = LibC.ERange;
         fixed (byte* n = nameZ)
         {
             for (int attempt = 0; attempt < 3; attempt++)
             {
                 nint size = LibC.lgetxattr(path, n, null, 0);
                 if (size < 0)
+                {
+                    errno = Marshal.GetLastPInvokeError();
                     return null;
+                }
                 var value = new byte[size];
                 fixed (byte* v = value)
                 {
                     nint read = LibC.lgetxattr(path, n, v, value.Length);
                     if (read >= 0)
                         return read == value.Length ? value : value[..(int)read];
-                    if (Marshal.GetLastPInvokeError() != LibC.ERange)
+                    errno = Marshal.GetLastPInvokeError();
+                    if (errno != LibC.ERange)
                         return null;
                 }
             }

@@ -100,6 +100,40 @@ public sealed partial class LinuxFileTreeTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A name whose whole path is longer than the kernel takes, in a directory that can still be listed: its attribute
+    /// values were read by whole path, failed, and were dropped, so an added ACL or capability was no drift.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Extended_attributes_of_a_name_whose_whole_path_is_too_long_are_read(bool listXattrAt)
+    {
+        var deep = _root;
+        while (deep.Length < 3800)
+            deep = Path.Combine(deep, new string('d', 200));
+        deep = Path.Combine(deep, new string('e', 4000 - deep.Length));   // 4,000 bytes: listable, with no room for the name
+        Directory.CreateDirectory(deep);
+        var name = new string('f', 250);
+        // Created relative to its directory: no call takes the whole path.
+        var shell = Process.Start("bash", ["-c", $"cd \"{deep}\" && touch {name} && setfattr -n user.compliance.owner -v payments {name}"])!;
+        shell.WaitForExit();
+        shell.ExitCode.Should().Be(0);
+        try
+        {
+            LinuxFileTree.UseListXattrAt = listXattrAt;
+            var entry = _tree.ReadDirectory(deep).Single();
+
+            (entry.Path.Length > LibC.PathMax).Should().BeTrue();
+            entry.Error.Should().BeNull();
+            entry.ExtendedAttributes!.Keys.Should().Equal("user.compliance.owner");
+        }
+        finally
+        {
+            LinuxFileTree.UseListXattrAt = true;
+        }
+    }
+
     [Fact]
     public void Inode_flags_and_the_device_a_device_file_stands_for_are_read_alike_by_path_and_by_listing()
     {
