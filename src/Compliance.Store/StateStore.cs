@@ -262,9 +262,19 @@ public sealed partial class StateStore : IDisposable
     /// <summary>The policy recorded with the current baseline.</summary>
     public Policy CurrentPolicy() => PolicyOf(RequireCurrentGeneration());
 
-    /// <summary>The policy recorded with a generation.</summary>
-    public static Policy PolicyOf(Generation generation) =>
-        PolicyLoader.Parse(generation.PolicyText, $"policy of generation {generation.Id}");
+    /// <summary>
+    /// The policy recorded with a generation, verified against the digest recorded with it: a text edited in the
+    /// database (an exclude added) would otherwise narrow every later check without a trace.
+    /// </summary>
+    public static Policy PolicyOf(Generation generation)
+    {
+        var policy = PolicyLoader.Parse(generation.PolicyText, $"policy of generation {generation.Id}");
+        if (policy.Digest != generation.PolicyDigest)
+            throw new ComplianceException(
+                $"the policy stored with generation {generation.Id} does not match its recorded digest (sha256:{generation.PolicyDigest}): "
+                + "the database was altered; refusing to use it", FailureKind.Runtime);
+        return policy;
+    }
 
     // ---- baseline entries --------------------------------------------------------------------------------------
 

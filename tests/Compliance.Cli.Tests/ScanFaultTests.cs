@@ -279,6 +279,24 @@ public sealed class ScanFaultTests
         }
     }
 
+    /// <summary>check ran the policy text stored in the database unverified: one exclude added there hid a subtree.</summary>
+    [Fact]
+    public void A_stored_policy_that_no_longer_matches_its_digest_is_refused()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/bin/tool", "v1");
+        var policy = dir.Write("p.yaml", $"name: p\ncategories:\n  - name: c\n    include: ['{dir.Combine("tree")}']\n");
+        CliRunner.Run(dir.Path, "baseline", "--policy", policy).ExitCode.Should().Be(0);
+        var db = dir.Combine(".compliance", "state.db");
+        Sqlite.Execute(db, $"UPDATE generations SET policy_text = policy_text || '    exclude: [\"{dir.Combine("tree", "bin")}\"]' || char(10)");
+        File.WriteAllText(dir.Combine("tree", "bin", "tool"), "v2");
+
+        var check = CliRunner.Run(dir.Path, "check");
+
+        check.ExitCode.Should().Be(3, check.Stdout);
+        check.Stderr.Should().Contain("does not match its recorded digest");
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("100000")]
