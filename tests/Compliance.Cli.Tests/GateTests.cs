@@ -190,7 +190,9 @@ public sealed class GateTests
         CliRunner.Run(dir.Path, "baseline", "--root", "tree", "--policy", "policy.yaml", "--db", db).ExitCode.Should().Be(0);
         dir.Write("tree/opt/app/a.conf", "a, reviewed\n");
         CliRunner.Run(dir.Path, "check", "--db", db).ExitCode.Should().Be(1);
-        var since = DateTimeOffset.UtcNow.AddMilliseconds(1);
+        // A report's period starts at a whole second: the next one, after the check.
+        var since = new DateTimeOffset(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1);
+        Thread.Sleep(since - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(10));
 
         CliRunner.Run(dir.Path, "gate", "--baseline", db, "--root", "artifact").ExitCode.Should().Be(1, "the artifact's b.conf differs");
         var report = CliRunner.Run(dir.Path, "report", "--db", db, "--format", "json", "--out", "all.json");

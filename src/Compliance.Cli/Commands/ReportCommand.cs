@@ -90,7 +90,11 @@ internal sealed class ReportSelectionOptions
         {
             if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                 throw new ComplianceException($"--since {since}: not a date; use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.", FailureKind.Usage);
-            sinceTime = parsed;
+            // Reports state a period to the second: the period selected starts at the second stated, fractions
+            // dropped, or findings inside the stated period would be left out of it.
+            sinceTime = parsed.AddTicks(-(parsed.UtcTicks % TimeSpan.TicksPerSecond));
+            if (sinceTime > DateTimeOffset.UtcNow)
+                throw new ComplianceException($"--since {since}: that is in the future; a report covers what was observed up to now.", FailureKind.Usage);
         }
         return new ReportSelection(sinceTime, parse.GetValue(Generation), Frameworks.Parse(parse.GetValue(Framework)));
     }
