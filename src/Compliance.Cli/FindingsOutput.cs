@@ -60,8 +60,11 @@ internal sealed class FindingsOutput : IDisposable
         }
     }
 
-    /// <summary>Closes the JSON document (with totals) or prints the sorted findings and a summary.</summary>
-    public void Complete(RunTotals totals, string subject)
+    /// <summary>
+    /// Closes the JSON document (with totals) or prints the sorted findings and a summary, ending with
+    /// <paramref name="conclusion"/>, or for a comparison, whether anything drifted.
+    /// </summary>
+    public void Complete(RunTotals totals, string subject, string? conclusion = null)
     {
         if (_writer is not null)
         {
@@ -112,7 +115,7 @@ internal sealed class FindingsOutput : IDisposable
         {
             WriteTable(subject, rows);
         }
-        Console.WriteLine(Count == 0 ? "No drift: the machine matches the approved baseline." : $"{Count:N0} finding(s).");
+        Console.WriteLine(conclusion ?? (Count == 0 ? "No drift: the machine matches the approved baseline." : $"{Count:N0} finding(s)."));
     }
 
     /// <summary>A method of its own so that Spectre.Console is loaded only when a table is drawn (some 10 ms).</summary>

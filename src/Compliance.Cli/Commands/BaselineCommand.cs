@@ -78,8 +78,12 @@ internal static class BaselineCommand
                                 continue;
                             baseline.Writer.Add(item.Observed);
                             // A baseline has nothing to drift from; what it reports is what it could not verify.
-                            if (item.Observed.Error is not null && EntryComparer.Compare(null, item.Observed, item.Category, "baseline") is { } unverified)
-                                output.Add(unverified);
+                            if (item.Observed.Error is { } error && item.Category is { } category)
+                                output.Add(new Finding
+                                {
+                                    Path = item.Path, Kind = DriftKind.Unverified, After = item.Observed, Category = category.Name,
+                                    Severity = category.Severity, Detail = error, Source = "baseline",
+                                });
                         }
                         // An approved generation of nothing would pass every check while monitoring nothing.
                         if (scanner.Counters.Entries == 0)
@@ -89,7 +93,9 @@ internal static class BaselineCommand
                         totals = new Core.Reconcile.RunTotals(c.Entries, c.FilesHashed, c.BytesHashed, c.Errors, output.Count);
                         baseline.Store.FinishRun(baseline.RunId, totals, "completed", $"generation {generation}");
                     }
-                    output.Complete(totals, $"baseline generation {generation}");
+                    output.Complete(totals, $"baseline generation {generation}", output.Count == 0
+                        ? $"Recorded baseline generation {generation}: every entry was read."
+                        : $"Recorded baseline generation {generation}; {output.Count:N0} entr(ies) could not be read: they are recorded unverified, and every check reports them until they are read and accepted.");
                 }
             }
             finally
