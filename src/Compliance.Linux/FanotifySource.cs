@@ -48,6 +48,29 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
     }
 
     /// <summary>
+    /// Throws what <see cref="Open"/> would of fanotify itself (privileges, kernel), before a watch says it follows
+    /// anything with it.
+    /// </summary>
+    public void RequireAvailable() => LibC.close(Init(InitFlags));
+
+    private uint InitFlags => Fanotify.ClassNotif | Fanotify.CloExec | Fanotify.ReportDfidName | (_options.UnlimitedQueue ? Fanotify.UnlimitedQueue : 0);
+
+    /// <summary>fanotify_init, or why fanotify cannot be used here, as an error that says what to do instead.</summary>
+    private static int Init(uint flags)
+    {
+        int fd = Fanotify.Init(flags, Fanotify.ORdOnly | Fanotify.OLargeFile | Fanotify.OCloExec);
+        if (fd >= 0)
+            return fd;
+        int errno = Marshal.GetLastPInvokeError();
+        throw new ComplianceException(errno switch
+        {
+            LibC.EPerm => "fanotify needs CAP_SYS_ADMIN (run as root), or use --source inotify",
+            22 => "this kernel has no fanotify FAN_REPORT_DFID_NAME (Linux 5.9 or newer is needed); use --source inotify",
+            _ => $"fanotify_init: {LibC.Describe(errno)}",
+        }, FailureKind.Runtime);
+    }
+
+    /// <summary>
     /// True when fanotify can follow these roots in full here: it is available, and the filesystem of every root and
     /// of everything mounted below one that <see cref="FanotifyOptions.ShouldMark"/> lets through can be marked and
     /// its changes named, none left to rescans alone (an overlay, FUSE, a btrfs subvolume, a bind mount). Where it
@@ -79,18 +102,7 @@ public sealed unsafe class FanotifySource(FanotifyOptions? options = null) : Ker
 
     protected override int Open()
     {
-        uint flags = Fanotify.ClassNotif | Fanotify.CloExec | Fanotify.ReportDfidName | (_options.UnlimitedQueue ? Fanotify.UnlimitedQueue : 0);
-        int fd = Fanotify.Init(flags, Fanotify.ORdOnly | Fanotify.OLargeFile | Fanotify.OCloExec);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new ComplianceException(errno switch
-            {
-                LibC.EPerm => "fanotify needs CAP_SYS_ADMIN (run as root), or use --source inotify",
-                22 => "this kernel has no fanotify FAN_REPORT_DFID_NAME (Linux 5.9 or newer is needed); use --source inotify",
-                _ => $"fanotify_init: {LibC.Describe(errno)}",
-            }, FailureKind.Runtime);
-        }
+        int fd = Init(InitFlags);
         try
         {
             Mark(fd, atStart: true);

@@ -44,6 +44,21 @@ public sealed class InputErrorTests
         result.Stderr.Should().NotContain("SQLite Error");
     }
 
+    /// <summary>An unprivileged watch asked for fanotify said it was watching with fanotify, then failed for lack of privileges (review S).</summary>
+    [Fact]
+    public void A_watch_that_cannot_use_fanotify_says_so_before_saying_it_watches()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/f", "a");
+        var asUser = Unprivileged.Configure(dir.Path);
+        string db = dir.Combine("state.db");
+        CliRunner.Run(dir.Path, asUser, "baseline", dir.Combine("tree"), "--db", db).ExitCode.Should().Be(0);
+
+        var watch = CliRunner.Run(dir.Path, asUser, "watch", "--db", db, "--source", "fanotify");
+
+        ShouldBeOneLine(watch, 3, "fanotify needs CAP_SYS_ADMIN (run as root), or use --source inotify");
+    }
+
     /// <summary>report --out into a missing directory was .NET's "Could not find a part of the path"; gate and baseline make theirs.</summary>
     [Fact]
     public void A_report_into_a_missing_directory_makes_it()

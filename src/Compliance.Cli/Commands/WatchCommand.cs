@@ -203,7 +203,13 @@ internal static class WatchCommand
         // Only where something below may be selected: excluded trees cost no inotify watch and no fanotify mark.
         bool Selected(string path) => tree.ToTreePath(path) is { } treePath && policy.ShouldDescend(treePath);
         var fanotify = new FanotifyOptions { ShouldMark = Selected };
-        if (name == FanotifySource.SourceName || (name == "auto" && FanotifySource.CanFollowFully(roots, fanotify)))
+        if (name == FanotifySource.SourceName)
+        {
+            var source = new FanotifySource(fanotify);
+            source.RequireAvailable();
+            return source;
+        }
+        if (name == "auto" && FanotifySource.CanFollowFully(roots, fanotify))
             return new FanotifySource(fanotify);
         return new InotifySource(new InotifyOptions { ShouldWatch = Selected });
     }
