@@ -17,7 +17,13 @@ internal static class OutputFile
     /// </summary>
     public static void RefuseInputs(string option, string? output, IEnumerable<string?> inputs)
     {
-        if (output is null || IsOpenDescriptor(Path.GetFullPath(output)))
+        if (output is null)
+            return;
+        // .NET opens a path by its UTF-8 form: bytes that are not UTF-8 would become U+FFFD, and the output another
+        // file than the one named, while a stale file at the named path stayed.
+        if (EntryPath.HasEscapedBytes(CommonOptions.PathArguments([output])[0]))
+            throw new ComplianceException($"{option} {output}: the name holds bytes that are not UTF-8; write the output to a name that is.", FailureKind.Usage);
+        if (IsOpenDescriptor(Path.GetFullPath(output)))
             return;
         var written = Identity(output);
         foreach (var input in inputs.OfType<string>())

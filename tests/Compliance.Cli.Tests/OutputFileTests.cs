@@ -105,4 +105,26 @@ public sealed class OutputFileTests
         json.ExitCode.Should().Be(0, json.Stderr);
         json.Stdout.Should().Contain("\"report_id\"");
     }
+
+    /// <summary>
+    /// report --out with a name that is not UTF-8 wrote a U+FFFD-named file beside it, exit 0, and a stale file at the
+    /// named path stayed as it was (review Q).
+    /// </summary>
+    [Fact]
+    public void An_output_named_with_bytes_that_are_not_utf8_is_refused()
+    {
+        using var dir = new TempDir();
+        dir.Write("tree/a", "a");
+        CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", "db").ExitCode.Should().Be(0);
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-c", "exec dotnet \"$0\" report --db db --format json --out \"$(printf 'out\\377.json')\"", CliRunner.AssemblyPath })
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        process.ExitCode.Should().Be(2, stderr);
+        stderr.Should().Contain("bytes that are not UTF-8");
+        Directory.GetFiles(dir.Path, "out*").Should().BeEmpty();
+    }
 }
