@@ -40,6 +40,23 @@ public static class CliRunner
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs the program through bash with <paramref name="arguments"/> as shell words, so that they reach it as raw bytes.</summary>
+    public static Result Shell(string workingDirectory, string arguments) => Bash(workingDirectory, $"exec dotnet \"$0\" {arguments}");
+
+    /// <summary>Runs a bash script with $0 the program's assembly.</summary>
+    public static Result Bash(string workingDirectory, string script)
+    {
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(AssemblyPath);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
 
     public static Process Start(string workingDirectory, Action<ProcessStartInfo>? configure, params string[] args)

@@ -116,15 +116,10 @@ public sealed class OutputFileTests
         using var dir = new TempDir();
         dir.Write("tree/a", "a");
         CliRunner.Run(dir.Path, "baseline", dir.Combine("tree"), "--db", "db").ExitCode.Should().Be(0);
-        var start = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-c", "exec dotnet \"$0\" report --db db --format json --out \"$(printf 'out\\377.json')\"", CliRunner.AssemblyPath })
-            start.ArgumentList.Add(argument);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var report = CliRunner.Shell(dir.Path, "report --db db --format json --out \"$(printf 'out\\377.json')\"");
 
-        process.ExitCode.Should().Be(2, stderr);
-        stderr.Should().Contain("bytes that are not UTF-8");
+        report.ExitCode.Should().Be(2, report.Stderr);
+        report.Stderr.Should().Contain("bytes that are not UTF-8");
         Directory.GetFiles(dir.Path, "out*").Should().BeEmpty();
     }
 }

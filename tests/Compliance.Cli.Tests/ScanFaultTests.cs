@@ -130,48 +130,32 @@ public sealed class ScanFaultTests
         CliRunner.Run(dir.Path, "check").ExitCode.Should().Be(1);
 
         // printf turns \377 into the byte 0xFF, which no .NET string can carry to a child process.
-        var accept = Shell(dir.Path, "accept \"$(printf 'tree/b\\377d')\" --reason 'reviewed'");
+        var accept = CliRunner.Shell(dir.Path, "accept \"$(printf 'tree/b\\377d')\" --reason 'reviewed'");
         accept.ExitCode.Should().Be(0, accept.Stderr);
         accept.Stdout.Should().Contain("Approved the observed state of 1 path(s)");
         var left = CliRunner.Run(dir.Path, "check", "--json");
         Findings(left).Select(f => f.GetProperty("kind").GetString()).Should().BeEquivalentTo(["added", "metadata"],
             "the other odd name and the directory it went into are left");
-        var typo = Shell(dir.Path, "accept \"$(printf 'tree/x\\377y')\" --reason 'reviewed'");
+        var typo = CliRunner.Shell(dir.Path, "accept \"$(printf 'tree/x\\377y')\" --reason 'reviewed'");
         typo.ExitCode.Should().Be(2);
         typo.Stderr.Should().Contain("no observed change at or below").And.Contain("x\\xffy").And.Contain("nothing was approved");
 
-        var baseline = Shell(dir.Path, "baseline \"$(printf 'tree/n\\376w')\" --db single.db");
+        var baseline = CliRunner.Shell(dir.Path, "baseline \"$(printf 'tree/n\\376w')\" --db single.db");
         baseline.ExitCode.Should().Be(0, baseline.Stderr);
         CliRunner.Run(dir.Path, "export", "--db", "single.db", "--format", "csv").Stdout.Should().Contain("tree/n\\xfew");
 
         // b3sum opens such a name by its bytes and prints it with U+FFFD; a directory so named is no file to hash.
         // Two names that .NET decodes alike are told apart by their order (as `hash tree/b*` gives them).
-        Bash(dir.Path, "printf 'other' > \"$(printf 'tree/b\\376d')\"").ExitCode.Should().Be(0);
+        CliRunner.Bash(dir.Path, "printf 'other' > \"$(printf 'tree/b\\376d')\"").ExitCode.Should().Be(0);
         const string Both = "\"$(printf 'tree/b\\377d')\" \"$(printf 'tree/b\\376d')\"";
-        var hash = Shell(dir.Path, "hash " + Both);
+        var hash = CliRunner.Shell(dir.Path, "hash " + Both);
         hash.ExitCode.Should().Be(0, hash.Stderr);
-        hash.Stdout.Should().Be(Bash(dir.Path, "b3sum " + Both).Stdout).And.Contain("  tree/b\uFFFDd");
+        hash.Stdout.Should().Be(CliRunner.Bash(dir.Path, "b3sum " + Both).Stdout).And.Contain("  tree/b\uFFFDd");
         hash.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[..64]).Should().OnlyHaveUniqueItems();
-        Bash(dir.Path, "mkdir \"$(printf 'tree/d\\377')\"").ExitCode.Should().Be(0);
-        var directory = Shell(dir.Path, "hash \"$(printf 'tree/d\\377')\"");
+        CliRunner.Bash(dir.Path, "mkdir \"$(printf 'tree/d\\377')\"").ExitCode.Should().Be(0);
+        var directory = CliRunner.Shell(dir.Path, "hash \"$(printf 'tree/d\\377')\"");
         (directory.ExitCode, directory.Stderr).Should().Be((2, "compliance: tree/d\uFFFD: is a directory\n"));
-        Bash(dir.Path, "rmdir \"$(printf 'tree/d\\377')\"").ExitCode.Should().Be(0, ".NET cannot clean such a directory up");
-    }
-
-    private static CliRunner.Result Shell(string directory, string arguments) => Bash(directory, $"exec dotnet \"$0\" {arguments}");
-
-    /// <summary>Runs a bash script with $0 the CLI's assembly, so that arguments reach it as raw bytes.</summary>
-    private static CliRunner.Result Bash(string directory, string script)
-    {
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(CliRunner.AssemblyPath);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return new CliRunner.Result(process.ExitCode, stdout.Result, stderr.Result);
+        CliRunner.Bash(dir.Path, "rmdir \"$(printf 'tree/d\\377')\"").ExitCode.Should().Be(0, ".NET cannot clean such a directory up");
     }
 
     private static string PythonFsEncode(string json, string? arrayKey = null)
