@@ -23,8 +23,9 @@ internal sealed class IndexAgreement(NtfsVolume volume, MftCatalog catalog)
     // Records already reported as damaged: an index entry leading to one is that damage, not another disagreement.
     private readonly HashSet<long> _damaged = catalog.Problems.Select(problem => problem.RecordNumber).ToHashSet();
 
+    // Asked for every entry a scan examines: the factory takes its state as an argument, so a lookup allocates nothing.
     public IndexVerdict Of(MftEntry directory) =>
-        _verdicts.GetOrAdd(directory.RecordNumber, _ => new Lazy<IndexVerdict>(() => Compare(directory))).Value;
+        _verdicts.GetOrAdd(directory.RecordNumber, static (_, state) => new Lazy<IndexVerdict>(() => state.Self.Compare(state.Directory)), (Self: this, Directory: directory)).Value;
 
     private IndexVerdict Compare(MftEntry directory)
     {

@@ -32,6 +32,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
     private readonly Dictionary<string, string> _damageByDirectory = new(StringComparer.Ordinal);
     private readonly IndexAgreement _indexes;
     private readonly ConcurrentDictionary<string, string?> _linkProblems = new(StringComparer.Ordinal);
+    private readonly Func<string, string?> _linkProblemOf;
 
     private NtfsImageFileTree(NtfsImage image, NtfsVolume volume, MftCatalog catalog, string description)
     {
@@ -41,6 +42,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         Description = description;
         _owners = new(() => volume.ReadOwners(catalog));
         _indexes = new IndexAgreement(volume, catalog);
+        _linkProblemOf = LinkProblem;
         var damage = catalog.Problems.Select(problem => (Directory: problem.Parent is { } parent ? DirectoryNamed(catalog, parent.RecordNumber) : "",
             Text: $"record {problem.RecordNumber}: {problem.Message}")).ToList();
         foreach (var entry in catalog.Entries)
@@ -179,7 +181,7 @@ public sealed class NtfsImageFileTree : IFileTree, IDisposable
         string parentPath = slash < 0 ? "" : path[..slash];
         if (Find(parentPath) is { } parent && _indexes.Of(parent).NameProblems.TryGetValue(path[(slash + 1)..], out var problem))
             return $"{EntryPath.ToDisplay(path)}: {problem}";
-        return _linkProblems.GetOrAdd(parentPath, LinkProblem);
+        return _linkProblems.GetOrAdd(parentPath, _linkProblemOf);
     }
 
     /// <summary>

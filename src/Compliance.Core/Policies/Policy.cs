@@ -87,7 +87,7 @@ public sealed record Policy
     }
 
     /// <summary>Where a walk starts: the literal directory prefixes of every include pattern, with nested ones removed, sorted in walk order.</summary>
-    public IReadOnlyList<string> WalkRoots() => Outermost(AllRoots);
+    public IReadOnlyList<string> WalkRoots() => Outermost(IncludeRoots());
 
     /// <summary>
     /// The include roots strictly below <paramref name="path"/>, nested ones removed. A walk that does not descend
@@ -97,14 +97,15 @@ public sealed record Policy
     /// </summary>
     public IReadOnlyList<string> RootsBelow(string path)
     {
-        _nestedRoots ??= AllRoots.Except(WalkRoots()).ToArray();
+        _nestedRoots ??= IncludeRoots().Except(WalkRoots()).ToArray();
         return _nestedRoots.Length == 0 ? []
             : Outermost(_nestedRoots.Where(root => root != path && PathPattern.IsSameOrBelow(root, path)));
     }
 
     private string[]? _nestedRoots;
 
-    private IEnumerable<string> AllRoots => Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct();
+    /// <summary>The literal directory prefix of every include pattern, once each, nested ones included.</summary>
+    public IEnumerable<string> IncludeRoots() => Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct();
 
     private static List<string> Outermost(IEnumerable<string> roots)
     {

@@ -129,7 +129,7 @@ public sealed class Scanner
     public IReadOnlyList<string> RootWarnings()
     {
         var warnings = new List<string>();
-        foreach (var root in _policy.Categories.SelectMany(c => c.Include).Select(p => p.Root).Distinct())
+        foreach (var root in _policy.IncludeRoots())
         {
             var shown = EntryPath.ToDisplay(root);
             switch (_tree.Stat(_tree.CanonicalPath(root)))
