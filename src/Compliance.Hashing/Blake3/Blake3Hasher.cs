@@ -80,9 +80,12 @@ public sealed class Blake3Hasher
             chunk.Output().RootBytes(0, destination);
             return;
         }
-        var hasher = new Blake3Hasher();
-        hasher.Update(input);
-        hasher.Finalize(destination);
+        // Input that is all at hand is one subtree from chunk 0, the tree's right edge, so any length folds down to
+        // the root's two children directly: no hasher to allocate, and the chunks go through the SIMD batches.
+        var key = ChainingValue.FromIV();
+        Span<byte> leftAndRight = stackalloc byte[2 * Blake3Constants.OutputLength];
+        Blake3Tree.CompressSubtreeToParentNode(input, key, 0, 0, Blake3Simd.Default, 1, leftAndRight);
+        Blake3Output.Parent(leftAndRight, key, 0, Blake3Simd.Default).RootBytes(0, destination);
     }
 
     /// <summary>How many threads one large <see cref="Update"/> may use (1, the default, stays on the calling thread).</summary>
