@@ -36,7 +36,7 @@ public sealed unsafe class LinuxFileTree : IFileTree
     public string? ToTreePath(string osPath) =>
         Root == "/" ? osPath
         : osPath == Root ? "/"
-        : osPath.StartsWith(Root + "/", StringComparison.Ordinal) ? osPath[Root.Length..] : null;
+        : osPath.Length > Root.Length && osPath[Root.Length] == '/' && osPath.StartsWith(Root, StringComparison.Ordinal) ? osPath[Root.Length..] : null;
 
     public FileEntry? Stat(string path) => Stat(path, withDetails: true);
 

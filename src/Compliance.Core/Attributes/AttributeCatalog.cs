@@ -141,6 +141,9 @@ public static class AttributeCatalog
     {
         if (entry.ExtendedAttributes is null)
             return null;
+        // Most files have none: no builder, and no walk of the sorted set (its enumerator allocates a stack).
+        if (entry.ExtendedAttributes.Count == 0)
+            return "";
         var builder = new StringBuilder();
         foreach (var (name, value) in entry.ExtendedAttributes)
         {
