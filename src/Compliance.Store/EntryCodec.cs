@@ -97,6 +97,14 @@ internal static class EntryCodec
             Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(statement, index + 1) : SQLitePCL.raw.sqlite3_bind_blob(statement, index + 1, value));
         public void Text(int index, string? value) =>
             Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(statement, index + 1) : SQLitePCL.raw.sqlite3_bind_text(statement, index + 1, value));
+
+        /// <summary>An entry as JSON text (null: NULL), bound from the JSON writer's UTF-8 bytes.</summary>
+        public void Json(int index, FileEntry? entry)
+        {
+            var bound = statement;
+            Check(entry is null ? SQLitePCL.raw.sqlite3_bind_null(bound, index + 1)
+                : EntryJson.WithJson(w => EntryJson.WriteEntry(w, entry), utf8 => SQLitePCL.raw.sqlite3_bind_text(bound, index + 1, utf8)));
+        }
         public void Int64(int index, long? value) =>
             Check(value is { } v ? SQLitePCL.raw.sqlite3_bind_int64(statement, index + 1, v) : SQLitePCL.raw.sqlite3_bind_null(statement, index + 1));
 
@@ -215,6 +223,4 @@ internal static class EntryCodec
         }
         return result;
     }
-
-    public static string? ToJson(FileEntry? entry) => entry is null ? null : EntryJson.ToJson(w => EntryJson.WriteEntry(w, entry));
 }

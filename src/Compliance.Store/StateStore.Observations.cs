@@ -136,8 +136,8 @@ public sealed partial class StateStore : IReconcileStore
                 f.Text(7, finding.Detail);
                 f.Int64(8, finding.ProcessId);
                 f.Text(9, finding.ProcessPath);
-                f.Text(10, EntryCodec.ToJson(finding.Before));
-                f.Text(11, EntryCodec.ToJson(finding.After));
+                f.Json(10, finding.Before);
+                f.Json(11, finding.After);
                 StepToEnd(insertFinding);
             }
         }

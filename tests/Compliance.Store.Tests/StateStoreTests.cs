@@ -2,6 +2,7 @@ using Compliance.Core;
 using Compliance.Core.ChangeFeed;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
+using Compliance.Core.Output;
 using Compliance.Core.Policies;
 using Compliance.Core.Reconcile;
 using Compliance.Tests;
@@ -540,6 +541,26 @@ public sealed class StateStoreTests : IDisposable
         store.BaselineInWalkOrder().Select(e => (e.Path, e.Size)).Should().Equal(("/data/a", 2L));
         store.BaselineInWalkOrder(generation: first).Select(e => (e.Path, e.Size)).Should().Equal(("/data/a", 1L), ("/data/b", 1L));
         store.ObservedDrift().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_findings_before_and_after_are_stored_as_the_json_of_each_entry()
+    {
+        using var store = StateStore.Open(Db);
+        var path = "/data/caf\u00e9 \u65e5\u672c";
+        Baseline(store, Entry(path));
+        var changed = Entry(path, size: 2, hashByte: 9);
+        var finding = EntryComparer.Compare(store.FindBaseline(path), changed, _policy.Categories[0])!;
+        store.ApplyObservations([new Observation(path, changed, finding)], runId: null, store.CurrentGenerationId());
+
+        var stored = store.FindingsForReport(since: null, generation: null).Single();
+
+        stored.BeforeJson.Should().Be(EntryJson.ToJson(w => EntryJson.WriteEntry(w, finding.Before!)));
+        stored.AfterJson.Should().Be(EntryJson.ToJson(w => EntryJson.WriteEntry(w, changed)));
+        using var after = System.Text.Json.JsonDocument.Parse(stored.AfterJson!);
+        after.RootElement.GetProperty("path").GetString().Should().Be(path);
+        after.RootElement.GetProperty("size").GetString().Should().Be("2");
+        after.RootElement.GetProperty("xattrs").GetString().Should().Contain("user.note");
     }
 
     [Fact]
