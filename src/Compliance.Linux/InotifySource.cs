@@ -55,6 +55,17 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
     private int _fd = -1;
     private PendingMove? _movedFrom;
 
+    /// <summary>
+    /// The last hint of the current read, when it was for a name in a watched directory: its watch, name and kind
+    /// (<see cref="_lastWatch"/> -1 when the last signal was anything else). A file written as it is made gives IN_CREATE,
+    /// IN_MODIFY and IN_CLOSE_WRITE; the last two, read together with the first, add nothing the follower would not
+    /// merge into it, and any look at the file after the read sees what they did, so they are not emitted.
+    /// </summary>
+    private int _lastWatch = -1;
+    private ChangeKind _lastKind;
+    private readonly byte[] _lastName = new byte[Inotify.NameMax];
+    private int _lastNameLength;
+
     public const string SourceName = "inotify";
 
     public override string Name => SourceName;
@@ -92,6 +103,7 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
 
     protected override void Decode(ReadOnlySpan<byte> events)
     {
+        _lastWatch = -1;
         while (events.Length >= Inotify.EventHeaderSize)
         {
             int wd = MemoryMarshal.Read<int>(events);
@@ -109,6 +121,8 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
 
     private void Handle(int wd, uint mask, uint cookie, ReadOnlySpan<byte> name)
     {
+        bool sameNameAsLast = _lastWatch == wd && name.SequenceEqual(_lastName.AsSpan(0, _lastNameLength));
+        _lastWatch = -1;
         if (_movedFrom is { } from && ((mask & Inotify.MovedTo) == 0 || cookie != from.Cookie))
             ReleaseMovedFrom();
         if ((mask & Inotify.QueueOverflow) != 0)
@@ -141,6 +155,12 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
             return;
         }
 
+        var kind = KindOf(mask);
+        if (sameNameAsLast && kind == ChangeKind.Modified && _lastKind is ChangeKind.Created or ChangeKind.Modified)
+        {
+            _lastWatch = wd;
+            return;
+        }
         var path = Join(directory, EntryPath.FromBytes(name));
         bool isDirectory = (mask & Inotify.IsDir) != 0;
         if ((mask & Inotify.MovedFrom) != 0)
@@ -167,13 +187,19 @@ public sealed unsafe class InotifySource(InotifyOptions? options = null) : Kerne
         }
         if ((mask & Inotify.Create) != 0 && isDirectory)
             WatchTree(path);
-        Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, KindOf(mask)));
+        Emit(new ChangeHint(Name, DateTimeOffset.UtcNow, path, kind));
         if ((mask & Inotify.Attrib) != 0 && isDirectory && !_watchByPath.ContainsKey(path))
         {
             // A directory that could not be watched (an unprivileged watch denied it) may be allowed now.
             WatchTree(path);
             if (_watchByPath.ContainsKey(path))
                 Emit(Gap(path, GapReason.SourceRestarted, $"{path} can be watched now: what changed below it meanwhile is found by this rescan"));
+            return;
+        }
+        if (!_ancestorsByWatch.ContainsKey(wd) && name.Length <= _lastName.Length)
+        {
+            (_lastWatch, _lastKind, _lastNameLength) = (wd, kind, name.Length);
+            name.CopyTo(_lastName);
         }
     }
 

@@ -28,6 +28,9 @@ internal static unsafe partial class Inotify
 
     public const int EventHeaderSize = 16;
 
+    /// <summary>NAME_MAX: the longest name an event carries, without its terminating NUL.</summary>
+    public const int NameMax = 255;
+
     [LibraryImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
     public static partial int Init(int flags);
 
