@@ -6,11 +6,14 @@ public static class ContentHashAlgorithms
     /// <summary>Used when a policy names none.</summary>
     public static IContentHashAlgorithm Default => Blake3ContentHash.Instance;
 
-    public static IReadOnlyList<IContentHashAlgorithm> All { get; } = [Blake3ContentHash.Instance, Sha256ContentHash.Instance];
+    private static readonly IContentHashAlgorithm[] Known = [Blake3ContentHash.Instance, Sha256ContentHash.Instance];
+
+    public static IReadOnlyList<IContentHashAlgorithm> All => Known;
 
     public static bool TryGet(string name, out IContentHashAlgorithm algorithm)
     {
-        foreach (var candidate in All)
+        // Looked up for every file hashed: the array itself is walked, with no enumerator to allocate.
+        foreach (var candidate in Known)
         {
             if (string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))
             {

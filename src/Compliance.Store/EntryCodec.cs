@@ -187,6 +187,9 @@ internal static class EntryCodec
     /// <summary>Extended attributes as repeated [u16 name length][name][u32 value length][value], little-endian.</summary>
     private static byte[] EncodeXattrs(SortedDictionary<string, byte[]> xattrs)
     {
+        // Most files have none: no stream, and no walk of the sorted set (its enumerator allocates a stack).
+        if (xattrs.Count == 0)
+            return [];
         using var buffer = new MemoryStream();
         Span<byte> header = stackalloc byte[4];
         foreach (var (name, value) in xattrs)

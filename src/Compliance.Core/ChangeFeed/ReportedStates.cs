@@ -64,16 +64,17 @@ internal sealed class ReportedStates
     /// <summary>
     /// What a finding says: its kind, where it moved from, an error, and the observed values of the attributes that
     /// differ, so that a change to an attribute its category does not compare (a growing log's size) is no news.
-    /// Anything added is news whenever it changes at all: ctime moves with every change to an inode.
+    /// Anything added is news whenever it changes at all: ctime moves with every change to an inode. (Its identity
+    /// is kept as numbers: a storm of new files is a finding each.)
     /// </summary>
     private static State StateOf(Finding finding)
     {
         var after = finding.After;
-        string? values = finding.Kind == DriftKind.Added
-            ? $"{after?.Inode}:{after?.CtimeNs}:{after?.MtimeNs}:{after?.Size}"
-            : after is null ? null : string.Join('\0', finding.Attributes.Select(name => AttributeCatalog.ByName(name)?.Format(after)));
-        return new State(finding.Kind, finding.Before?.Path, after?.Error, values);
+        if (finding.Kind == DriftKind.Added)
+            return new State(finding.Kind, finding.Before?.Path, after?.Error, null, (after?.Inode, after?.CtimeNs, after?.MtimeNs, after?.Size));
+        string? values = after is null ? null : string.Join('\0', finding.Attributes.Select(name => AttributeCatalog.ByName(name)?.Format(after)));
+        return new State(finding.Kind, finding.Before?.Path, after?.Error, values, default);
     }
 
-    private sealed record State(DriftKind Kind, string? From, string? Error, string? Values);
+    private sealed record State(DriftKind Kind, string? From, string? Error, string? Values, (ulong?, long?, long?, long?) Added);
 }
