@@ -131,7 +131,7 @@ public sealed partial class StateStore : IReconcileStore
                 f.Text(2, finding.Kind.ToName());
                 f.Text(3, string.Join(",", finding.Attributes));
                 f.Text(4, finding.Category);
-                f.Text(5, finding.Severity.ToString().ToLowerInvariant());
+                f.Text(5, finding.Severity.ToName());
                 f.Text(6, finding.Source);
                 f.Text(7, finding.Detail);
                 f.Int64(8, finding.ProcessId);

@@ -70,7 +70,7 @@ internal static class PolicyCommand
         foreach (var category in policy.Categories)
         {
             o.WriteLine();
-            o.WriteLine($"category {category.Name} (severity {category.Severity.ToString().ToLowerInvariant()})");
+            o.WriteLine($"category {category.Name} (severity {category.Severity.ToName()})");
             if (category.Description is not null)
                 o.WriteLine($"  description:   {category.Description}");
             if (category.Controls.Count > 0)
@@ -104,7 +104,7 @@ internal static class PolicyCommand
                 w.WriteStartObject();
                 w.WriteString("name", category.Name);
                 w.WriteString("description", category.Description);
-                w.WriteString("severity", category.Severity.ToString().ToLowerInvariant());
+                w.WriteString("severity", category.Severity.ToName());
                 WriteStrings(w, "controls", category.Controls);
                 WriteStrings(w, "attributes", category.Attributes.Attributes.Select(a => a.Name));
                 w.WriteStartArray("include");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
 using Compliance.Core.Output;
+using Compliance.Core.Policies;
 
 namespace Compliance.Core.ChangeFeed;
 
@@ -52,7 +53,7 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
             JsonText.WritePath(_writer, "exe", exe);
         _writer.WriteString("source", finding.Source);
         _writer.WriteString("category", finding.Category);
-        _writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+        _writer.WriteString("severity", finding.Severity.ToName());
         if (finding.Detail is not null)
             _writer.WriteString("detail", finding.Detail);
         EndLine();
@@ -76,7 +77,7 @@ public sealed class ChangeEventJson : IChangeFeedSink, IDisposable
                 if (resolution.Category is { } category)
                     _writer.WriteString("category", category);
                 if (resolution.Severity is { } severity)
-                    _writer.WriteString("severity", severity.ToString().ToLowerInvariant());
+                    _writer.WriteString("severity", severity.ToName());
                 _writer.WriteString("detail", "as approved again: the drift stored for this path is gone");
                 EndLine();
             }

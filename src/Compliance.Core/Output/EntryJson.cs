@@ -3,6 +3,7 @@ using System.Text.Json;
 using Compliance.Core.Attributes;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
+using Compliance.Core.Policies;
 
 namespace Compliance.Core.Output;
 
@@ -48,7 +49,7 @@ public static class EntryJson
         writer.WriteStartObject();
         WriteWhatChanged(writer, finding);
         writer.WriteString("category", finding.Category);
-        writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+        writer.WriteString("severity", finding.Severity.ToName());
         writer.WriteString("source", finding.Source);
         writer.WriteString("time", finding.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
         if (finding.Detail is not null)

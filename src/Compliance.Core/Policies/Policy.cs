@@ -12,6 +12,33 @@ public enum Severity
     Critical,
 }
 
+/// <summary>Severity names as policies, the store and every output spell them: low, medium, high, critical.</summary>
+public static class SeverityNames
+{
+    public static string ToName(this Severity severity) => severity switch
+    {
+        Severity.Low => "low",
+        Severity.Medium => "medium",
+        Severity.High => "high",
+        _ => "critical",
+    };
+
+    /// <summary>The severity a name spells, in any case.</summary>
+    public static bool TryParse(string name, out Severity severity)
+    {
+        foreach (var candidate in Enum.GetValues<Severity>())
+        {
+            if (string.Equals(candidate.ToName(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                severity = candidate;
+                return true;
+            }
+        }
+        severity = Severity.Medium;
+        return false;
+    }
+}
+
 /// <summary>A named group of paths compared with one attribute set, evidencing some compliance controls.</summary>
 public sealed record PolicyCategory
 {

@@ -14,14 +14,6 @@ internal sealed class PolicyReader(string text, string source, bool lintFileSyst
     private static readonly string[] CategoryKeys =
         ["name", "description", "severity", "controls", "attributes", "include", "exclude", "report_access"];
 
-    private static readonly Dictionary<string, Severity> Severities = new(StringComparer.Ordinal)
-    {
-        ["low"] = Severity.Low,
-        ["medium"] = Severity.Medium,
-        ["high"] = Severity.High,
-        ["critical"] = Severity.Critical,
-    };
-
     private readonly List<PolicyProblem> _problems = [];
 
     public IReadOnlyList<PolicyProblem> Problems => _problems;
@@ -154,7 +146,7 @@ internal sealed class PolicyReader(string text, string source, bool lintFileSyst
     {
         if (OptionalScalar(values, "severity") is not { } node)
             return Severity.Medium;
-        if (Severities.TryGetValue((node.Value ?? "").ToLowerInvariant(), out var severity))
+        if (SeverityNames.TryParse(node.Value ?? "", out var severity))
             return severity;
         Report(node.Start, $"unknown severity '{node.Value}': expected low, medium, high or critical");
         return Severity.Medium;

@@ -82,7 +82,7 @@ public sealed class DriftReport
     public IReadOnlyList<CountRow> CountByKind() => CountBy(f => f.Stored.Kind, Enum.GetValues<DriftKind>().Select(k => k.ToName()));
 
     public IReadOnlyList<CountRow> CountBySeverity() =>
-        CountBy(f => f.Stored.Severity, Enum.GetValues<Severity>().Reverse().Select(s => s.ToString().ToLowerInvariant()));
+        CountBy(f => f.Stored.Severity, Enum.GetValues<Severity>().Reverse().Select(s => s.ToName()));
 
     public IReadOnlyList<CountRow> CountByControl() =>
         ByControl().Select(c => new CountRow(c.Control, c.Findings.Count(f => f.IsApproved), c.Findings.Count(f => !f.IsApproved))).ToArray();

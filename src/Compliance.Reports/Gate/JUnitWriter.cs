@@ -72,7 +72,7 @@ public static class JUnitWriter
             new XAttribute("time", "0"),
             new XAttribute("timestamp", Timestamp(outcome.StartedAt)),
             new XElement("properties",
-                category is null ? null : Property("severity", category.Severity.ToString().ToLowerInvariant()),
+                category is null ? null : Property("severity", category.Severity.ToName()),
                 category is null ? null : Property("controls", string.Join(", ", category.Controls)),
                 Property("tree", outcome.Tree),
                 Property("policy_digest", outcome.Policy.Digest)),

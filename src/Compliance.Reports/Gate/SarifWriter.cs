@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Compliance.Core.Drift;
 using Compliance.Core.Model;
+using Compliance.Core.Policies;
 
 namespace Compliance.Reports.Gate;
 
@@ -118,7 +119,7 @@ public static class SarifWriter
         writer.WriteStartObject("properties");
         writer.WriteString("kind", finding.Kind.ToName());
         writer.WriteString("category", finding.Category);
-        writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+        writer.WriteString("severity", finding.Severity.ToName());
         writer.WriteStartArray("controls");
         foreach (var control in outcome.Policy.Categories.FirstOrDefault(c => c.Name == finding.Category)?.Controls ?? [])
             writer.WriteStringValue(control);
