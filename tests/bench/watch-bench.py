@@ -10,7 +10,7 @@
               are printed too, to show which side is the limit, and the watch's CPU time (user + system) per change
               during the storm. The writers' and that reader's CPU time per file, taken from the machine's CPU time
               at 20,000 files/s, is the most a watch may spend per change to sustain that rate.
-              Every path must be reported (nothing lost); gaps (overflows closed by a rescan) are counted.
+              Every path must be reported by the time the watch has stopped (nothing lost); gaps (overflows closed by a rescan) are counted.
   crash       SIGKILL in the middle of a storm, restart, settle: the store's observed drift must equal what a
               fresh `compliance check` stores from a copy of the baseline database.
 
@@ -32,7 +32,8 @@ class Watch:
                    "--reconcile-minutes", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.blocks = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         partial = b""
@@ -56,8 +57,12 @@ class Watch:
         pass
 
     def stop(self, sig=signal.SIGTERM):
+        """Stops the watch; every line it wrote up to its exit is passed to seen() first."""
         self.process.send_signal(sig)
         code = self.process.wait(timeout=120)
+        self.reader.join(timeout=120)
+        while not self.blocks.empty():
+            self.seen(self.blocks.get()[1])
         return code, self.process.stderr.read().decode(errors="replace")
 
 
