@@ -98,6 +98,15 @@ internal static class EntryCodec
         public void Text(int index, string? value) =>
             Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(statement, index + 1) : SQLitePCL.raw.sqlite3_bind_text(statement, index + 1, value));
 
+        /// <summary>A time as the store keeps times (<see cref="StateStore.TimeFormat"/>), formatted as UTF-8 on the stack.</summary>
+        public void Time(int index, DateTimeOffset time)
+        {
+            Span<byte> text = stackalloc byte[64];
+            if (!time.UtcDateTime.TryFormat(text, out int length, StateStore.TimeFormat, System.Globalization.CultureInfo.InvariantCulture))
+                throw new InvalidOperationException("A stored time does not fit 64 bytes.");
+            Check(SQLitePCL.raw.sqlite3_bind_text(statement, index + 1, text[..length]));
+        }
+
         /// <summary>An entry as JSON text (null: NULL), bound from the JSON writer's UTF-8 bytes.</summary>
         public void Json(int index, FileEntry? entry)
         {

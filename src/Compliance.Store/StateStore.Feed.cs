@@ -33,7 +33,7 @@ public sealed partial class StateStore
         using var command = Command("""
             INSERT INTO feed_gaps (source, scope, reason, detail, detected_at) VALUES ($source, $scope, $reason, $detail, $at) RETURNING id
             """, null, ("$source", gap.Source), ("$scope", EntryPath.ToBytes(gap.Scope)), ("$reason", gap.Reason.ToString()),
-            ("$detail", gap.Detail), ("$at", gap.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'")));
+            ("$detail", gap.Detail), ("$at", StoreTime(gap.Time)));
         return (long)command.ExecuteScalar()!;
     }
 
@@ -43,7 +43,7 @@ public sealed partial class StateStore
     public IReadOnlyList<GapRecord> Gaps(DateTimeOffset? since = null)
     {
         using var command = Command("SELECT id, source, scope, reason, detail, detected_at, closed_at, closed_by_run FROM feed_gaps WHERE detected_at >= $since ORDER BY id",
-            null, ("$since", (since ?? DateTimeOffset.MinValue).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'")));
+            null, ("$since", StoreTime(since ?? DateTimeOffset.MinValue)));
         using var reader = command.ExecuteReader();
         var result = new List<GapRecord>();
         while (reader.Read())

@@ -126,7 +126,7 @@ public sealed partial class StateStore : IReconcileStore
 
             if (observation.Finding is { } finding && observation.RecordFinding)
             {
-                f.Text(0, finding.ObservedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+                f.Time(0, finding.ObservedAt);
                 f.Blob(1, EntryPath.ToBytes(finding.Path));
                 f.Text(2, finding.Kind.ToName());
                 f.Text(3, string.Join(",", finding.Attributes));

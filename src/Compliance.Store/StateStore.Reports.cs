@@ -198,9 +198,6 @@ public sealed partial class StateStore
         hash.AppendData(header);
         hash.AppendData(bytes);
     }
-
-    private static string StoreTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }
 
 /// <summary>What an accept generation approved at a path: the entry, or null for the path removed.</summary>

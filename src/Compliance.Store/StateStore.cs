@@ -516,7 +516,12 @@ public sealed partial class StateStore : IDisposable
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>How every time is stored: UTC to the 100 ns, a fixed width, so that times compare as text.</summary>
+    internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    internal static string StoreTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    internal static string Now() => StoreTime(DateTimeOffset.UtcNow);
 
     internal SqliteCommand Command(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {

@@ -544,7 +544,7 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_findings_before_and_after_are_stored_as_the_json_of_each_entry()
+    public void A_findings_time_before_and_after_are_stored_as_written()
     {
         using var store = StateStore.Open(Db);
         var path = "/data/caf\u00e9 \u65e5\u672c";
@@ -555,6 +555,7 @@ public sealed class StateStoreTests : IDisposable
 
         var stored = store.FindingsForReport(since: null, generation: null).Single();
 
+        stored.ObservedAt.Should().Be(finding.ObservedAt, "the time is stored to the 100 ns");
         stored.BeforeJson.Should().Be(EntryJson.ToJson(w => EntryJson.WriteEntry(w, finding.Before!)));
         stored.AfterJson.Should().Be(EntryJson.ToJson(w => EntryJson.WriteEntry(w, changed)));
         using var after = System.Text.Json.JsonDocument.Parse(stored.AfterJson!);
