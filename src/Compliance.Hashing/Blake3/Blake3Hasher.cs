@@ -69,23 +69,25 @@ public sealed class Blake3Hasher
     }
 
     /// <summary>One-shot default hash, of any output length.</summary>
-    public static void Hash(ReadOnlySpan<byte> input, Span<byte> destination)
+    public static void Hash(ReadOnlySpan<byte> input, Span<byte> destination) => Hash(input, destination, Blake3Simd.Default);
+
+    internal static void Hash(ReadOnlySpan<byte> input, Span<byte> destination, Blake3SimdWidth width)
     {
+        var key = ChainingValue.FromIV();
         if (input.Length <= Blake3Constants.ChunkLength)
         {
             // One chunk is the whole tree: small files, hashed by the thousand, need no hasher and no stack of
             // chaining values to allocate and clear.
-            var chunk = new Blake3ChunkState(ChainingValue.FromIV(), 0, 0, Blake3Simd.Default);
+            var chunk = new Blake3ChunkState(key, 0, 0, width);
             chunk.Update(input);
             chunk.Output().RootBytes(0, destination);
             return;
         }
         // Input that is all at hand is one subtree from chunk 0, the tree's right edge, so any length folds down to
         // the root's two children directly: no hasher to allocate, and the chunks go through the SIMD batches.
-        var key = ChainingValue.FromIV();
         Span<byte> leftAndRight = stackalloc byte[2 * Blake3Constants.OutputLength];
-        Blake3Tree.CompressSubtreeToParentNode(input, key, 0, 0, Blake3Simd.Default, 1, leftAndRight);
-        Blake3Output.Parent(leftAndRight, key, 0, Blake3Simd.Default).RootBytes(0, destination);
+        Blake3Tree.CompressSubtreeToParentNode(input, key, 0, 0, width, 1, leftAndRight);
+        Blake3Output.Parent(leftAndRight, key, 0, width).RootBytes(0, destination);
     }
 
     /// <summary>How many threads one large <see cref="Update"/> may use (1, the default, stays on the calling thread).</summary>
