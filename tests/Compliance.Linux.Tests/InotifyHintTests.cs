@@ -46,6 +46,35 @@ public sealed class InotifyHintTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_distinct_change_of_a_burst_is_hinted_in_order()
+    {
+        await using var source = new InotifySource();
+        await using var signals = await SourceSignals.Started(source, [_root]);
+        string At(string name) => Path.Combine(_root, name);
+        File.WriteAllText(At("recreated"), "1");
+        File.Delete(At("recreated"));
+        File.WriteAllText(At("recreated"), "2");
+        File.WriteAllText(At("old"), "1");
+        File.Move(At("old"), At("renamed"));
+        File.AppendAllText(At("renamed"), "2");
+        File.WriteAllText(At("replaced"), "1");
+        File.WriteAllText(At("replaced.tmp"), "2");
+        File.Move(At("replaced.tmp"), At("replaced"), overwrite: true);
+        File.AppendAllText(At("replaced"), "3");
+        File.WriteAllText(At("chmodded"), "1");
+        File.SetUnixFileMode(At("chmodded"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.AppendAllText(At("chmodded"), "2");
+
+        var hints = await HintsUntilMarker(signals, "marker");
+
+        IEnumerable<ChangeKind> Of(string name) => hints.Where(hint => hint.Path == At(name)).Select(hint => hint.Kind);
+        Of("recreated").Should().ContainInOrder(ChangeKind.Created, ChangeKind.Deleted, ChangeKind.Created);
+        Of("renamed").Should().ContainInOrder(ChangeKind.Renamed, ChangeKind.Modified);
+        Of("replaced").Should().ContainInOrder(ChangeKind.Created, ChangeKind.Renamed, ChangeKind.Modified);
+        Of("chmodded").Should().ContainInOrder(ChangeKind.Created, ChangeKind.MetadataChanged, ChangeKind.Modified);
+    }
+
+    [Fact]
     public async Task A_chmod_after_a_write_and_a_write_after_a_hint_are_hinted()
     {
         await using var source = new InotifySource();

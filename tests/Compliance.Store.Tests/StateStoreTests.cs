@@ -562,6 +562,9 @@ public sealed class StateStoreTests : IDisposable
         after.RootElement.GetProperty("path").GetString().Should().Be(path);
         after.RootElement.GetProperty("size").GetString().Should().Be("2");
         after.RootElement.GetProperty("xattrs").GetString().Should().Contain("user.note");
+        using var types = store.Connection.CreateCommand();
+        types.CommandText = "SELECT typeof(observed_at) || ',' || typeof(before_json) || ',' || typeof(after_json) FROM findings";
+        types.ExecuteScalar().Should().Be("text,text,text", "bound from UTF-8 bytes, they are still text, as SQL compares and reads them");
     }
 
     [Fact]
