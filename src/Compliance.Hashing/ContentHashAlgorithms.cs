@@ -8,7 +8,7 @@ public static class ContentHashAlgorithms
 
     private static readonly IContentHashAlgorithm[] Known = [Blake3ContentHash.Instance, Sha256ContentHash.Instance];
 
-    public static IReadOnlyList<IContentHashAlgorithm> All => Known;
+    public static IReadOnlyList<IContentHashAlgorithm> All { get; } = Array.AsReadOnly(Known);
 
     public static bool TryGet(string name, out IContentHashAlgorithm algorithm)
     {

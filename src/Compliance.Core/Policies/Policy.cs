@@ -20,7 +20,8 @@ public static class SeverityNames
         Severity.Low => "low",
         Severity.Medium => "medium",
         Severity.High => "high",
-        _ => "critical",
+        Severity.Critical => "critical",
+        _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, "not a severity"),
     };
 
     /// <summary>The severity a name spells, in any case.</summary>
