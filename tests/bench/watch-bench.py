@@ -10,7 +10,8 @@
               are printed too, to show which side is the limit, and the watch's CPU time (user + system) per change
               during the storm. The writers' and that reader's CPU time per file, taken from the machine's CPU time
               at 20,000 files/s, is the most a watch may spend per change to sustain that rate.
-              Every path must be reported by the time the watch has stopped (nothing lost); gaps (overflows closed by a rescan) are counted.
+              Every path must be reported by the time the watch has stopped (nothing lost), and with the settle
+              marker's batch (none late); gaps (overflows closed by a rescan) are counted.
   crash       SIGKILL in the middle of a storm, restart, settle: the store's observed drift must equal what a
               fresh `compliance check` stores from a copy of the baseline database.
 
@@ -44,16 +45,16 @@ class Watch:
                 self.blocks.put((arrived, whole))
 
     def wait_for(self, path, timeout=300):
-        """Arrival time of the first line for path; every block read on the way is passed to seen()."""
+        """Arrival time of the first line for path; every block read on the way is passed to seen(arrived, block)."""
         needle = b'"path":' + json.dumps(path).encode()
         deadline = time.monotonic() + timeout
         while True:
             arrived, block = self.blocks.get(timeout=max(0.1, deadline - time.monotonic()))
-            self.seen(block)
+            self.seen(arrived, block)
             if needle in block:
                 return arrived
 
-    def seen(self, block):
+    def seen(self, arrived, block):
         pass
 
     def stop(self, sig=signal.SIGTERM):
@@ -62,7 +63,7 @@ class Watch:
         code = self.process.wait(timeout=120)
         self.reader.join(timeout=120)
         while not self.blocks.empty():
-            self.seen(self.blocks.get()[1])
+            self.seen(*self.blocks.get())
         return code, self.process.stderr.read().decode(errors="replace")
 
 
@@ -226,7 +227,7 @@ def throughput(cli, source, coalesce_ms, files, writers):
     budget = os.cpu_count() * 1e6 / TARGET_RATE - 1e6 * ceiling_cpu / files
     watch = Watch(cli, db, source, coalesce_ms)
     blocks = []
-    watch.seen = blocks.append
+    watch.seen = lambda arrived, block: blocks.append((arrived, block))
     try:
         settle(watch, tree)
         # A smaller storm first, so that what is measured is the sustained rate rather than the JIT compiling the
@@ -239,16 +240,26 @@ def throughput(cli, source, coalesce_ms, files, writers):
         blocks.clear()
         cpu_before = process_cpu_seconds(watch.process.pid)
         start, end = write_storm(writer, storm, directories, files, writers)
-        stored = settle(watch, tree) - start
+        settled = settle(watch, tree)
+        stored = settled - start
         watch_cpu = process_cpu_seconds(watch.process.pid) - cpu_before
         code, _ = watch.stop()
-        events = [json.loads(line) for block in blocks for line in block.split(b"\n")]
-        reported = {e["path"] for e in events if "path" in e}
-        gaps = sum(1 for e in events if e.get("kind") == "gap")
-        lost = sum(1 for i in range(files) if os.path.join(storm, f"d{i % directories:02d}", f"s{i:07d}") not in reported)
+
+        def reported_in(some_blocks):
+            events = [json.loads(line) for _, block in some_blocks for line in block.split(b"\n")]
+            return {e["path"] for e in events if "path" in e}, sum(1 for e in events if e.get("kind") == "gap")
+
+        # The marker's batch is one transaction and one write, which the reader may get in several blocks: what arrives
+        # within 0.1 s of the marker's block was stored with it. A path first reported after that was stored later
+        # than "all stored after" says (late); one never reported by the watch's exit is lost.
+        reported, gaps = reported_in(blocks)
+        by_settle, _ = reported_in([b for b in blocks if b[0] <= settled + 0.1])
+        storm_paths = [os.path.join(storm, f"d{i % directories:02d}", f"s{i:07d}") for i in range(files)]
+        lost = sum(1 for path in storm_paths if path not in reported)
+        late = sum(1 for path in storm_paths if path in reported and path not in by_settle)
         print(f"{source:8} coalesce {coalesce_ms:3} ms  {files} files by {writers} writer(s) after a {WARM_UP_FILES}-file warm-up: {alone_rate:6.0f}/s alone, "
               f"{ceiling_rate:6.0f}/s beside a reader that discards the events, {files / (end - start):6.0f}/s beside the watch ({end - start:5.2f} s); all stored after {stored:5.2f} s: "
-              f"{files / stored:6.0f} changes/s; watch CPU {1e6 * watch_cpu / files:5.1f} us/change; lost {lost}, gaps {gaps} (exit {code})")
+              f"{files / stored:6.0f} changes/s; watch CPU {1e6 * watch_cpu / files:5.1f} us/change; lost {lost}, late {late}, gaps {gaps} (exit {code})")
         print(f"{source:8} writers and discarding reader: {1e6 * ceiling_cpu / files:5.1f} us of CPU per file, which leaves at most "
               f"{budget:5.1f} us per change for a watch to sustain {TARGET_RATE}/s on {os.cpu_count()} cores")
     finally:
