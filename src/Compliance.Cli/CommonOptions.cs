@@ -118,6 +118,9 @@ internal static class CommonOptions
             return OpenImage(image, partition);
         if (root is not null)
         {
+            // .NET would look for such a name with U+FFFD in it, and the store records a tree's location as text.
+            if (PathArguments([root])[0] is var given && EntryPath.HasEscapedBytes(given))
+                throw new ComplianceException($"--root {EntryPath.ToDisplay(given)}: the name holds bytes that are not UTF-8, which a tree's recorded location cannot hold yet; give the tree a UTF-8 name (a symbolic link or a bind mount to it).", FailureKind.Usage);
             if (!Directory.Exists(root))
                 throw new ComplianceException(File.Exists(root)
                     ? $"--root {root} is a file, not a directory: give the directory the tree is mounted at (an image file goes to --image)."

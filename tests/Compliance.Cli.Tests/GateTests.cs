@@ -97,6 +97,31 @@ public sealed class GateTests
     /// a target replaced the link or, as root, the device node in /dev itself.
     /// </summary>
     [Fact]
+    public void A_tree_mounted_at_a_name_that_is_not_utf8_is_refused_as_such_not_as_missing()
+    {
+        using var dir = new TempDir();
+        // printf turns \377 into the byte 0xFF, which no .NET string can carry to a child process.
+        const string Mount = "\"$(printf 'mnt\\377')\"";
+        CliRunner.Bash(dir.Path, $"mkdir -p {Mount}/etc && printf 'root:x:0:0\\n' > {Mount}/etc/passwd").ExitCode.Should().Be(0);
+        try
+        {
+            dir.Write("tree/etc/passwd", "root:x:0:0\n");
+            CliRunner.Run(dir.Path, "baseline", "--root", "tree", "--db", "state.db", "/etc").ExitCode.Should().Be(0);
+            foreach (var command in new[] { "baseline --db other.db /etc --root", "gate --baseline state.db --root", "check --db state.db --root" })
+            {
+                var refused = CliRunner.Shell(dir.Path, $"{command} {Mount}");
+                refused.ExitCode.Should().Be(2, command);
+                refused.Stderr.Should().StartWith("compliance: --root mnt\\xff: the name holds bytes that are not UTF-8", command);
+            }
+            File.Exists(dir.Combine("other.db")).Should().BeFalse("nothing was recorded");
+        }
+        finally
+        {
+            CliRunner.Bash(dir.Path, $"rm -rf {Mount}");
+        }
+    }
+
+    [Fact]
     public void Outputs_through_a_symlink_or_to_a_device_are_written_there_not_renamed_over_it()
     {
         using var dir = new TempDir();
